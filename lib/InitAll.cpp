@@ -1,0 +1,10 @@
+//===- InitAll.cpp - register everything sparse_train provides ------------===//
+
+#include "SparseTrain/InitAll.h"
+#include "SparseTrain/IR/SparseTrainDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::sparse_train::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<SparseTrainDialect>();
+}

@@ -1,0 +1,34 @@
+# -*- Python -*-
+# lit configuration of the sparse_train regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SPARSE_TRAIN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".c"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sparse_train_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", ".so"))
+config.substitutions.append(("%sparse_train_libs", config.sparse_train_libs_dir))
+config.substitutions.append(("%sparse_train_src", config.sparse_train_src_root))
+config.substitutions.append(("%sparse_train_obj", config.sparse_train_obj_root))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+
+tool_dirs = [config.sparse_train_tools_dir, config.llvm_tools_dir]
+tools = [
+    "sparse-train-opt",
+    "sparse-train-capi-test",
+    ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
