@@ -119,6 +119,15 @@ LogicalResult SliceDropOp::inferReturnTypes(
 }
 
 LogicalResult SliceDropOp::verify() {
+  // Trait verification (and with it type inference) may run after this
+  // verifier, so the shape rules are checked here as well.
+  auto emitError = [&]() { return emitOpError(); };
+  RankedTensorType type = getInput().getType();
+  int64_t dim = getDimAttr().getInt();
+  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
+      failed(verifyWidth(emitError, getWidthAttr().getInt(),
+                         type.getDimSize(dim))))
+    return failure();
   if (FloatAttr scale = getScaleAttr()) {
     double s = scale.getValueAsDouble();
     if (!std::isfinite(s) || s <= 0.0)
@@ -198,6 +207,13 @@ LogicalResult SliceExpandOp::inferReturnTypes(
 }
 
 LogicalResult SliceExpandOp::verify() {
+  auto emitError = [&]() { return emitOpError(); };
+  RankedTensorType type = getInput().getType();
+  int64_t dim = getDimAttr().getInt();
+  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
+      failed(verifyWidth(emitError, type.getDimSize(dim),
+                         getExtentAttr().getInt())))
+    return failure();
   return verifyConstantStart(*this, getStart(), getWidth(),
                              getExtentAttr().getInt());
 }

@@ -133,6 +133,23 @@ func.func @slice_drop_wrong_result_type(%x: tensor<4x8xf32>, %s: index) {
 
 // -----
 
+// The generic form reaches the verifier without type inference having run.
+func.func @slice_drop_generic_dim_out_of_range(%x: tensor<4x8xf32>, %s: index) {
+  // expected-error @+1 {{'sparse_train.slice_drop' op dim 9223372036854775807 is out of range for the input of rank 2}}
+  %0 = "sparse_train.slice_drop"(%x, %s) <{dim = 9223372036854775807 : i64, width = 4 : i64}> : (tensor<4x8xf32>, index) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_drop_generic_width(%x: tensor<4x8xf32>, %s: index) {
+  // expected-error @+1 {{'sparse_train.slice_drop' op expects 1 <= width <= extent, got width 9 and extent 8}}
+  %0 = "sparse_train.slice_drop"(%x, %s) <{dim = 1 : i64, width = 9 : i64}> : (tensor<4x8xf32>, index) -> tensor<4x9xf32>
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // slice_expand
 //===----------------------------------------------------------------------===//
@@ -182,6 +199,14 @@ func.func @slice_expand_wrong_result_type(%y: tensor<4x2xf32>, %s: index) {
   // expected-error @+2 {{'sparse_train.slice_expand' op inferred type(s) 'tensor<4x8xf32>' are incompatible with return type(s) of operation 'tensor<4x8xf16>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = "sparse_train.slice_expand"(%y, %s) <{dim = 1 : i64, extent = 8 : i64}> : (tensor<4x2xf32>, index) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @slice_expand_generic_negative_dim(%y: tensor<4x2xf32>, %s: index) {
+  // expected-error @+1 {{'sparse_train.slice_expand' op dim -1 is out of range for the input of rank 2}}
+  %0 = "sparse_train.slice_expand"(%y, %s) <{dim = -1 : i64, extent = 8 : i64}> : (tensor<4x2xf32>, index) -> tensor<4x8xf32>
   return
 }
 
