@@ -1,0 +1,8 @@
+// Malformed input: sparse_train.min_k_restore with nothing after its name.
+// The tool reports a located error and exits with 1.
+// RUN: not sparse-train-opt %s 2>&1 | FileCheck %s
+func.func @f(%r: !sparse_train.retained<4x8xf32, kept = 3, bitmask>) {
+  %0 = sparse_train.min_k_restore
+  return
+}
+// CHECK: min_k_restore-name-only.mlir:5:34: error: expected SSA operand
