@@ -12,7 +12,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".c", ".cpp"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
                    "mutate.py", "run_malformed.py",
-                   "Inputs"]
+                   "Inputs", "fake-suite"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sparse_train_obj_root, "test")
 
@@ -33,6 +33,7 @@ tools = [
     "sparse-train-capi-test",
     "sparse-train-philox-test",
     "sparse-train-capi-storage-test",
+    "sparse-train-capi-builders-test",
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

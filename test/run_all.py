@@ -17,10 +17,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LIT = "/usr/lib/llvm-22/bin/lit"
 
 
-def run_lit(build_dir, jobs, extra):
-    """Runs lit on the configured test directory; returns its counts."""
+def run_lit(test_dir, jobs, extra):
+    """Runs lit on `test_dir`; returns its counts."""
     cmd = [sys.executable, LIT, "-sv", "--no-progress-bar", f"-j{jobs}",
-           os.path.join(build_dir, "test")] + extra
+           test_dir] + extra
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True)
     sys.stdout.write(proc.stdout)
@@ -42,10 +42,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--lit-dir", help="lit suite to run (default: "
+                        "<build-dir>/test)")
     parser.add_argument("lit_args", nargs="*")
     args = parser.parse_args()
 
-    counts = run_lit(args.build_dir, args.jobs, args.lit_args)
+    counts = run_lit(args.lit_dir or os.path.join(args.build_dir, "test"),
+                     args.jobs, args.lit_args)
     passed = counts.get("Passed", 0) + counts.get("Expectedly Failed", 0)
     failed = (counts.get("Failed", 0) + counts.get("Unexpectedly Passed", 0) +
               counts.get("Unresolved", 0) + counts.get("Timed Out", 0))

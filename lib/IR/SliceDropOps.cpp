@@ -107,6 +107,9 @@ LogicalResult SliceDropOp::inferReturnTypes(
   auto type = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
   if (!type)
     return emitError() << "expects a ranked tensor input";
+  // Builders may call inference before any verifier has run.
+  if (!adaptor.getDimAttr() || !adaptor.getWidthAttr())
+    return emitError() << "requires attributes 'dim' and 'width'";
   int64_t dim = adaptor.getDimAttr().getInt();
   int64_t width = adaptor.getWidthAttr().getInt();
   if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
@@ -195,6 +198,8 @@ LogicalResult SliceExpandOp::inferReturnTypes(
   auto type = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
   if (!type)
     return emitError() << "expects a ranked tensor input";
+  if (!adaptor.getDimAttr() || !adaptor.getExtentAttr())
+    return emitError() << "requires attributes 'dim' and 'extent'";
   int64_t dim = adaptor.getDimAttr().getInt();
   int64_t extent = adaptor.getExtentAttr().getInt();
   if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||

@@ -13,6 +13,13 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/ProgramStack.h"
+
+/// Stack for parsing, passes and destruction. Upstream's parser and verifier
+/// recurse once per nesting level; on the default 8 MiB stack a few thousand
+/// nested regions overflow it. 512 MiB of (lazily committed) stack takes
+/// tens of thousands of levels.
+static constexpr unsigned kStackSize = 512u << 20;
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -23,6 +30,10 @@ int main(int argc, char **argv) {
   mlir::registerAllToLLVMIRTranslations(registry);
   mlir::sparse_train::registerAllDialects(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "sparse_train optimizer driver\n", registry));
+  mlir::LogicalResult result = mlir::failure();
+  llvm::runOnNewStack(kStackSize, [&] {
+    result = mlir::MlirOptMain(argc, argv, "sparse_train optimizer driver\n",
+                               registry);
+  });
+  return mlir::asMainReturnCode(result);
 }
