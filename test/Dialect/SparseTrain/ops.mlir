@@ -1,5 +1,6 @@
 // Round trip of every sparse_train op and every attribute variant.
 // RUN: sparse-train-opt %s -split-input-file | FileCheck %s
+// RUN: sparse-train-opt %s | FileCheck %s
 // RUN: sparse-train-opt %s -split-input-file -mlir-print-op-generic | sparse-train-opt -split-input-file | FileCheck %s
 // RUN: sparse-train-opt %s -split-input-file --verify-roundtrip > /dev/null
 
@@ -131,9 +132,6 @@ func.func @min_k_weight_grad(
 
 // -----
 
-#BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>
-#BSR64 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense), posWidth = 64, crdWidth = 64}>
-#BSR32 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense), posWidth = 32, crdWidth = 32}>
 
 // CHECK-LABEL: func.func @block_prune
 //       CHECK: sparse_train.block_prune %{{.*}} block = [2, 4] score = l1 select = global_top_k keep_ratio = 5.000000e-01 : tensor<8x16xf32> -> tensor<8x16xf32, #{{.*}}>
@@ -144,18 +142,17 @@ func.func @min_k_weight_grad(
 //       CHECK: sparse_train.block_prune %{{.*}} block = [2, 4] score = max_abs select = threshold threshold = -1.000000e+00 : tensor<8x16xf64> -> tensor<8x16xf64, #{{.*}}>
 func.func @block_prune(%a: tensor<8x16xf32>, %b: tensor<8x16xf16>,
                        %c: tensor<8x16xbf16>, %d: tensor<8x16xf64>) {
-  %0 = sparse_train.block_prune %a block = [2, 4] score = l1 select = global_top_k keep_ratio = 0.5 : tensor<8x16xf32> -> tensor<8x16xf32, #BSR>
-  %1 = sparse_train.block_prune %a block = [2, 4] score = l2 select = row_top_k keep_per_row = 2 : tensor<8x16xf32> -> tensor<8x16xf32, #BSR64>
-  %2 = sparse_train.block_prune %a block = [2, 4] score = max_abs select = row_top_k keep_ratio = 0.25 : tensor<8x16xf32> -> tensor<8x16xf32, #BSR32>
-  %3 = sparse_train.block_prune %b block = [2, 4] score = l2 select = threshold threshold = 1.5 : tensor<8x16xf16> -> tensor<8x16xf16, #BSR>
-  %4 = sparse_train.block_prune %c block = [2, 4] score = l1 select = global_top_k keep_ratio = 0.0 : tensor<8x16xbf16> -> tensor<8x16xbf16, #BSR>
-  %5 = sparse_train.block_prune %d block = [2, 4] score = max_abs select = threshold threshold = -1.0 : tensor<8x16xf64> -> tensor<8x16xf64, #BSR>
+  %0 = sparse_train.block_prune %a block = [2, 4] score = l1 select = global_top_k keep_ratio = 0.5 : tensor<8x16xf32> -> tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>
+  %1 = sparse_train.block_prune %a block = [2, 4] score = l2 select = row_top_k keep_per_row = 2 : tensor<8x16xf32> -> tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense), posWidth = 64, crdWidth = 64}>>
+  %2 = sparse_train.block_prune %a block = [2, 4] score = max_abs select = row_top_k keep_ratio = 0.25 : tensor<8x16xf32> -> tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense), posWidth = 32, crdWidth = 32}>>
+  %3 = sparse_train.block_prune %b block = [2, 4] score = l2 select = threshold threshold = 1.5 : tensor<8x16xf16> -> tensor<8x16xf16, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>
+  %4 = sparse_train.block_prune %c block = [2, 4] score = l1 select = global_top_k keep_ratio = 0.0 : tensor<8x16xbf16> -> tensor<8x16xbf16, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>
+  %5 = sparse_train.block_prune %d block = [2, 4] score = max_abs select = threshold threshold = -1.0 : tensor<8x16xf64> -> tensor<8x16xf64, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>
   return
 }
 
 // -----
 
-#BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>
 
 // CHECK-LABEL: func.func @bsr_matmul
 //       CHECK: sparse_train.bsr_matmul %{{.*}}, %{{.*}} : tensor<8x16xf32, #{{.*}}>, tensor<16x5xf32> -> tensor<8x5xf32>
@@ -164,16 +161,16 @@ func.func @block_prune(%a: tensor<8x16xf32>, %b: tensor<8x16xf16>,
 //       CHECK: sparse_train.bsr_matmul %{{.*}}, %{{.*}} transpose_b : tensor<3x16xf32>, tensor<8x16xf32, #{{.*}}> -> tensor<3x8xf32>
 //       CHECK: sparse_train.bsr_matmul %{{.*}}, %{{.*}} transpose_a transpose_b : tensor<8x16xf32, #{{.*}}>, tensor<5x8xf32> -> tensor<16x5xf32>
 //       CHECK: sparse_train.bsr_matmul %{{.*}}, %{{.*}} : tensor<8x16xf16, #{{.*}}>, tensor<16x?xf16> -> tensor<8x?xf32>
-func.func @bsr_matmul(%x: tensor<8x16xf32, #BSR>, %w: tensor<16x5xf32>,
+func.func @bsr_matmul(%x: tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, %w: tensor<16x5xf32>,
                       %dy: tensor<8x5xf32>, %g: tensor<8x3xf32>,
                       %h: tensor<3x16xf32>, %t: tensor<5x8xf32>,
-                      %xh: tensor<8x16xf16, #BSR>, %wh: tensor<16x?xf16>) {
-  %0 = sparse_train.bsr_matmul %x, %w : tensor<8x16xf32, #BSR>, tensor<16x5xf32> -> tensor<8x5xf32>
-  %1 = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<8x16xf32, #BSR>, tensor<8x5xf32> -> tensor<16x5xf32>
-  %2 = sparse_train.bsr_matmul %g, %x transpose_a : tensor<8x3xf32>, tensor<8x16xf32, #BSR> -> tensor<3x16xf32>
-  %3 = sparse_train.bsr_matmul %h, %x transpose_b : tensor<3x16xf32>, tensor<8x16xf32, #BSR> -> tensor<3x8xf32>
-  %4 = sparse_train.bsr_matmul %x, %t transpose_a transpose_b : tensor<8x16xf32, #BSR>, tensor<5x8xf32> -> tensor<16x5xf32>
-  %5 = sparse_train.bsr_matmul %xh, %wh : tensor<8x16xf16, #BSR>, tensor<16x?xf16> -> tensor<8x?xf32>
+                      %xh: tensor<8x16xf16, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, %wh: tensor<16x?xf16>) {
+  %0 = sparse_train.bsr_matmul %x, %w : tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, tensor<16x5xf32> -> tensor<8x5xf32>
+  %1 = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, tensor<8x5xf32> -> tensor<16x5xf32>
+  %2 = sparse_train.bsr_matmul %g, %x transpose_a : tensor<8x3xf32>, tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>> -> tensor<3x16xf32>
+  %3 = sparse_train.bsr_matmul %h, %x transpose_b : tensor<3x16xf32>, tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>> -> tensor<3x8xf32>
+  %4 = sparse_train.bsr_matmul %x, %t transpose_a transpose_b : tensor<8x16xf32, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, tensor<5x8xf32> -> tensor<16x5xf32>
+  %5 = sparse_train.bsr_matmul %xh, %wh : tensor<8x16xf16, #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 4 : compressed, i mod 2 : dense, j mod 4 : dense)}>>, tensor<16x?xf16> -> tensor<8x?xf32>
   return
 }
 
