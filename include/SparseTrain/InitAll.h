@@ -1,4 +1,5 @@
-//===- InitAll.h - register everything sparse_train provides ------*- C++ -*-===//
+//===- InitAll.h - register everything sparse_train provides ------*- C++
+//-*-===//
 //
 // One entry point for tools, plugins and the C API: the dialect and, as they
 // appear, its interface extensions.

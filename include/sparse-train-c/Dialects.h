@@ -1,8 +1,9 @@
 /*===- Dialects.h - C API of the sparse_train dialect -------------*- C -*-===*\
 |*                                                                            *|
 |* Registration hook of the sparse_train dialect for users of the MLIR C API. *|
-|* libSparseTrainCAPI.so also exports the upstream MLIR C API (IR, registration *|
-|* of every upstream dialect, passes, execution engine) on top of libMLIR.so.  *|
+|* libSparseTrainCAPI.so also exports the upstream MLIR C API (IR, registration
+*|
+|* of every upstream dialect, passes, execution engine) on top of libMLIR.so. *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -29,8 +30,8 @@ MLIR_CAPI_EXPORTED bool mlirSparseTrainTypeIsARetained(MlirType type);
 
 /// Bytes a !sparse_train.retained value stores (values plus positions), or -1
 /// when the count depends on a dynamic size.
-MLIR_CAPI_EXPORTED int64_t mlirSparseTrainRetainedTypeGetStorageBytes(
-    MlirType type);
+MLIR_CAPI_EXPORTED int64_t
+mlirSparseTrainRetainedTypeGetStorageBytes(MlirType type);
 
 #ifdef __cplusplus
 }

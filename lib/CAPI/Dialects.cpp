@@ -5,8 +5,8 @@
 #include "SparseTrain/IR/SparseTrainDialect.h"
 #include "SparseTrain/InitAll.h"
 
-#include "mlir/CAPI/Registration.h"
 #include "mlir/CAPI/IR.h"
+#include "mlir/CAPI/Registration.h"
 
 using namespace mlir;
 

@@ -37,8 +37,8 @@ LogicalResult BlockPruneOp::verify() {
   int64_t rows = input.getDimSize(0), cols = input.getDimSize(1);
   if (rows % block[0] != 0 || cols % block[1] != 0)
     return emitOpError() << "expects the block [" << block[0] << ", "
-                         << block[1] << "] to divide the input shape ["
-                         << rows << ", " << cols << "]";
+                         << block[1] << "] to divide the input shape [" << rows
+                         << ", " << cols << "]";
 
   // The parameter that goes with the selection, and no other.
   BlockSelect select = getSelect();
@@ -116,9 +116,9 @@ LogicalResult BsrMatmulOp::verify() {
                          << (lhsEncoding ? "two sparse operands"
                                          : "two dense operands");
   auto emitError = [&]() { return emitOpError(); };
-  if (failed(verifyBsrEncoding(emitError,
-                               lhsEncoding ? "the sparse lhs" : "the sparse rhs",
-                               lhsEncoding ? lhsEncoding : rhsEncoding)))
+  if (failed(verifyBsrEncoding(
+          emitError, lhsEncoding ? "the sparse lhs" : "the sparse rhs",
+          lhsEncoding ? lhsEncoding : rhsEncoding)))
     return failure();
   if (lhs.getRank() != 2 || rhs.getRank() != 2 || result.getRank() != 2)
     return emitOpError() << "expects rank-2 operands and result";
@@ -143,10 +143,9 @@ LogicalResult BsrMatmulOp::verify() {
     return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
   };
   if (mismatch(kLhs, kRhs))
-    return emitOpError() << "contraction sizes differ: " << kLhs
-                         << " in lhs" << (ta ? " (transposed)" : "")
-                         << " and " << kRhs << " in rhs"
-                         << (tb ? " (transposed)" : "");
+    return emitOpError() << "contraction sizes differ: " << kLhs << " in lhs"
+                         << (ta ? " (transposed)" : "") << " and " << kRhs
+                         << " in rhs" << (tb ? " (transposed)" : "");
   if (mismatch(result.getDimSize(0), m) || mismatch(result.getDimSize(1), n))
     return emitOpError() << "expects a result of shape [" << m << ", " << n
                          << "], got " << result;

@@ -24,8 +24,7 @@ using namespace mlir::sparse_train::verifier;
 static int64_t getSelectionSetSize(RankedTensorType type,
                                    Granularity granularity,
                                    int64_t numElements) {
-  return granularity == Granularity::Row ? type.getShape().back()
-                                         : numElements;
+  return granularity == Granularity::Row ? type.getShape().back() : numElements;
 }
 
 /// `K = keep`, or `floor(ratio * n + 0.5)` computed in f64.
@@ -41,10 +40,11 @@ static int64_t computeKeep(std::optional<double> ratio,
 
 /// Checks the attributes of a min_k_retain on `type` and computes the number
 /// of kept values (ShapedType::kDynamic if it depends on a dynamic size).
-static FailureOr<int64_t>
-verifyRetainAndComputeKept(EmitErrorFn emitError, RankedTensorType type,
-                           FloatAttr keepRatio, IntegerAttr keep,
-                           Granularity granularity) {
+static FailureOr<int64_t> verifyRetainAndComputeKept(EmitErrorFn emitError,
+                                                     RankedTensorType type,
+                                                     FloatAttr keepRatio,
+                                                     IntegerAttr keep,
+                                                     Granularity granularity) {
   if (type.getRank() < 1)
     return emitError() << "expects an input of rank >= 1";
   if (!isSupportedFloat(type.getElementType()))
@@ -124,9 +124,10 @@ LogicalResult MinKRetainOp::inferReturnTypes(
 // MinKRestoreOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MinKRestoreOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+MinKRestoreOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                Adaptor adaptor,
+                                SmallVectorImpl<Type> &inferredReturnTypes) {
   auto type = dyn_cast<RetainedType>(adaptor.getRetained().getType());
   if (!type)
     return emitOptionalError(location, "'", getOperationName(),
@@ -141,8 +142,8 @@ OpFoldResult MinKRestoreOp::fold(FoldAdaptor) {
   // Nothing kept: a zero tensor.
   if (type.hasStaticKept() && type.getKept() == 0 &&
       !ShapedType::isDynamic(numElements) && numElements > 0)
-    return DenseElementsAttr::get(
-        getType(), FloatAttr::get(type.getElementType(), 0.0));
+    return DenseElementsAttr::get(getType(),
+                                  FloatAttr::get(type.getElementType(), 0.0));
   // Everything kept: the retained input itself.
   auto retain = getRetained().getDefiningOp<MinKRetainOp>();
   if (retain && type.hasStaticKept() && type.getKept() == numElements)
@@ -166,8 +167,7 @@ LogicalResult MinKWeightGradOp::verify() {
                          << elementType;
   if (!isValidAccumulatorType(elementType, result.getElementType()))
     return emitOpError() << "expects result element type "
-                         << result.getElementType() << " to be "
-                         << elementType
+                         << result.getElementType() << " to be " << elementType
                          << (elementType.isF16() || elementType.isBF16()
                                  ? " or f32"
                                  : "");
@@ -188,8 +188,7 @@ LogicalResult MinKWeightGradOp::verify() {
         xRows != dyRows)
       return emitOpError() << "linear form expects as many rows in the "
                               "retained input ("
-                           << xRows << ") as in grad_output (" << dyRows
-                           << ")";
+                           << xRows << ") as in grad_output (" << dyRows << ")";
     int64_t in = x.back(), out = dy.getShape().back();
     auto mismatch = [](int64_t a, int64_t b) {
       return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
@@ -207,8 +206,8 @@ LogicalResult MinKWeightGradOp::verify() {
                             "got rank "
                          << result.getRank();
   auto emitError = [&]() { return emitOpError(); };
-  FailureOr<ConvWindow> window = getConvWindow(
-      emitError, getStrides(), getDilations(), getPadding());
+  FailureOr<ConvWindow> window =
+      getConvWindow(emitError, getStrides(), getDilations(), getPadding());
   if (failed(window))
     return failure();
   return verifyConvShapes(emitError,

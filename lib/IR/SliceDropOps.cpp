@@ -39,6 +39,34 @@ static LogicalResult verifySlicedDim(EmitErrorFn emitError,
   return success();
 }
 
+/// Result type of a slice op on `inputType`: dimension `dim` becomes
+/// `newSize`. slice_drop passes its width as `newSize` (the extent is the
+/// input's), slice_expand its extent (the width is the input's). Checks that
+/// `dim` indexes a static dimension and `1 <= width <= extent`.
+static LogicalResult
+inferSliceType(EmitErrorFn emitError, Type inputType, IntegerAttr dimAttr,
+               IntegerAttr sizeAttr, bool sizeIsWidth,
+               SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto type = dyn_cast<RankedTensorType>(inputType);
+  if (!type)
+    return emitError() << "expects a ranked tensor input";
+  // Builders may call inference before any verifier has run.
+  if (!dimAttr || !sizeAttr)
+    return emitError() << "requires attributes 'dim' and '"
+                       << (sizeIsWidth ? "width" : "extent") << "'";
+  int64_t dim = dimAttr.getInt(), newSize = sizeAttr.getInt();
+  if (failed(verifySlicedDim(emitError, type, dim, "the input")))
+    return failure();
+  int64_t oldSize = type.getDimSize(dim);
+  if (failed(sizeIsWidth ? verifyWidth(emitError, newSize, oldSize)
+                         : verifyWidth(emitError, oldSize, newSize)))
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = newSize;
+  inferredReturnTypes.push_back(type.clone(shape));
+  return success();
+}
+
 /// Checks that a constant `start` lies in `[0, extent - width]`.
 static LogicalResult verifyConstantStart(Operation *op, Value start,
                                          int64_t width, int64_t extent) {
@@ -47,10 +75,9 @@ static LogicalResult verifyConstantStart(Operation *op, Value start,
     return success();
   int64_t s = value.getSExtValue();
   if (s < 0 || s > extent - width)
-    return op->emitOpError() << "constant start " << s
-                             << " is outside [0, " << extent - width
-                             << "] for width " << width << " and extent "
-                             << extent;
+    return op->emitOpError()
+           << "constant start " << s << " is outside [0, " << extent - width
+           << "] for width " << width << " and extent " << extent;
   return success();
 }
 
@@ -83,9 +110,9 @@ OpFoldResult SliceStartOp::fold(FoldAdaptor adaptor) {
   auto counter = dyn_cast_if_present<IntegerAttr>(adaptor.getCounter());
   if (!seed || !counter)
     return {};
-  uint64_t start = sliceStart(seed.getValue().getZExtValue(),
-                              counter.getValue().getZExtValue(), numStarts,
-                              getAlignValue());
+  uint64_t start =
+      sliceStart(seed.getValue().getZExtValue(),
+                 counter.getValue().getZExtValue(), numStarts, getAlignValue());
   return IntegerAttr::get(IndexType::get(getContext()), start);
 }
 
@@ -100,36 +127,22 @@ double SliceDropOp::getScaleValue() {
          static_cast<double>(getWidthAttr().getInt());
 }
 
-LogicalResult SliceDropOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
-  auto emitError = makeOptionalEmitter(location, getOperationName());
-  auto type = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-  if (!type)
-    return emitError() << "expects a ranked tensor input";
-  // Builders may call inference before any verifier has run.
-  if (!adaptor.getDimAttr() || !adaptor.getWidthAttr())
-    return emitError() << "requires attributes 'dim' and 'width'";
-  int64_t dim = adaptor.getDimAttr().getInt();
-  int64_t width = adaptor.getWidthAttr().getInt();
-  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
-      failed(verifyWidth(emitError, width, type.getDimSize(dim))))
-    return failure();
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] = width;
-  inferredReturnTypes.push_back(type.clone(shape));
-  return success();
+LogicalResult
+SliceDropOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                              Adaptor adaptor,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferSliceType(makeOptionalEmitter(location, getOperationName()),
+                        adaptor.getInput().getType(), adaptor.getDimAttr(),
+                        adaptor.getWidthAttr(), /*sizeIsWidth=*/true,
+                        inferredReturnTypes);
 }
 
 LogicalResult SliceDropOp::verify() {
   // Trait verification (and with it type inference) may run after this
-  // verifier, so the shape rules are checked here as well.
-  auto emitError = [&]() { return emitOpError(); };
-  RankedTensorType type = getInput().getType();
-  int64_t dim = getDimAttr().getInt();
-  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
-      failed(verifyWidth(emitError, getWidthAttr().getInt(),
-                         type.getDimSize(dim))))
+  // verifier, so the shape rules are checked here first.
+  SmallVector<Type> inferred;
+  if (failed(
+          inferReturnTypes(getContext(), getLoc(), Adaptor(*this), inferred)))
     return failure();
   if (FloatAttr scale = getScaleAttr()) {
     double s = scale.getValueAsDouble();
@@ -174,8 +187,8 @@ struct FullWidthSliceToMul : public OpRewritePattern<SliceDropOp> {
     APFloat scale = roundScale(op.getScaleValue(), elementType);
     if (scale.isExactlyValue(1.0))
       return rewriter.notifyMatchFailure(op, "folded instead");
-    auto splat = arith::ConstantOp::create(
-        rewriter, op.getLoc(), DenseElementsAttr::get(type, scale));
+    auto splat = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                           DenseElementsAttr::get(type, scale));
     rewriter.replaceOpWithNewOp<arith::MulFOp>(op, op.getInput(), splat);
     return success();
   }
@@ -191,33 +204,20 @@ void SliceDropOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // SliceExpandOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SliceExpandOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
-  auto emitError = makeOptionalEmitter(location, getOperationName());
-  auto type = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-  if (!type)
-    return emitError() << "expects a ranked tensor input";
-  if (!adaptor.getDimAttr() || !adaptor.getExtentAttr())
-    return emitError() << "requires attributes 'dim' and 'extent'";
-  int64_t dim = adaptor.getDimAttr().getInt();
-  int64_t extent = adaptor.getExtentAttr().getInt();
-  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
-      failed(verifyWidth(emitError, type.getDimSize(dim), extent)))
-    return failure();
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] = extent;
-  inferredReturnTypes.push_back(type.clone(shape));
-  return success();
+LogicalResult
+SliceExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                Adaptor adaptor,
+                                SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferSliceType(makeOptionalEmitter(location, getOperationName()),
+                        adaptor.getInput().getType(), adaptor.getDimAttr(),
+                        adaptor.getExtentAttr(), /*sizeIsWidth=*/false,
+                        inferredReturnTypes);
 }
 
 LogicalResult SliceExpandOp::verify() {
-  auto emitError = [&]() { return emitOpError(); };
-  RankedTensorType type = getInput().getType();
-  int64_t dim = getDimAttr().getInt();
-  if (failed(verifySlicedDim(emitError, type, dim, "the input")) ||
-      failed(verifyWidth(emitError, type.getDimSize(dim),
-                         getExtentAttr().getInt())))
+  SmallVector<Type> inferred;
+  if (failed(
+          inferReturnTypes(getContext(), getLoc(), Adaptor(*this), inferred)))
     return failure();
   return verifyConstantStart(*this, getStart(), getWidth(),
                              getExtentAttr().getInt());

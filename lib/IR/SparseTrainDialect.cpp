@@ -99,13 +99,11 @@ void RetainedType::print(AsmPrinter &printer) const {
   printer << ", " << stringifyRetainEncoding(getEncoding()) << ">";
 }
 
-LogicalResult
-RetainedType::verify(function_ref<InFlightDiagnostic()> emitError,
-                     ArrayRef<int64_t> shape, Type elementType, int64_t kept,
-                     RetainEncoding encoding) {
-  if (llvm::any_of(shape, [](int64_t d) {
-        return d < 0 && !ShapedType::isDynamic(d);
-      }))
+LogicalResult RetainedType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   ArrayRef<int64_t> shape, Type elementType,
+                                   int64_t kept, RetainEncoding encoding) {
+  if (llvm::any_of(
+          shape, [](int64_t d) { return d < 0 && !ShapedType::isDynamic(d); }))
     return emitError() << "retained type has a negative dimension";
   if (!(elementType.isF16() || elementType.isBF16() || elementType.isF32() ||
         elementType.isF64()))
@@ -124,9 +122,8 @@ RetainedType::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   if (!ShapedType::isDynamic(numElements) && !ShapedType::isDynamic(kept) &&
       kept > numElements)
-    return emitError() << "retained count 'kept' = " << kept
-                       << " exceeds the " << numElements
-                       << " elements of the dense shape";
+    return emitError() << "retained count 'kept' = " << kept << " exceeds the "
+                       << numElements << " elements of the dense shape";
   return success();
 }
 

@@ -25,8 +25,8 @@ verifier::makeOptionalEmitter(std::optional<Location> loc, StringRef opName) {
 }
 
 LogicalResult verifier::getNumElements(EmitErrorFn emitError,
-                                     ArrayRef<int64_t> shape,
-                                     int64_t &numElements) {
+                                       ArrayRef<int64_t> shape,
+                                       int64_t &numElements) {
   numElements = 1;
   bool dynamic = false;
   for (int64_t dim : shape) {
@@ -54,9 +54,9 @@ bool verifier::isValidAccumulatorType(Type input, Type result) {
 
 FailureOr<ConvWindow>
 verifier::getConvWindow(EmitErrorFn emitError,
-                      std::optional<ArrayRef<int64_t>> strides,
-                      std::optional<ArrayRef<int64_t>> dilations,
-                      std::optional<ArrayRef<int64_t>> padding) {
+                        std::optional<ArrayRef<int64_t>> strides,
+                        std::optional<ArrayRef<int64_t>> dilations,
+                        std::optional<ArrayRef<int64_t>> padding) {
   ConvWindow window;
   if (strides) {
     if (strides->size() != 2)
@@ -87,14 +87,14 @@ verifier::getConvWindow(EmitErrorFn emitError,
 }
 
 int64_t verifier::getConvOutputSize(int64_t in, int64_t k, int64_t stride,
-                                  int64_t dilation, int64_t lo, int64_t hi) {
+                                    int64_t dilation, int64_t lo, int64_t hi) {
   if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k))
     return ShapedType::kDynamic;
   // Sizes come from verified types and attributes, so they are far from the
   // int64 limits except in adversarial input; clamp through __int128.
   __int128 span = (__int128)in + lo + hi - (__int128)dilation * (k - 1) - 1;
-  __int128 size = span < 0 ? -((-span + stride - 1) / stride) + 1
-                           : span / stride + 1;
+  __int128 size =
+      span < 0 ? -((-span + stride - 1) / stride) + 1 : span / stride + 1;
   if (size > INT64_MAX)
     return INT64_MAX;
   if (size < INT64_MIN + 1)
@@ -107,12 +107,10 @@ static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-LogicalResult verifier::verifyConvShapes(EmitErrorFn emitError,
-                                       const ConvRoles &roles,
-                                       ArrayRef<int64_t> input,
-                                       ArrayRef<int64_t> filter,
-                                       ArrayRef<int64_t> output,
-                                       const ConvWindow &window) {
+LogicalResult
+verifier::verifyConvShapes(EmitErrorFn emitError, const ConvRoles &roles,
+                           ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
+                           ArrayRef<int64_t> output, const ConvWindow &window) {
   if (input.size() != 4)
     return emitError() << "expects " << roles.input
                        << " to be a rank-4 NHWC tensor, got rank "
@@ -130,9 +128,9 @@ LogicalResult verifier::verifyConvShapes(EmitErrorFn emitError,
                        << " does not match batch size " << output[0] << " of "
                        << roles.output;
   if (!compatible(input[3], filter[2]))
-    return emitError() << "channel count " << input[3] << " of "
-                       << roles.input << " does not match input channels "
-                       << filter[2] << " of " << roles.filter;
+    return emitError() << "channel count " << input[3] << " of " << roles.input
+                       << " does not match input channels " << filter[2]
+                       << " of " << roles.filter;
   if (!compatible(filter[3], output[3]))
     return emitError() << "output channels " << filter[3] << " of "
                        << roles.filter << " do not match channel count "
@@ -140,15 +138,15 @@ LogicalResult verifier::verifyConvShapes(EmitErrorFn emitError,
   static const char *const dimNames[2] = {"height", "width"};
   for (int i = 0; i < 2; ++i) {
     int64_t in = input[1 + i], k = filter[i];
-    int64_t expected = getConvOutputSize(
-        in, k, window.strides[i], window.dilations[i], window.padding[2 * i],
-        window.padding[2 * i + 1]);
+    int64_t expected =
+        getConvOutputSize(in, k, window.strides[i], window.dilations[i],
+                          window.padding[2 * i], window.padding[2 * i + 1]);
     if (ShapedType::isDynamic(expected))
       continue;
     if (expected < 1)
-      return emitError() << "convolution output " << dimNames[i]
-                         << " would be " << expected << " < 1 (" << roles.input
-                         << " " << dimNames[i] << " " << in << ", padding "
+      return emitError() << "convolution output " << dimNames[i] << " would be "
+                         << expected << " < 1 (" << roles.input << " "
+                         << dimNames[i] << " " << in << ", padding "
                          << window.padding[2 * i] << " + "
                          << window.padding[2 * i + 1] << ", filter " << k
                          << ", dilation " << window.dilations[i] << ")";
@@ -166,8 +164,8 @@ LogicalResult verifier::verifyConvShapes(EmitErrorFn emitError,
 
 FailureOr<SmallVector<int64_t, 2>>
 verifier::verifyBsrEncoding(EmitErrorFn emitError, StringRef what,
-                          sparse_tensor::SparseTensorEncodingAttr encoding,
-                          std::optional<ArrayRef<int64_t>> expected) {
+                            sparse_tensor::SparseTensorEncodingAttr encoding,
+                            std::optional<ArrayRef<int64_t>> expected) {
   using namespace sparse_tensor;
   auto fail = [&]() {
     return emitError() << "expects " << what
@@ -201,16 +199,16 @@ verifier::verifyBsrEncoding(EmitErrorFn emitError, StringRef what,
       ctx);
   if (dimToLvl != canonical)
     return fail();
-  for (auto [name, width] : {std::pair<const char *, unsigned>{
-                                 "position", encoding.getPosWidth()},
-                             {"coordinate", encoding.getCrdWidth()}}) {
+  for (auto [name, width] :
+       {std::pair<const char *, unsigned>{"position", encoding.getPosWidth()},
+        {"coordinate", encoding.getCrdWidth()}}) {
     if (width != 0 && width != 32 && width != 64)
       return emitError() << "expects the " << name << " width of " << what
                          << " to be 0, 32 or 64, got " << width;
   }
   if (expected && ArrayRef<int64_t>(block) != *expected)
     return emitError() << "expects the BSR block of " << what << " to be ["
-                       << (*expected)[0] << ", " << (*expected)[1]
-                       << "], got [" << block[0] << ", " << block[1] << "]";
+                       << (*expected)[0] << ", " << (*expected)[1] << "], got ["
+                       << block[0] << ", " << block[1] << "]";
   return block;
 }

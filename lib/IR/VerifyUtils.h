@@ -1,4 +1,5 @@
-//===- VerifyUtils.h - shared checks of sparse_train verifiers ----*- C++ -*-===//
+//===- VerifyUtils.h - shared checks of sparse_train verifiers ----*- C++
+//-*-===//
 //
 // Shape and attribute checks shared by several op families: element counts
 // without overflow, convolution windows and shapes, BSR encodings.

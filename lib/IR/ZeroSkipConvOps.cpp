@@ -13,34 +13,30 @@ using namespace mlir::sparse_train::verifier;
 
 /// Checks that the three tensors of a convolution share one element type.
 static LogicalResult verifyConvElementTypes(EmitErrorFn emitError,
-                                            const ConvRoles &roles,
-                                            Type input, Type filter,
-                                            Type output) {
+                                            const ConvRoles &roles, Type input,
+                                            Type filter, Type output) {
   if (input != filter || input != output)
-    return emitError() << "expects one element type for " << roles.input
-                       << ", " << roles.filter << " and " << roles.output
-                       << ", got " << input << ", " << filter << " and "
-                       << output;
+    return emitError() << "expects one element type for " << roles.input << ", "
+                       << roles.filter << " and " << roles.output << ", got "
+                       << input << ", " << filter << " and " << output;
   return success();
 }
 
 /// Verifies one convolution op given which of its tensors plays the input,
 /// filter and output role.
 template <typename OpTy>
-static LogicalResult verifyConvOp(OpTy op, const ConvRoles &roles,
-                                  RankedTensorType input,
-                                  RankedTensorType filter,
-                                  RankedTensorType output) {
+static LogicalResult
+verifyConvOp(OpTy op, const ConvRoles &roles, RankedTensorType input,
+             RankedTensorType filter, RankedTensorType output) {
   auto emitError = [&]() { return op.emitOpError(); };
   FailureOr<ConvWindow> window = getConvWindow(
       emitError, op.getStrides(), op.getDilations(), op.getPadding());
-  if (failed(window) ||
-      failed(verifyConvElementTypes(emitError, roles, input.getElementType(),
-                                    filter.getElementType(),
-                                    output.getElementType())))
+  if (failed(window) || failed(verifyConvElementTypes(
+                            emitError, roles, input.getElementType(),
+                            filter.getElementType(), output.getElementType())))
     return failure();
-  return verifyConvShapes(emitError, roles, input.getShape(),
-                          filter.getShape(), output.getShape(), *window);
+  return verifyConvShapes(emitError, roles, input.getShape(), filter.getShape(),
+                          output.getShape(), *window);
 }
 
 //===----------------------------------------------------------------------===//
@@ -67,10 +63,10 @@ LogicalResult Conv2DZeroSkipOp::inferReturnTypes(
   SmallVector<int64_t, 4> output = {input.getDimSize(0), 0, 0,
                                     filter.getDimSize(3)};
   for (int i = 0; i < 2; ++i) {
-    output[1 + i] = getConvOutputSize(
-        input.getDimSize(1 + i), filter.getDimSize(i), window->strides[i],
-        window->dilations[i], window->padding[2 * i],
-        window->padding[2 * i + 1]);
+    output[1 + i] =
+        getConvOutputSize(input.getDimSize(1 + i), filter.getDimSize(i),
+                          window->strides[i], window->dilations[i],
+                          window->padding[2 * i], window->padding[2 * i + 1]);
   }
   if (failed(verifyConvElementTypes(emitError, roles, input.getElementType(),
                                     filter.getElementType(),
@@ -87,11 +83,9 @@ LogicalResult Conv2DZeroSkipOp::inferReturnTypes(
 //===----------------------------------------------------------------------===//
 
 LogicalResult Conv2DZeroSkipBackwardDataOp::verify() {
-  return verifyConvOp(*this,
-                      {"the result (input gradient)", "the filter",
-                       "grad_output"},
-                      getResult().getType(), getFilter().getType(),
-                      getGradOutput().getType());
+  return verifyConvOp(
+      *this, {"the result (input gradient)", "the filter", "grad_output"},
+      getResult().getType(), getFilter().getType(), getGradOutput().getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -99,9 +93,7 @@ LogicalResult Conv2DZeroSkipBackwardDataOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult Conv2DZeroSkipBackwardFilterOp::verify() {
-  return verifyConvOp(*this,
-                      {"the input", "the result (filter gradient)",
-                       "grad_output"},
-                      getInput().getType(), getResult().getType(),
-                      getGradOutput().getType());
+  return verifyConvOp(
+      *this, {"the input", "the result (filter gradient)", "grad_output"},
+      getInput().getType(), getResult().getType(), getGradOutput().getType());
 }

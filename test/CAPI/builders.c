@@ -51,7 +51,8 @@ static void build(const char *what, MlirNamedAttribute *attrs, int numAttrs,
   if (infer) {
     mlirOperationStateEnableResultTypeInference(&state);
   } else {
-    MlirType type = mlirTypeParseGet(ctx, mlirStringRefCreateFromCString(resultType));
+    MlirType type =
+        mlirTypeParseGet(ctx, mlirStringRefCreateFromCString(resultType));
     mlirOperationStateAddResults(&state, 1, &type);
   }
   MlirOperation op = mlirOperationCreate(&state);
@@ -71,9 +72,11 @@ int main(void) {
   ctx = mlirContextCreate();
   mlirDialectHandleLoadDialect(mlirGetDialectHandle__sparse_train__(), ctx);
   mlirContextAttachDiagnosticHandler(ctx, onDiagnostic, NULL, NULL);
-  loc = mlirLocationFileLineColGet(ctx, mlirStringRefCreateFromCString("builders.c"), 1, 1);
+  loc = mlirLocationFileLineColGet(
+      ctx, mlirStringRefCreateFromCString("builders.c"), 1, 1);
 
-  MlirType tensor = mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("tensor<4x8xf32>"));
+  MlirType tensor =
+      mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("tensor<4x8xf32>"));
   MlirType index = mlirIndexTypeGet(ctx);
   MlirLocation locs[2] = {loc, loc};
   MlirType types[2] = {tensor, index};

@@ -87,8 +87,8 @@ static void testParseAndQuery(void) {
   MlirType retained = mlirTypeParseGet(
       ctx, mlirStringRefCreateFromCString(
                "!sparse_train.retained<4x64xf32, kept = 26, bitmask>"));
-  MlirType dense = mlirTypeParseGet(
-      ctx, mlirStringRefCreateFromCString("tensor<4x64xf32>"));
+  MlirType dense =
+      mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("tensor<4x64xf32>"));
   fprintf(stdout, "is retained: %d %d\n",
           mlirSparseTrainTypeIsARetained(retained),
           mlirSparseTrainTypeIsARetained(dense));

@@ -47,8 +47,8 @@ int main() {
               (unsigned long long)full, (unsigned long long)single,
               (unsigned long long)aligned);
   // The seed's low word is key word 0: seed = hi:lo = 299f31d0:a4093822.
-  std::array<uint32_t, 4> fromSeed = philox4x32(
-      {0x243f6a88, 0x85a308d3, 0, 0}, {0xa4093822u, 0x299f31d0u});
+  std::array<uint32_t, 4> fromSeed =
+      philox4x32({0x243f6a88, 0x85a308d3, 0, 0}, {0xa4093822u, 0x299f31d0u});
   uint64_t viaSeed = sliceStart(0x299f31d0a4093822ull, 0x85a308d3243f6a88ull,
                                 uint64_t(1) << 32, 1);
   ok = viaSeed == fromSeed[0];

@@ -1,4 +1,5 @@
-//===- SparseTrainDialect.h - sparse_train dialect ----------------*- C++ -*-===//
+//===- SparseTrainDialect.h - sparse_train dialect ----------------*- C++
+//-*-===//
 //
 // Declares the sparse_train dialect, its enums, attributes and types.
 //

@@ -1,4 +1,5 @@
-//===- SparseTrainOps.h - sparse_train ops ------------------------*- C++ -*-===//
+//===- SparseTrainOps.h - sparse_train ops ------------------------*- C++
+//-*-===//
 //
 // Declares the ops of the sparse_train dialect.
 //

@@ -1,4 +1,5 @@
-//===- Philox.h - Philox4x32-10 and the slice_start draw ----------*- C++ -*-===//
+//===- Philox.h - Philox4x32-10 and the slice_start draw ----------*- C++
+//-*-===//
 //
 // The counter-based generator of Random123 (Salmon et al., SC'11), used by
 // `sparse_train.slice_start` on every target. Header-only so that folders,
