@@ -95,6 +95,30 @@ int main(void) {
   build("inferred bad dim", badDim, 2, 1, NULL);
   build("declared bad dim", badDim, 2, 0, "tensor<4x4xf32>");
 
+  /* Operand types the custom syntax cannot even express reach inference
+     first through a builder. */
+  MlirType unranked =
+      mlirTypeParseGet(ctx, mlirStringRefCreateFromCString("tensor<*xf32>"));
+  MlirBlock other = mlirBlockCreate(1, &unranked, locs);
+  input = mlirBlockGetArgument(other, 0);
+  build("inferred unranked input", good, 2, 1, NULL);
+  MlirOperationState state = mlirOperationStateGet(
+      mlirStringRefCreateFromCString("sparse_train.min_k_restore"), loc);
+  mlirOperationStateAddOperands(&state, 1, &input);
+  mlirOperationStateEnableResultTypeInference(&state);
+  printf("restore of a tensor: %s\n",
+         mlirOperationIsNull(mlirOperationCreate(&state)) ? "not created"
+                                                          : "created");
+  MlirOperationState conv = mlirOperationStateGet(
+      mlirStringRefCreateFromCString("sparse_train.conv2d_zero_skip"), loc);
+  MlirValue convOperands[2] = {input, input};
+  mlirOperationStateAddOperands(&conv, 2, convOperands);
+  mlirOperationStateEnableResultTypeInference(&conv);
+  printf("convolution of unranked tensors: %s\n",
+         mlirOperationIsNull(mlirOperationCreate(&conv)) ? "not created"
+                                                         : "created");
+  mlirBlockDestroy(other);
+
   mlirBlockDestroy(block);
   mlirContextDestroy(ctx);
   return 0;
@@ -112,3 +136,9 @@ int main(void) {
 // CHECK: inferred bad dim: not created
 // CHECK: diagnostic: 'sparse_train.slice_drop' op dim 7 is out of range for the input of rank 2
 // CHECK: declared bad dim: created, verifies: 0
+// CHECK: diagnostic: 'sparse_train.slice_drop' op expects a ranked tensor input
+// CHECK: inferred unranked input: not created
+// CHECK: diagnostic: 'sparse_train.min_k_restore' op expects a !sparse_train.retained operand
+// CHECK: restore of a tensor: not created
+// CHECK: diagnostic: 'sparse_train.conv2d_zero_skip' op expects ranked tensor operands
+// CHECK: convolution of unranked tensors: not created
