@@ -1,10 +1,17 @@
 //===- InitAll.cpp - register everything sparse_train provides ------------===//
 
 #include "SparseTrain/InitAll.h"
+#include "SparseTrain/Conversion/Passes.h"
 #include "SparseTrain/IR/SparseTrainDialect.h"
+#include "SparseTrain/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::sparse_train::registerAllDialects(DialectRegistry &registry) {
   registry.insert<SparseTrainDialect>();
+}
+
+void mlir::sparse_train::registerAllPasses() {
+  registerSparseTrainConversionPasses();
+  registerSparseTrainPipelines();
 }

@@ -2,7 +2,7 @@
 //-*-===//
 //
 // One entry point for tools, plugins and the C API: the dialect and, as they
-// appear, its interface extensions.
+// appear, its interface extensions; its passes and pipelines.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,10 @@ namespace sparse_train {
 
 /// Adds the sparse_train dialect and its interface extensions to `registry`.
 void registerAllDialects(DialectRegistry &registry);
+
+/// Registers every sparse_train pass and pipeline with the global registry,
+/// so that pass pipeline strings can name them.
+void registerAllPasses();
 
 } // namespace sparse_train
 } // namespace mlir

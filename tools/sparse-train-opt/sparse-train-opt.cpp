@@ -23,6 +23,7 @@ static constexpr unsigned kStackSize = 512u << 20;
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::sparse_train::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

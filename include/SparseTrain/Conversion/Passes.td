@@ -1,0 +1,63 @@
+//===- Passes.td - sparse_train conversion passes ----------*- tablegen -*-===//
+//
+// Conversions of sparse_train ops into upstream dialects.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_CONVERSION_PASSES_TD
+#define SPARSETRAIN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSparseTrainToLoopsPass
+    : Pass<"convert-sparse-train-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_train ops to reference loops (the correctness oracle)";
+  let description = [{
+    Lowers every sparse_train op into upstream dialects with exactly the
+    semantics of its contract, favouring code that is obviously right over
+    fast code: every faster lowering is tested against this one.
+
+    The lowering happens on tensors, before bufferization. Slices become
+    `tensor.extract_slice`/`tensor.insert_slice` and `linalg.generic`; the
+    other ops become `scf.for` loops over memrefs reached through
+    `bufferization.to_buffer`, with results handed back through
+    `bufferization.to_tensor`. `block_prune` builds its BSR result with
+    `sparse_tensor.assemble` and `bsr_matmul` reads the buffers of its BSR
+    operand with `sparse_tensor.positions/coordinates/values`, so the upstream
+    sparsifier finishes the job.
+
+    The type `!sparse_train.retained` is taken apart 1:N into its values
+    (`tensor<K x elt>`) and positions (`tensor<ceil(n/32) x i32>` for
+    `bitmask`, `tensor<K x i32|i64>` for `indices`) everywhere, function
+    signatures, calls, returns and `scf` control flow included.
+
+    Arithmetic on f16 and bf16 happens in f32 (extended on load, truncated
+    once on store). Example:
+
+    ```mlir
+    %r = sparse_train.min_k_retain %x keep_ratio = 0.1 : tensor<64xf32>
+    ```
+
+    becomes, in outline, a radix selection of the 6 largest magnitudes over
+    the bit patterns of `|x|` followed by a compaction loop that fills a
+    `memref<6xf32>` of values and a `memref<2xi32>` bitmask.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"false",
+           "Check dynamic slice starts at run time (cf.assert)">
+  ];
+}
+
+#endif // SPARSETRAIN_CONVERSION_PASSES_TD

@@ -1,0 +1,49 @@
+//===- SparseTrainToLoops.h - reference lowering patterns ---------*- C++
+//-*-===//
+//
+// Entry points of the reference lowering, for users who assemble their own
+// conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_CONVERSION_SPARSETRAINTOLOOPS_H
+#define SPARSETRAIN_CONVERSION_SPARSETRAINTOLOOPS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// Options of the reference lowering.
+struct LoopsLoweringOptions {
+  /// Emit cf.assert checks of dynamic slice starts.
+  bool runtimeChecks = false;
+};
+
+/// Adds to `converter` the 1:N conversion of !sparse_train.retained into its
+/// values tensor and positions tensor. Other types are left unchanged.
+void populateRetainedTypeConversion(TypeConverter &converter);
+
+/// Patterns of slice_start, slice_drop and slice_expand.
+void populateSliceDropToLoopsPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns,
+                                      const LoopsLoweringOptions &options);
+/// Patterns of min_k_retain, min_k_restore and min_k_weight_grad.
+void populateMinKToLoopsPatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+/// Patterns of block_prune and bsr_matmul.
+void populateBlockSparseToLoopsPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns);
+/// Patterns of the three zero-skip convolutions.
+void populateZeroSkipConvToLoopsPatterns(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
+
+/// All of the above.
+void populateSparseTrainToLoopsPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns,
+                                        const LoopsLoweringOptions &options);
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_CONVERSION_SPARSETRAINTOLOOPS_H

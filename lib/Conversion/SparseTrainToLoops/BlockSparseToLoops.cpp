@@ -1,0 +1,286 @@
+//===- BlockSparseToLoops.cpp - reference lowering of the BSR ops ---------===//
+//
+// block_prune: block scores in f32, exact selection, compaction into the
+// three BSR buffers, sparse_tensor.assemble. bsr_matmul: loops over the
+// stored blocks of the BSR operand read through sparse_tensor.positions,
+// coordinates and values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "Selection.h"
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace {
+
+/// The integer type of a BSR position or coordinate buffer of `width` bits
+/// (0 meaning index).
+static Type getBufferIndexType(MLIRContext *context, unsigned width) {
+  if (width == 0)
+    return IndexType::get(context);
+  return IntegerType::get(context, width);
+}
+
+/// An index from a buffer entry of integer or index type.
+static Value toIndex(KernelBuilder &k, Value v) {
+  if (v.getType().isIndex())
+    return v;
+  return k.indexCast(k.b.getIndexType(), v);
+}
+
+/// `v` as a buffer entry of `type` (integer or index).
+static Value fromIndex(KernelBuilder &k, Type type, Value v) {
+  if (type.isIndex())
+    return v;
+  return k.indexCast(type, v);
+}
+
+struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BlockPruneOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    RankedTensorType inputType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    auto encoding = sparse_tensor::getSparseTensorEncoding(resultType);
+    int64_t r = op.getBlock()[0], c = op.getBlock()[1];
+    int64_t blockRows = inputType.getDimSize(0) / r;
+    int64_t blockCols = inputType.getDimSize(1) / c;
+    int64_t numBlocks = blockRows * blockCols;
+    Type f32 = k.b.getF32Type(), f64 = k.b.getF64Type(), i64 = k.b.getI64Type(),
+         i8 = k.b.getI8Type();
+    Value x = k.bufferOf(adaptor.getInput());
+
+    // Scores (f32) and their ordering keys, one per block, row-major.
+    Value scores = k.alloc({numBlocks}, f32);
+    Value keys = k.alloc({numBlocks}, i64);
+    Value keep = k.alloc({numBlocks}, i8);
+    BlockScore scoreKind = op.getScore();
+    k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
+      k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
+        Value acc = k.forAccumulate(
+            k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
+            [&](Value e, ValueRange sum) {
+              Value row = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
+              Value col = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
+              Value v = k.castFloat(k.load(x, {row, col}), f32);
+              Value next;
+              switch (scoreKind) {
+              case BlockScore::L1:
+                next = k.addF(sum[0], math::AbsFOp::create(k.b, v));
+                break;
+              case BlockScore::L2:
+                next = k.addF(sum[0], k.mulF(v, v));
+                break;
+              case BlockScore::MaxAbs:
+                next = arith::MaximumFOp::create(k.b, sum[0],
+                                                 math::AbsFOp::create(k.b, v));
+                break;
+              }
+              return SmallVector<Value>{next};
+            })[0];
+        if (scoreKind == BlockScore::L2)
+          acc = math::SqrtOp::create(k.b, acc);
+        Value b = k.add(k.mul(br, k.index(blockCols)), bc);
+        k.store(acc, scores, b);
+        k.store(emitMagnitudeKey(k, acc), keys, b);
+        k.store(k.integer(i8, 0), keep, b);
+      });
+    });
+
+    // Selection.
+    auto keepCount = [](double ratio, int64_t n) {
+      return static_cast<int64_t>(
+          std::floor(ratio * static_cast<double>(n) + 0.5));
+    };
+    switch (op.getSelect()) {
+    case BlockSelect::GlobalTopK:
+      emitTopKSelection(
+          k, keys, keep, k.index(0), k.index(numBlocks),
+          k.index(keepCount(op.getKeepRatio()->convertToDouble(), numBlocks)));
+      break;
+    case BlockSelect::RowTopK: {
+      int64_t perRow =
+          op.getKeepPerRow()
+              ? static_cast<int64_t>(*op.getKeepPerRow())
+              : keepCount(op.getKeepRatio()->convertToDouble(), blockCols);
+      k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
+        emitTopKSelection(k, keys, keep, k.mul(br, k.index(blockCols)),
+                          k.index(blockCols), k.index(perRow));
+      });
+      break;
+    }
+    case BlockSelect::Threshold: {
+      Value threshold = k.floating(f64, op.getThreshold()->convertToDouble());
+      k.forEach(k.index(0), k.index(numBlocks), [&](Value b) {
+        Value score = k.castFloat(k.load(scores, b), f64);
+        // Strictly above the threshold, or NaN (unordered compare).
+        Value take = arith::CmpFOp::create(k.b, arith::CmpFPredicate::UGT,
+                                           score, threshold);
+        k.store(arith::ExtUIOp::create(k.b, i8, take), keep, b);
+      });
+      break;
+    }
+    }
+
+    // positions[br + 1] = positions[br] + kept blocks of block row br.
+    Type posType = getBufferIndexType(k.b.getContext(), encoding.getPosWidth());
+    Type crdType = getBufferIndexType(k.b.getContext(), encoding.getCrdWidth());
+    Value positions = k.alloc({blockRows + 1}, posType);
+    k.store(fromIndex(k, posType, k.index(0)), positions, k.index(0));
+    Value nnz = k.forAccumulate(
+        k.index(0), k.index(blockRows), {k.index(0)},
+        [&](Value br, ValueRange total) {
+          Value rowCount = k.forAccumulate(
+              k.index(0), k.index(blockCols), {k.index(0)},
+              [&](Value bc, ValueRange count) {
+                Value b = k.add(k.mul(br, k.index(blockCols)), bc);
+                Value kept = arith::ExtUIOp::create(k.b, k.b.getI64Type(),
+                                                    k.load(keep, b));
+                return SmallVector<Value>{
+                    k.add(count[0], k.indexCast(k.b.getIndexType(), kept))};
+              })[0];
+          Value next = k.add(total[0], rowCount);
+          k.store(fromIndex(k, posType, next), positions,
+                  k.add(br, k.index(1)));
+          return SmallVector<Value>{next};
+        })[0];
+
+    // Coordinates and values of the kept blocks, columns ascending.
+    Value coordinates = k.alloc({ShapedType::kDynamic}, crdType, nnz);
+    Value values = k.alloc({ShapedType::kDynamic}, inputType.getElementType(),
+                           k.mul(nnz, k.index(r * c)));
+    k.forAccumulate(
+        k.index(0), k.index(numBlocks), {k.index(0)},
+        [&](Value b, ValueRange slot) {
+          Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, b),
+                             k.integer(i8, 0));
+          k.ifThen(take, [&] {
+            Value br = k.divU(b, k.index(blockCols));
+            Value bc = k.remU(b, k.index(blockCols));
+            k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
+            k.forEach(k.index(0), k.index(r * c), [&](Value e) {
+              Value row = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
+              Value col = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
+              k.store(k.load(x, {row, col}), values,
+                      k.add(k.mul(slot[0], k.index(r * c)), e));
+            });
+          });
+          return SmallVector<Value>{
+              k.select(take, k.add(slot[0], k.index(1)), slot[0])};
+        });
+
+    Value result = sparse_tensor::AssembleOp::create(
+        k.b, resultType,
+        ValueRange{k.tensorOf(positions), k.tensorOf(coordinates)},
+        k.tensorOf(values));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BsrMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    bool lhsSparse = op.isLhsSparse();
+    Value sparse = lhsSparse ? adaptor.getLhs() : adaptor.getRhs();
+    Value denseTensor = lhsSparse ? adaptor.getRhs() : adaptor.getLhs();
+    auto sparseType = cast<RankedTensorType>(sparse.getType());
+    auto encoding = sparse_tensor::getSparseTensorEncoding(sparseType);
+    SmallVector<unsigned> block =
+        sparse_tensor::getBlockSize(encoding.getDimToLvl());
+    int64_t r = block[0], c = block[1];
+    RankedTensorType resultType = op.getType();
+    Type elementType = sparseType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    bool ta = op.getTransposeA(), tb = op.getTransposeB();
+
+    // The three BSR buffers of level 1 (block columns).
+    MLIRContext *context = k.b.getContext();
+    Type posType = getBufferIndexType(context, encoding.getPosWidth());
+    Type crdType = getBufferIndexType(context, encoding.getCrdWidth());
+    Value positions = sparse_tensor::ToPositionsOp::create(
+        k.b, MemRefType::get({ShapedType::kDynamic}, posType), sparse,
+        k.b.getIndexAttr(1));
+    Value coordinates = sparse_tensor::ToCoordinatesOp::create(
+        k.b, MemRefType::get({ShapedType::kDynamic}, crdType), sparse,
+        k.b.getIndexAttr(1));
+    Value values = sparse_tensor::ToValuesOp::create(
+        k.b, MemRefType::get({ShapedType::kDynamic}, elementType), sparse);
+    Value dense = k.bufferOf(denseTensor);
+
+    // The result, accumulated in the accumulator type.
+    SmallVector<Value> resultDims;
+    Value m = k.dim(dense, ta ? 1 : 0), n = k.dim(dense, tb ? 0 : 1);
+    Value sizes[2] = {
+        lhsSparse ? k.index(sparseType.getDimSize(ta ? 1 : 0)) : m,
+        lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
+    for (int64_t d = 0; d < 2; ++d)
+      if (resultType.isDynamicDim(d))
+        resultDims.push_back(sizes[d]);
+    Value out = k.alloc(resultType.getShape(), accType, resultDims);
+    k.fill(out, k.floating(accType, 0.0));
+
+    int64_t blockRows = sparseType.getDimSize(0) / r;
+    k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
+      Value begin = toIndex(k, k.load(positions, br));
+      Value end = toIndex(k, k.load(positions, k.add(br, k.index(1))));
+      k.forEach(begin, end, [&](Value p) {
+        Value bc = toIndex(k, k.load(coordinates, p));
+        k.forEach(k.index(0), k.index(r * c), [&](Value e) {
+          // Stored element (i, j) of the BSR operand.
+          Value i = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
+          Value j = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
+          Value a = k.castFloat(
+              k.load(values, k.add(k.mul(p, k.index(r * c)), e)), accType);
+          if (lhsSparse) {
+            // op(A)[row, kk] = a; out[row, :] += a * op(B)[kk, :].
+            Value row = ta ? j : i, kk = ta ? i : j;
+            k.forEach(k.index(0), n, [&](Value col) {
+              Value bv =
+                  tb ? k.load(dense, {col, kk}) : k.load(dense, {kk, col});
+              Value sum = k.addF(k.load(out, {row, col}),
+                                 k.mulF(a, k.castFloat(bv, accType)));
+              k.store(sum, out, {row, col});
+            });
+          } else {
+            // op(B)[kk, col] = a; out[:, col] += op(A)[:, kk] * a.
+            Value kk = tb ? j : i, col = tb ? i : j;
+            k.forEach(k.index(0), m, [&](Value row) {
+              Value av =
+                  ta ? k.load(dense, {kk, row}) : k.load(dense, {row, kk});
+              Value sum = k.addF(k.load(out, {row, col}),
+                                 k.mulF(k.castFloat(av, accType), a));
+              k.store(sum, out, {row, col});
+            });
+          }
+        });
+      });
+    });
+
+    Value result = k.convertElements(out, resultType.getElementType());
+    rewriter.replaceOp(op, k.tensorOf(result));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sparse_train::populateBlockSparseToLoopsPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<BlockPruneLowering, BsrMatmulLowering>(converter,
+                                                      patterns.getContext());
+}

@@ -1,0 +1,205 @@
+//===- KernelBuilder.h - loop-building helpers of the lowering ----*- C++
+//-*-===//
+//
+// A thin layer over ImplicitLocOpBuilder for writing the reference kernels:
+// constants, scf.for/scf.if with bodies given as lambdas, memref access,
+// float widening and narrowing, and the tensor <-> memref boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_LIB_CONVERSION_KERNELBUILDER_H
+#define SPARSETRAIN_LIB_CONVERSION_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// The type arithmetic happens in for elements of `type`: f32 for f16 and
+/// bf16, the type itself otherwise.
+inline Type getAccumulatorType(Type type) {
+  if (type.isF16() || type.isBF16())
+    return Float32Type::get(type.getContext());
+  return type;
+}
+
+/// Builds the scalar and loop code of one kernel at one insertion point.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &builder, Location loc) : b(loc, builder) {}
+
+  /// The underlying builder (its insertion point moves with the helpers).
+  ImplicitLocOpBuilder b;
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+  Value integer(Type type, int64_t value) {
+    return arith::ConstantOp::create(b, type, b.getIntegerAttr(type, value));
+  }
+  Value floating(Type type, double value) {
+    return arith::ConstantOp::create(b, type, b.getFloatAttr(type, value));
+  }
+  Value boolean(bool value) { return integer(b.getI1Type(), value); }
+
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value divU(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value remU(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, c, x, y);
+  }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
+  Value addF(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value mulF(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+
+  /// Converts an index to `type` (an integer type) or back.
+  Value indexCast(Type type, Value v) {
+    return arith::IndexCastOp::create(b, type, v);
+  }
+
+  /// Converts a float between float types (extension, truncation or none).
+  Value castFloat(Value v, Type to) {
+    Type from = v.getType();
+    if (from == to)
+      return v;
+    if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+      return arith::ExtFOp::create(b, to, v);
+    return arith::TruncFOp::create(b, to, v);
+  }
+
+  Value load(Value memref, ValueRange indices) {
+    return memref::LoadOp::create(b, memref, indices);
+  }
+  void store(Value value, Value memref, ValueRange indices) {
+    memref::StoreOp::create(b, value, memref, indices);
+  }
+  Value dim(Value memref, int64_t d) {
+    return memref::DimOp::create(b, memref, d);
+  }
+
+  /// A read-only buffer of `tensor` (identity layout).
+  Value bufferOf(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+    return bufferization::ToBufferOp::create(b, memrefType, tensor,
+                                             /*read_only=*/true);
+  }
+  /// A fresh buffer of `shape` x `elementType` with the dynamic sizes given.
+  Value alloc(ArrayRef<int64_t> shape, Type elementType,
+              ValueRange dynamicSizes = {}) {
+    return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
+                                   dynamicSizes);
+  }
+  /// The tensor of a buffer this kernel filled and no one else aliases.
+  Value tensorOf(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    return bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(type.getShape(), type.getElementType()),
+        memref, /*restrict=*/true, /*writable=*/true);
+  }
+
+  /// `for (i = lb; i < ub; ++i) body(i)`.
+  template <typename Body> void forEach(Value lb, Value ub, Body body) {
+    auto loop = scf::ForOp::create(b, lb, ub, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// A loop carrying `init`; `body(i, carried)` returns the next values.
+  template <typename Body>
+  SmallVector<Value> forAccumulate(Value lb, Value ub, ValueRange init,
+                                   Body body) {
+    auto loop = scf::ForOp::create(b, lb, ub, index(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> next =
+          body(loop.getInductionVar(), loop.getRegionIterArgs());
+      scf::YieldOp::create(b, next);
+    }
+    return loop.getResults();
+  }
+
+  /// `if (cond) then()`.
+  template <typename Then> void ifThen(Value cond, Then then) {
+    auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op.thenBlock()->getTerminator());
+    then();
+  }
+
+  /// `cond ? then() : otherwise()` for values of `types`.
+  template <typename Then, typename Else>
+  SmallVector<Value> ifThenElse(Value cond, TypeRange types, Then then,
+                                Else otherwise) {
+    auto op = scf::IfOp::create(b, types, cond, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(op.thenBlock());
+      scf::YieldOp::create(b, then());
+      b.setInsertionPointToStart(op.elseBlock());
+      scf::YieldOp::create(b, otherwise());
+    }
+    return op.getResults();
+  }
+
+  /// Calls `body(indices)` for every element of `memref` (any rank), in
+  /// row-major order.
+  void forEachElement(Value memref, llvm::function_ref<void(ValueRange)> body) {
+    forEachElementFrom(memref, body, {});
+  }
+
+  /// Sets every element of `memref` to `value`.
+  void fill(Value memref, Value value) {
+    forEachElement(memref, [&](ValueRange ivs) { store(value, memref, ivs); });
+  }
+
+  /// `memref` itself when its elements are `elementType`; otherwise a new
+  /// buffer of the same shape with every element converted to it.
+  Value convertElements(Value memref, Type elementType) {
+    auto type = cast<MemRefType>(memref.getType());
+    if (type.getElementType() == elementType)
+      return memref;
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(dim(memref, d));
+    Value result = alloc(type.getShape(), elementType, dynamicSizes);
+    forEachElement(memref, [&](ValueRange ivs) {
+      store(castFloat(load(memref, ivs), elementType), result, ivs);
+    });
+    return result;
+  }
+
+private:
+  void forEachElementFrom(Value memref,
+                          llvm::function_ref<void(ValueRange)> body,
+                          SmallVector<Value> ivs) {
+    auto type = cast<MemRefType>(memref.getType());
+    if (static_cast<int64_t>(ivs.size()) == type.getRank()) {
+      body(ivs);
+      return;
+    }
+    forEach(index(0), dim(memref, ivs.size()), [&](Value i) {
+      SmallVector<Value> next = ivs;
+      next.push_back(i);
+      forEachElementFrom(memref, body, next);
+    });
+  }
+};
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_LIB_CONVERSION_KERNELBUILDER_H

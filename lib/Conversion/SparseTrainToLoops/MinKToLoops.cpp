@@ -1,0 +1,342 @@
+//===- MinKToLoops.cpp - reference lowering of the DropIT ops -------------===//
+//
+// min_k_retain: ordering keys, exact top-K selection per set, compaction in
+// index order into values + indices or bitmask. min_k_restore: scatter.
+// min_k_weight_grad: loops over the kept entries only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "Selection.h"
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace {
+
+/// The buffers and sizes of a retained value after the 1:N conversion.
+struct RetainedParts {
+  Value values;             ///< memref<K x elt>
+  Value positions;          ///< memref<P x i32|i64>
+  SmallVector<Value> shape; ///< every dimension of the dense tensor, as index
+  Value numElements;        ///< product of `shape`
+};
+
+/// Unpacks `parts` (values, positions, one index per dynamic dimension).
+static RetainedParts unpackRetained(KernelBuilder &k, RetainedType type,
+                                    ValueRange parts) {
+  RetainedParts result;
+  result.values = k.bufferOf(parts[0]);
+  result.positions = k.bufferOf(parts[1]);
+  unsigned next = 2;
+  result.numElements = k.index(1);
+  for (int64_t dim : type.getShape()) {
+    Value size = ShapedType::isDynamic(dim) ? parts[next++] : k.index(dim);
+    result.shape.push_back(size);
+    result.numElements = k.mul(result.numElements, size);
+  }
+  return result;
+}
+
+/// Calls `body(flatIndex, valueIndex)` for every kept entry, in ascending
+/// flat index order.
+template <typename Body>
+static void forEachKept(KernelBuilder &k, RetainedType type,
+                        const RetainedParts &parts, Body body) {
+  if (type.getEncoding() == RetainEncoding::Indices) {
+    k.forEach(k.index(0), k.dim(parts.values, 0), [&](Value j) {
+      body(k.indexCast(k.b.getIndexType(), k.load(parts.positions, j)), j);
+    });
+    return;
+  }
+  Type i32 = k.b.getI32Type();
+  k.forAccumulate(
+      k.index(0), parts.numElements, {k.index(0)},
+      [&](Value i, ValueRange acc) {
+        Value word = k.load(parts.positions, k.divU(i, k.index(32)));
+        Value shift = k.indexCast(i32, k.remU(i, k.index(32)));
+        Value bit =
+            k.andI(arith::ShRUIOp::create(k.b, word, shift), k.integer(i32, 1));
+        Value set = k.cmp(arith::CmpIPredicate::ne, bit, k.integer(i32, 0));
+        k.ifThen(set, [&] { body(i, acc[0]); });
+        Value next = k.select(set, k.add(acc[0], k.index(1)), acc[0]);
+        return SmallVector<Value>{next};
+      });
+}
+
+/// The tensor `t` viewed as rank 1.
+static Value flatten(KernelBuilder &k, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getRank() == 1)
+    return t;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  return tensor::CollapseShapeOp::create(k.b, t,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// The tensor `t` viewed as rank 2: leading dimensions into rows.
+static Value flattenToMatrix(KernelBuilder &k, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getRank() == 2)
+    return t;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    leading.push_back(d);
+  ReassociationIndices last = {type.getRank() - 1};
+  return tensor::CollapseShapeOp::create(
+      k.b, t, ArrayRef<ReassociationIndices>{leading, last});
+}
+
+/// `floor(ratio * n + 0.5)` computed in f64 at run time.
+static Value emitKeepFromRatio(KernelBuilder &k, double ratio, Value n) {
+  Type f64 = k.b.getF64Type();
+  Value nF =
+      arith::UIToFPOp::create(k.b, f64, k.indexCast(k.b.getI64Type(), n));
+  Value scaled =
+      k.addF(k.mulF(k.floating(f64, ratio), nF), k.floating(f64, 0.5));
+  Value floored = math::FloorOp::create(k.b, scaled);
+  return k.indexCast(k.b.getIndexType(),
+                     arith::FPToUIOp::create(k.b, k.b.getI64Type(), floored));
+}
+
+struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MinKRetainOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    RetainedType type = op.getType();
+    RankedTensorType inputType = op.getInput().getType();
+    Value input = adaptor.getInput();
+    Type i64 = k.b.getI64Type(), i8 = k.b.getI8Type();
+
+    // Sizes: all elements, the sets selection runs over, K per set.
+    SmallVector<Value> dims;
+    Value numElements = k.index(1);
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      dims.push_back(tensor::DimOp::create(k.b, input, d));
+      numElements = k.mul(numElements, dims.back());
+    }
+    bool perRow = op.getGranularity() == Granularity::Row;
+    Value setLength = perRow ? dims.back() : numElements;
+    Value numSets = k.index(1);
+    if (perRow)
+      for (Value d : ArrayRef<Value>(dims).drop_back())
+        numSets = k.mul(numSets, d);
+    Value keepPerSet =
+        op.getKeep() ? k.index(*op.getKeep())
+                     : emitKeepFromRatio(
+                           k, op.getKeepRatio()->convertToDouble(), setLength);
+    Value kept = k.mul(numSets, keepPerSet);
+
+    // Keys, then the selection of each set.
+    Value x = k.bufferOf(flatten(k, input));
+    Value keys = k.alloc({ShapedType::kDynamic}, i64, numElements);
+    Value keep = k.alloc({ShapedType::kDynamic}, i8, numElements);
+    k.forEach(k.index(0), numElements, [&](Value i) {
+      k.store(emitMagnitudeKey(k, k.load(x, i)), keys, i);
+      k.store(k.integer(i8, 0), keep, i);
+    });
+    k.forEach(k.index(0), numSets, [&](Value set) {
+      emitTopKSelection(k, keys, keep, k.mul(set, setLength), setLength,
+                        keepPerSet);
+    });
+
+    // Compaction in index order.
+    SmallVector<Type> partTypes;
+    if (failed(getTypeConverter()->convertType(type, partTypes)))
+      return failure();
+    auto valuesType = cast<RankedTensorType>(partTypes[0]);
+    auto positionsType = cast<RankedTensorType>(partTypes[1]);
+    Value values =
+        k.alloc(valuesType.getShape(), valuesType.getElementType(),
+                valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
+    bool bitmask = type.getEncoding() == RetainEncoding::Bitmask;
+    Value numPositions =
+        bitmask ? k.divU(k.add(numElements, k.index(31)), k.index(32)) : kept;
+    Value positions =
+        k.alloc(positionsType.getShape(), positionsType.getElementType(),
+                positionsType.hasStaticShape() ? ValueRange{}
+                                               : ValueRange{numPositions});
+    Type positionType = positionsType.getElementType();
+    if (bitmask)
+      k.fill(positions, k.integer(positionType, 0));
+    k.forAccumulate(
+        k.index(0), numElements, {k.index(0)}, [&](Value i, ValueRange acc) {
+          Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, i),
+                             k.integer(i8, 0));
+          k.ifThen(take, [&] {
+            k.store(k.load(x, i), values, acc[0]);
+            if (bitmask) {
+              Value word = k.divU(i, k.index(32));
+              Value bit = arith::ShLIOp::create(
+                  k.b, k.integer(positionType, 1),
+                  k.indexCast(positionType, k.remU(i, k.index(32))));
+              k.store(k.orI(k.load(positions, word), bit), positions, word);
+            } else {
+              k.store(k.indexCast(positionType, i), positions, acc[0]);
+            }
+          });
+          return SmallVector<Value>{
+              k.select(take, k.add(acc[0], k.index(1)), acc[0])};
+        });
+
+    SmallVector<Value> parts = {k.tensorOf(values), k.tensorOf(positions)};
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      if (inputType.isDynamicDim(d))
+        parts.push_back(dims[d]);
+    rewriter.replaceOpWithMultiple(op, {parts});
+    return success();
+  }
+};
+
+struct MinKRestoreLowering : public OpConversionPattern<MinKRestoreOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MinKRestoreOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    RetainedType type = op.getRetained().getType();
+    RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
+    Type elementType = type.getElementType();
+    Value flat =
+        k.alloc({ShapedType::kDynamic}, elementType, parts.numElements);
+    k.fill(flat, k.floating(elementType, 0.0));
+    forEachKept(k, type, parts, [&](Value i, Value j) {
+      k.store(k.load(parts.values, j), flat, i);
+    });
+    // Give the flat result its dense shape back.
+    Value shape = k.alloc({type.getDenseType().getRank()}, k.b.getIndexType());
+    for (auto [d, size] : llvm::enumerate(parts.shape))
+      k.store(size, shape, k.index(d));
+    Value result = tensor::ReshapeOp::create(
+        k.b, op.getType(), k.tensorOf(flat), k.tensorOf(shape));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MinKWeightGradLowering : public OpConversionPattern<MinKWeightGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MinKWeightGradOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    RetainedType type = op.getRetained().getType();
+    RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
+    RankedTensorType resultType = op.getType();
+    Type accType = getAccumulatorType(type.getElementType());
+    Value dyTensor = adaptor.getGradOutput().front();
+
+    // The gradient accumulates in the accumulator type. Its dynamic sizes:
+    // [in, out] come from x and dy; [KH, KW, C, F] from the result type
+    // (KH, KW must be static), x and dy.
+    auto dyType = cast<RankedTensorType>(dyTensor.getType());
+    SmallVector<Value> sizes;
+    if (op.isConvForm()) {
+      if (resultType.isDynamicDim(0) || resultType.isDynamicDim(1))
+        return rewriter.notifyMatchFailure(op, "dynamic filter size");
+      sizes = {k.index(resultType.getDimSize(0)),
+               k.index(resultType.getDimSize(1)), parts.shape[3],
+               tensor::DimOp::create(k.b, dyTensor, 3)};
+    } else {
+      sizes = {parts.shape.back(),
+               tensor::DimOp::create(k.b, dyTensor, dyType.getRank() - 1)};
+    }
+    SmallVector<Value> resultDims;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        resultDims.push_back(sizes[d]);
+    Value dw = k.alloc(resultType.getShape(), accType, resultDims);
+    k.fill(dw, k.floating(accType, 0.0));
+
+    if (!op.isConvForm()) {
+      // dW[c, o] += x[r, c] * dy[r, o] over the kept (r, c).
+      Value dy = k.bufferOf(flattenToMatrix(k, dyTensor));
+      Value in = parts.shape.back();
+      Value out = k.dim(dy, 1);
+      forEachKept(k, type, parts, [&](Value flatIndex, Value j) {
+        Value r = k.divU(flatIndex, in), c = k.remU(flatIndex, in);
+        Value v = k.castFloat(k.load(parts.values, j), accType);
+        k.forEach(k.index(0), out, [&](Value o) {
+          Value g = k.castFloat(k.load(dy, {r, o}), accType);
+          Value sum = k.addF(k.load(dw, {c, o}), k.mulF(v, g));
+          k.store(sum, dw, {c, o});
+        });
+      });
+    } else {
+      // dW[kh, kw, c, f] += x[n, h, w, c] * dy[n, oh, ow, f] for every kept
+      // (n, h, w, c) and every filter tap (kh, kw) that maps it to an output
+      // position: h = oh * sh + kh * dh - top.
+      Value dy = k.bufferOf(dyTensor);
+      SmallVector<int64_t, 4> pad = {0, 0, 0, 0}, str = {1, 1}, dil = {1, 1};
+      if (std::optional<ArrayRef<int64_t>> p = op.getPadding())
+        pad.assign(p->begin(), p->end());
+      if (std::optional<ArrayRef<int64_t>> p = op.getStrides())
+        str.assign(p->begin(), p->end());
+      if (std::optional<ArrayRef<int64_t>> p = op.getDilations())
+        dil.assign(p->begin(), p->end());
+      Value channels = parts.shape[3], width = parts.shape[2],
+            height = parts.shape[1];
+      Value kh = k.dim(dw, 0), kw = k.dim(dw, 1), f = k.dim(dw, 3);
+      Value oh = k.dim(dy, 1), ow = k.dim(dy, 2);
+      forEachKept(k, type, parts, [&](Value flatIndex, Value j) {
+        Value c = k.remU(flatIndex, channels);
+        Value rest = k.divU(flatIndex, channels);
+        Value w = k.remU(rest, width);
+        rest = k.divU(rest, width);
+        Value h = k.remU(rest, height);
+        Value n = k.divU(rest, height);
+        Value v = k.castFloat(k.load(parts.values, j), accType);
+        // Output coordinate of input coordinate `pos` through tap `tap`.
+        auto outputIndex = [&](Value pos, Value tap, int64_t top,
+                               int64_t stride, int64_t dilation, Value size,
+                               auto then) {
+          Value shifted =
+              k.sub(k.add(pos, k.index(top)), k.mul(tap, k.index(dilation)));
+          Value nonNegative =
+              k.cmp(arith::CmpIPredicate::sge, shifted, k.index(0));
+          k.ifThen(nonNegative, [&] {
+            Value q = k.divU(shifted, k.index(stride));
+            Value aligned = k.cmp(arith::CmpIPredicate::eq,
+                                  k.remU(shifted, k.index(stride)), k.index(0));
+            Value inside = k.cmp(arith::CmpIPredicate::ult, q, size);
+            k.ifThen(k.andI(aligned, inside), [&] { then(q); });
+          });
+        };
+        k.forEach(k.index(0), kh, [&](Value a) {
+          outputIndex(h, a, pad[0], str[0], dil[0], oh, [&](Value y) {
+            k.forEach(k.index(0), kw, [&](Value b) {
+              outputIndex(w, b, pad[2], str[1], dil[1], ow, [&](Value x) {
+                k.forEach(k.index(0), f, [&](Value g) {
+                  Value d = k.castFloat(k.load(dy, {n, y, x, g}), accType);
+                  Value sum = k.addF(k.load(dw, {a, b, c, g}), k.mulF(v, d));
+                  k.store(sum, dw, {a, b, c, g});
+                });
+              });
+            });
+          });
+        });
+      });
+    }
+
+    Value result = k.convertElements(dw, resultType.getElementType());
+    rewriter.replaceOp(op, k.tensorOf(result));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sparse_train::populateMinKToLoopsPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<MinKRetainLowering, MinKRestoreLowering, MinKWeightGradLowering>(
+      converter, patterns.getContext());
+}

@@ -1,0 +1,197 @@
+//===- SliceDropToLoops.cpp - reference lowering of the SliceOut ops ------===//
+//
+// slice_start becomes Philox4x32-10 in arith ops; slice_drop and
+// slice_expand become tensor slices with a dynamic offset, the scale a
+// linalg.generic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+#include "SparseTrain/Utils/Philox.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace {
+
+/// Emits the first output word of Philox4x32-10 for key (lo(seed), hi(seed))
+/// and counter (lo(counter), hi(counter), 0, 0), as an i32 value. Mirrors
+/// SparseTrain/Utils/Philox.h step by step.
+static Value emitPhiloxFirstWord(KernelBuilder &k, Value seed, Value counter) {
+  Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+  auto lo = [&](Value v) { return arith::TruncIOp::create(k.b, i32, v); };
+  auto hi = [&](Value v) {
+    return lo(arith::ShRUIOp::create(k.b, v, k.integer(i64, 32)));
+  };
+  Value ctr[4] = {lo(counter), hi(counter), k.integer(i32, 0),
+                  k.integer(i32, 0)};
+  Value key[2] = {lo(seed), hi(seed)};
+  Value m0 = k.integer(i32, kPhiloxM0), m1 = k.integer(i32, kPhiloxM1);
+  Value w0 = k.integer(i32, kPhiloxW0), w1 = k.integer(i32, kPhiloxW1);
+  for (int round = 0; round < 10; ++round) {
+    if (round != 0) {
+      key[0] = k.add(key[0], w0);
+      key[1] = k.add(key[1], w1);
+    }
+    auto p0 = arith::MulUIExtendedOp::create(k.b, m0, ctr[0]);
+    auto p1 = arith::MulUIExtendedOp::create(k.b, m1, ctr[2]);
+    auto xorI = [&](Value a, Value b) {
+      return arith::XOrIOp::create(k.b, a, b).getResult();
+    };
+    Value next[4] = {xorI(xorI(p1.getHigh(), ctr[1]), key[0]), p1.getLow(),
+                     xorI(xorI(p0.getHigh(), ctr[3]), key[1]), p0.getLow()};
+    std::copy(std::begin(next), std::end(next), std::begin(ctr));
+  }
+  return ctr[0];
+}
+
+/// slice_start: `align * floor(r * M / 2^32)` computed exactly in i128.
+struct SliceStartLowering : public OpConversionPattern<SliceStartOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceStartOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    Type i128 = k.b.getIntegerType(128);
+    Value r = emitPhiloxFirstWord(k, adaptor.getSeed(), adaptor.getCounter());
+    Value product = k.mul(arith::ExtUIOp::create(k.b, i128, r),
+                          k.integer(i128, op.getNumStarts()));
+    Value slot = arith::ShRUIOp::create(k.b, product, k.integer(i128, 32));
+    Value start = k.mul(arith::TruncIOp::create(k.b, k.b.getI64Type(), slot),
+                        k.integer(k.b.getI64Type(), op.getAlignValue()));
+    rewriter.replaceOp(op, k.indexCast(k.b.getIndexType(), start));
+    return success();
+  }
+};
+
+/// Emits `cf.assert(0 <= start <= extent - width)` when checks are on.
+static void emitStartCheck(KernelBuilder &k, Value start, int64_t width,
+                           int64_t extent, StringRef opName) {
+  Value inRange =
+      k.cmp(arith::CmpIPredicate::ule, start, k.index(extent - width));
+  // An index is signed: a negative start is a huge unsigned value.
+  cf::AssertOp::create(k.b, inRange,
+                       k.b.getStringAttr((opName + ": start outside [0, " +
+                                          Twine(extent - width) + "]")
+                                             .str()));
+}
+
+/// Offsets, sizes and strides of the slice `[start, start + width)` of
+/// dimension `dim` of `tensor`.
+static void getSliceBounds(KernelBuilder &k, Value tensor, int64_t dim,
+                           Value start, int64_t width,
+                           SmallVectorImpl<OpFoldResult> &offsets,
+                           SmallVectorImpl<OpFoldResult> &sizes,
+                           SmallVectorImpl<OpFoldResult> &strides) {
+  sizes = tensor::getMixedSizes(k.b, k.b.getLoc(), tensor);
+  int64_t rank = sizes.size();
+  offsets.assign(rank, k.b.getIndexAttr(0));
+  strides.assign(rank, k.b.getIndexAttr(1));
+  offsets[dim] = start;
+  sizes[dim] = k.b.getIndexAttr(width);
+}
+
+/// slice_drop: extract_slice, then `fl(x * fl(scale))` unless fl(scale) = 1.
+struct SliceDropLowering : public OpConversionPattern<SliceDropOp> {
+  SliceDropLowering(const TypeConverter &converter, MLIRContext *context,
+                    bool runtimeChecks)
+      : OpConversionPattern(converter, context), runtimeChecks(runtimeChecks) {}
+
+  LogicalResult
+  matchAndRewrite(SliceDropOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    int64_t dim = op.getDim(), width = op.getWidth();
+    if (runtimeChecks)
+      emitStartCheck(k, adaptor.getStart(), width, op.getExtent(),
+                     op->getName().getStringRef());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    getSliceBounds(k, adaptor.getInput(), dim, adaptor.getStart(), width,
+                   offsets, sizes, strides);
+    Value slice = tensor::ExtractSliceOp::create(
+        k.b, op.getType(), adaptor.getInput(), offsets, sizes, strides);
+
+    auto elementType = cast<FloatType>(op.getType().getElementType());
+    APFloat scale(op.getScaleValue());
+    bool losesInfo = false;
+    scale.convert(elementType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    if (scale.isExactlyValue(1.0)) {
+      rewriter.replaceOp(op, slice);
+      return success();
+    }
+    // The product is computed in f32 for f16/bf16 (exact before the one
+    // rounding to the element type, so it equals the product in the type).
+    Type accType = getAccumulatorType(elementType);
+    Value init = tensor::EmptyOp::create(k.b, sizes, elementType);
+    int64_t rank = op.getType().getRank();
+    AffineMap identity = k.b.getMultiDimIdentityMap(rank);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto scaled = linalg::GenericOp::create(
+        k.b, op.getType(), ValueRange{slice}, ValueRange{init},
+        ArrayRef<AffineMap>{identity, identity}, iterators, "", "",
+        [&](OpBuilder &nested, Location loc, ValueRange args) {
+          KernelBuilder body(nested, loc);
+          Value s = body.castFloat(
+              body.floating(elementType, scale.convertToDouble()), accType);
+          Value product = body.mulF(body.castFloat(args[0], accType), s);
+          linalg::YieldOp::create(body.b, body.castFloat(product, elementType));
+        });
+    rewriter.replaceOp(op, scaled.getResult(0));
+    return success();
+  }
+
+  bool runtimeChecks;
+};
+
+/// slice_expand: a zero tensor of full extent with the slice inserted.
+struct SliceExpandLowering : public OpConversionPattern<SliceExpandOp> {
+  SliceExpandLowering(const TypeConverter &converter, MLIRContext *context,
+                      bool runtimeChecks)
+      : OpConversionPattern(converter, context), runtimeChecks(runtimeChecks) {}
+
+  LogicalResult
+  matchAndRewrite(SliceExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    int64_t dim = op.getDim(), width = op.getWidth(), extent = op.getExtent();
+    if (runtimeChecks)
+      emitStartCheck(k, adaptor.getStart(), width, extent,
+                     op->getName().getStringRef());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(k.b, k.b.getLoc(), adaptor.getInput());
+    sizes[dim] = k.b.getIndexAttr(extent);
+    Type elementType = op.getType().getElementType();
+    Value empty = tensor::EmptyOp::create(k.b, sizes, elementType);
+    Value zeros =
+        linalg::FillOp::create(k.b, ValueRange{k.floating(elementType, 0.0)},
+                               ValueRange{empty})
+            .getResult(0);
+    SmallVector<OpFoldResult> offsets, sliceSizes, strides;
+    getSliceBounds(k, adaptor.getInput(), dim, adaptor.getStart(), width,
+                   offsets, sliceSizes, strides);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getInput(), zeros, offsets, sliceSizes, strides);
+    return success();
+  }
+
+  bool runtimeChecks;
+};
+
+} // namespace
+
+void mlir::sparse_train::populateSliceDropToLoopsPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const LoopsLoweringOptions &options) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<SliceStartLowering>(converter, context);
+  patterns.add<SliceDropLowering, SliceExpandLowering>(converter, context,
+                                                       options.runtimeChecks);
+}

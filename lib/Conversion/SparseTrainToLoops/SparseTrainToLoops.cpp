@@ -1,0 +1,101 @@
+//===- SparseTrainToLoops.cpp - the reference lowering pass ---------------===//
+//
+// convert-sparse-train-to-loops: the 1:N conversion of !sparse_train.retained
+// and the op patterns of every family, applied as one partial conversion in
+// which the sparse_train dialect is illegal.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/Conversion/Passes.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace mlir {
+namespace sparse_train {
+#define GEN_PASS_DEF_CONVERTSPARSETRAINTOLOOPSPASS
+#include "SparseTrain/Conversion/Passes.h.inc"
+} // namespace sparse_train
+} // namespace mlir
+
+void mlir::sparse_train::populateRetainedTypeConversion(
+    TypeConverter &converter) {
+  converter.addConversion(
+      [](RetainedType type,
+         SmallVectorImpl<Type> &results) -> std::optional<LogicalResult> {
+        results.push_back(
+            RankedTensorType::get({type.getKept()}, type.getElementType()));
+        results.push_back(RankedTensorType::get({type.getNumPositions()},
+                                                type.getPositionType()));
+        // The dense shape is needed at run time, so every dynamic dimension
+        // travels with the buffers as an index.
+        for (int64_t dim : type.getShape())
+          if (ShapedType::isDynamic(dim))
+            results.push_back(IndexType::get(type.getContext()));
+        return success();
+      });
+}
+
+void mlir::sparse_train::populateSparseTrainToLoopsPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const LoopsLoweringOptions &options) {
+  populateSliceDropToLoopsPatterns(converter, patterns, options);
+  populateMinKToLoopsPatterns(converter, patterns);
+  populateBlockSparseToLoopsPatterns(converter, patterns);
+  populateZeroSkipConvToLoopsPatterns(converter, patterns);
+}
+
+namespace {
+struct ConvertSparseTrainToLoopsPass
+    : public sparse_train::impl::ConvertSparseTrainToLoopsPassBase<
+          ConvertSparseTrainToLoopsPass> {
+  using ConvertSparseTrainToLoopsPassBase::ConvertSparseTrainToLoopsPassBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    TypeConverter converter;
+    converter.addConversion([](Type type) { return type; });
+    populateRetainedTypeConversion(converter);
+
+    RewritePatternSet patterns(context);
+    LoopsLoweringOptions options;
+    options.runtimeChecks = runtimeChecks;
+    populateSparseTrainToLoopsPatterns(converter, patterns, options);
+    // Retained values cross function boundaries and control flow.
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+
+    ConversionTarget target(*context);
+    target.addIllegalDialect<SparseTrainDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                         target);
+
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
