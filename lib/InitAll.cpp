@@ -4,6 +4,7 @@
 #include "SparseTrain/Conversion/Passes.h"
 #include "SparseTrain/IR/SparseTrainDialect.h"
 #include "SparseTrain/Pipelines/Pipelines.h"
+#include "SparseTrain/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -13,5 +14,6 @@ void mlir::sparse_train::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::sparse_train::registerAllPasses() {
   registerSparseTrainConversionPasses();
+  registerSparseTrainPasses();
   registerSparseTrainPipelines();
 }

@@ -2,6 +2,11 @@
 
 #include "SparseTrain/Pipelines/Pipelines.h"
 #include "SparseTrain/Conversion/Passes.h"
+#include "SparseTrain/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
@@ -13,6 +18,8 @@ using namespace mlir::sparse_train;
 
 void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     OpPassManager &pm, const SparseTrainToCPUOptions &options) {
+  // Element-wise arith/math on tensors becomes linalg, which bufferizes.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   ConvertSparseTrainToLoopsPassOptions loops;
   loops.runtimeChecks = options.runtimeChecks;
   pm.addPass(createConvertSparseTrainToLoopsPass(loops));
@@ -24,6 +31,8 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   sparse_tensor::SparsifierOptions sparsifier;
   sparsifier.enableRuntimeLibrary = false;
   sparse_tensor::buildSparsifier(pm, sparsifier);
+  // Anything the passes above did not lower is an error, not a leftover.
+  pm.addPass(createSparseTrainVerifyLoweringPass());
 }
 
 void mlir::sparse_train::registerSparseTrainPipelines() {
