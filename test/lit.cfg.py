@@ -37,3 +37,12 @@ tools = [
     ToolSubst("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Execution on the CPU: compiled with --sparse-train-to-cpu, run by Debian's
+# mlir-runner with the upstream runner-utils libraries.
+runner_libs = ",".join(
+    os.path.join(config.llvm_tools_dir, "..", "lib", lib + ".so")
+    for lib in ["libmlir_runner_utils", "libmlir_c_runner_utils"])
+config.substitutions.append(
+    ("%run_cpu", "mlir-runner -e main -entry-point-result=void -shared-libs="
+     + runner_libs))
