@@ -1,0 +1,141 @@
+"""Compile MLIR modules with sparse-train-opt and call their functions on
+numpy arrays.
+
+A module goes through `sparse-train-opt --sparse-train-to-cpu`,
+`mlir-translate --mlir-to-llvmir`, `llc` and the system C compiler into a
+shared object, which ctypes loads. Functions must carry
+`llvm.emit_c_interface`; their tensor arguments and results cross as memref
+descriptors ({allocated, aligned, offset, sizes[], strides[]}), results
+through a pointer passed first (a struct of descriptors when there are
+several). Result buffers are copied into numpy arrays; they are small and
+the process is short-lived, so they are not freed.
+"""
+
+import ctypes
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+
+LLVM_BIN = "/usr/lib/llvm-22/bin"
+
+# numpy dtype of each MLIR element type; bf16 travels as its uint16 bits.
+NUMPY_OF = {
+    "f16": np.float16, "bf16": np.uint16, "f32": np.float32,
+    "f64": np.float64, "i8": np.int8, "i32": np.int32, "i64": np.int64,
+    "index": np.int64,
+}
+
+
+def memref_type(rank):
+    """The ctypes struct of a ranked memref descriptor."""
+    class MemRef(ctypes.Structure):
+        _fields_ = [("allocated", ctypes.c_void_p),
+                    ("aligned", ctypes.c_void_p),
+                    ("offset", ctypes.c_int64),
+                    ("sizes", ctypes.c_int64 * rank),
+                    ("strides", ctypes.c_int64 * rank)]
+    return MemRef
+
+
+def to_descriptor(array):
+    """A descriptor viewing `array` (kept alive by the caller)."""
+    desc = memref_type(array.ndim)()
+    desc.allocated = array.ctypes.data
+    desc.aligned = array.ctypes.data
+    desc.offset = 0
+    for d in range(array.ndim):
+        desc.sizes[d] = array.shape[d]
+        desc.strides[d] = array.strides[d] // array.itemsize
+    return desc
+
+
+def from_descriptor(desc, dtype):
+    """A numpy copy of the memref `desc` of elements `dtype`."""
+    rank = len(desc.sizes)
+    shape = tuple(desc.sizes[d] for d in range(rank))
+    strides = tuple(desc.strides[d] for d in range(rank))
+    itemsize = np.dtype(dtype).itemsize
+    if any(s == 0 for s in shape):
+        return np.zeros(shape, dtype=dtype)
+    span = 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+    base = ctypes.cast(desc.aligned, ctypes.POINTER(ctypes.c_byte * ((desc.offset + span) * itemsize))).contents
+    flat = np.frombuffer(base, dtype=dtype, count=desc.offset + span)
+    view = np.lib.stride_tricks.as_strided(
+        flat[desc.offset:], shape=shape,
+        strides=tuple(s * itemsize for s in strides))
+    return np.array(view, copy=True)
+
+
+class Function:
+    """A compiled function with a known signature."""
+
+    def __init__(self, lib, name, results):
+        self.symbol = getattr(lib, "_mlir_ciface_" + name)
+        self.results = results  # [(rank, dtype)]
+
+    def __call__(self, *args):
+        keep = []
+        c_args = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                a = np.ascontiguousarray(a)
+                keep.append(a)
+                desc = to_descriptor(a)
+                keep.append(desc)
+                c_args.append(ctypes.byref(desc))
+            else:
+                c_args.append(ctypes.c_int64(int(a)))
+        types = [memref_type(rank) for rank, _ in self.results]
+        if len(types) == 1:
+            out = types[0]()
+        else:
+            class Results(ctypes.Structure):
+                _fields_ = [(f"r{i}", t) for i, t in enumerate(types)]
+            out = Results()
+        self.symbol(ctypes.byref(out), *c_args)
+        if len(types) == 1:
+            return [from_descriptor(out, self.results[0][1])]
+        return [from_descriptor(getattr(out, f"r{i}"), dtype)
+                for i, (_, dtype) in enumerate(self.results)]
+
+
+def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
+    """Compiles `ir` to a shared object linked against the project's small
+    CPU runtime (lib/Runtime) and returns the loaded library."""
+    workdir = workdir or tempfile.mkdtemp(prefix="sparse-train-diff-")
+    src = os.path.join(workdir, "module.mlir")
+    with open(src, "w") as f:
+        f.write(ir)
+    llvm_mlir = os.path.join(workdir, "module.llvm.mlir")
+    ll = os.path.join(workdir, "module.ll")
+    obj = os.path.join(workdir, "module.o")
+    so = os.path.join(workdir, "module.so")
+    run = lambda cmd: subprocess.run(cmd, check=True, capture_output=True, text=True)
+    try:
+        run([opt, src, pipeline, "-o", llvm_mlir])
+        run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
+             llvm_mlir, "-o", ll])
+        run([os.path.join(LLVM_BIN, "llc"), "-O2", "-relocation-model=pic",
+             "-filetype=obj", ll, "-o", obj])
+        libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opt))), "lib")
+        run(["cc", "-shared", obj, "-o", so, f"-L{libdir}", f"-Wl,-rpath,{libdir}",
+             "-lsparse_train_runtime", "-lm"])
+    except subprocess.CalledProcessError as e:
+        raise RuntimeError(f"compiling {src} failed: {' '.join(e.cmd)}\n{e.stderr}")
+    return ctypes.CDLL(so)
+
+
+def bf16_bits(x):
+    """float32 values rounded to bf16 (nearest, ties to even), as uint16."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    nan = np.isnan(np.asarray(x, dtype=np.float32))
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    rounded = np.where(nan, (bits >> 16) | 0x40, rounded)
+    return rounded.astype(np.uint16)
+
+
+def bf16_to_f32(bits):
+    """bf16 bit patterns as float32 values."""
+    return (np.asarray(bits, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
