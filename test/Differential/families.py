@@ -283,7 +283,274 @@ def min_k_family(rng) -> List[Case]:
     return cases
 
 
+# --- block-sparse activations ---------------------------------------------------
+
+def _bsr(r, c, width=0):
+    widths = f", posWidth = {width}, crdWidth = {width}" if width else ""
+    return (f"#sparse_tensor.encoding<{{map = (i, j) -> (i floordiv {r} : dense, "
+            f"j floordiv {c} : compressed, i mod {r} : dense, j mod {c} : dense){widths}}}>")
+
+
+def _block_input(rng, m, k, r, c, kind, elem):
+    """Inputs whose block scores are exact in f32 (small integers), with
+    NaN, ±Inf or all-zero blocks for the edge cases."""
+    x = rng.integers(-4, 5, (m, k)).astype(np.float64)
+    if kind == "zeros":
+        x[:] = 0.0
+    elif kind == "ties":
+        x = np.sign(x)
+    elif kind == "special":
+        x[int(rng.integers(0, m)), int(rng.integers(0, k))] = np.nan
+        x[int(rng.integers(0, m)), int(rng.integers(0, k))] = np.inf
+        x[0, 0] = -0.0
+    return to_elem(x, elem)
+
+
+def block_family(rng) -> List[Case]:
+    cases = []
+    selections = [("global_top_k", "keep_ratio"), ("row_top_k", "keep_per_row"),
+                  ("row_top_k", "keep_ratio"), ("threshold", "threshold")]
+    kinds = ["normal", "ties", "special", "zeros"]
+    i = 0
+    for score in ["l1", "l2", "max_abs"]:
+        for select, param in selections:
+            for rep in range(5):
+                elem = FLOAT_TYPES[(i + rep) % 4]
+                r, c = [(2, 2), (2, 4), (4, 2), (3, 5), (16, 16), (8, 8)][int(rng.integers(0, 6))]
+                m, k = r * int(rng.integers(1, 5)), c * int(rng.integers(1, 5))
+                width = int(rng.choice([0, 32, 64]))
+                kind = kinds[(i + rep) % 4]
+                x = _block_input(rng, m, k, r, c, kind, elem)
+                xv = from_elem(x, elem)
+                scores = ref.block_scores(xv, r, c, score)
+                nbc = k // c
+                kw = {}
+                if param == "keep_ratio":
+                    kw["keep_ratio"] = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
+                    value = repr(kw["keep_ratio"])
+                elif param == "keep_per_row":
+                    kw["keep_per_row"] = int(rng.integers(0, nbc + 1))
+                    value = str(kw["keep_per_row"])
+                else:
+                    finite = np.unique(scores[np.isfinite(scores)])
+                    if score == "l2" and finite.size > 1:
+                        # sqrt rounds differently in f32 and f64: stay
+                        # between scores rather than on one.
+                        t = int(rng.integers(0, finite.size - 1))
+                        kw["threshold"] = float((finite[t] + finite[t + 1]) / 2)
+                    else:
+                        # l1 and max_abs of small integers are exact: test
+                        # the strict comparison on a score itself.
+                        kw["threshold"] = float(rng.choice(finite)) if finite.size else 0.5
+                    value = repr(kw["threshold"])
+                keep = ref.block_select(scores, select, **kw)
+                pos, crd, vals = ref.bsr_buffers(x, r, c, keep)
+                enc = _bsr(r, c, width)
+                ity = "index" if width == 0 else f"i{width}"
+                name = f"block_prune_{i}"
+                t = ttype([m, k], elem)
+                body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = {score} select = {select} {param} = {value} : {t} -> tensor<{m}x{k}x{elem}, {enc}>\n"
+                        f"  %pos = sparse_tensor.positions %p {{level = 1 : index}} : tensor<{m}x{k}x{elem}, {enc}> to memref<?x{ity}>\n"
+                        f"  %crd = sparse_tensor.coordinates %p {{level = 1 : index}} : tensor<{m}x{k}x{elem}, {enc}> to memref<?x{ity}>\n"
+                        f"  %val = sparse_tensor.values %p : tensor<{m}x{k}x{elem}, {enc}> to memref<?x{elem}>\n"
+                        f"  return %pos, %crd, %val : memref<?x{ity}>, memref<?x{ity}>, memref<?x{elem}>")
+                ir = _func(name, [f"%x: {t}"], [f"memref<?x{ity}>", f"memref<?x{ity}>", f"memref<?x{elem}>"], body)
+                npi = {0: np.int64, 32: np.int32, 64: np.int64}[width]
+
+                def check(out, pos=pos, crd=crd, vals=vals, el=elem):
+                    if not np.array_equal(out[0], pos):
+                        return f"positions {out[0].tolist()} != {pos.tolist()}"
+                    if not np.array_equal(out[1], crd):
+                        return f"coordinates {out[1].tolist()} != {crd.tolist()}"
+                    msg = same_bits_or_nan(out[2], vals, el)
+                    return "values " + msg if msg else None
+                cases.append(Case(f"block_prune ({score}, {select})", name,
+                                  f"{elem} {m}x{k} block {r}x{c} {param}={value} {kind}", ir, [x],
+                                  [(1, npi), (1, npi), (1, NP[elem])], check))
+                i += 1
+
+    # bsr_matmul in every transpose form, BSR on either side, against the
+    # product with the pruned blocks zeroed; pruned blocks facing Inf add
+    # nothing.
+    for j in range(48):
+        elem = ["f32", "f64", "f16", "bf16"][j % 4]
+        res_elem = "f32" if elem in ("f16", "bf16") else elem
+        lhs_sparse = (j // 4) % 2 == 0
+        ta, tb = bool((j // 8) % 2), bool((j // 16) % 2)
+        r, c = [(2, 2), (2, 3), (4, 4), (3, 2)][int(rng.integers(0, 4))]
+        sm, sk = r * int(rng.integers(1, 4)), c * int(rng.integers(1, 4))
+        x = _block_input(rng, sm, sk, r, c, "normal", elem)
+        xv = from_elem(x, elem).astype(np.float64)
+        ratio = float(rng.choice([0.0, 0.5, 1.0]))
+        keep = ref.block_select(ref.block_scores(xv, r, c, "l1"), "global_top_k", keep_ratio=ratio)
+        x_hat = ref.block_mask(xv, r, c, keep)
+        # op(S) is x or its transpose; the dense side matches its inner size.
+        s_op = x_hat.T if (ta if lhs_sparse else tb) else x_hat
+        other = int(rng.choice([1, 3, 5]))
+        if lhs_sparse:
+            inner = s_op.shape[1]
+            d_op_shape = (inner, other)
+        else:
+            inner = s_op.shape[0]
+            d_op_shape = (other, inner)
+        d_op = rng.integers(-3, 4, d_op_shape).astype(np.float64)
+        if j % 6 == 5 and not keep.all():
+            # Inf in the dense operand where it only meets pruned entries.
+            dropped = np.argwhere(np.kron(~keep, np.ones((r, c), dtype=bool)))
+            pi, pj = dropped[0]
+            if lhs_sparse:
+                k_idx = (pi if ta else pj)
+                rows_meeting = x_hat.T[k_idx] if not ta else x_hat[k_idx]
+                if not np.any(rows_meeting != 0):
+                    d_op[k_idx, :] = np.inf
+        dense_stored = d_op.T if (tb if lhs_sparse else ta) else d_op
+        d = to_elem(dense_stored, elem)
+        dv = from_elem(d, elem).astype(np.float64)
+        d_op = dv.T if (tb if lhs_sparse else ta) else dv
+        with np.errstate(invalid="ignore"):
+            if lhs_sparse:
+                expected = _masked_product(s_op, d_op)
+                expected_abs = _masked_product(np.abs(s_op), np.abs(d_op))
+            else:
+                expected = _masked_product(d_op, s_op)
+                expected_abs = _masked_product(np.abs(d_op), np.abs(s_op))
+        enc = _bsr(r, c)
+        st = f"tensor<{sm}x{sk}x{elem}, {enc}>"
+        dt = ttype(list(d.shape), elem)
+        out_t = ttype(list(expected.shape), res_elem)
+        flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
+        lhs, rhs, lt, rt = ("%p", "%d", st, dt) if lhs_sparse else ("%d", "%p", dt, st)
+        name = f"bsr_matmul_{j}"
+        body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], elem)} -> {st}\n"
+                f"  %y = sparse_train.bsr_matmul {lhs}, {rhs}{flags} : {lt}, {rt} -> {out_t}\n"
+                f"  return %y : {out_t}")
+        ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%d: {dt}"], [out_t], body)
+        cases.append(Case(f"bsr_matmul ({'lhs' if lhs_sparse else 'rhs'} BSR{flags})", name,
+                          f"{elem} {sm}x{sk} block {r}x{c} ratio {ratio}", ir, [x, d],
+                          [(2, NP[res_elem])],
+                          lambda out, e=expected, a=expected_abs, el=res_elem, t=inner: close(out[0], e, a, el, t)))
+    return cases
+
+
+def _masked_product(a, b):
+    """a @ b where a zero on either side contributes nothing (0 * Inf = 0),
+    as only stored blocks contribute."""
+    out = np.zeros((a.shape[0], b.shape[1]))
+    for k in range(a.shape[1]):
+        with np.errstate(invalid="ignore", over="ignore"):
+            prod = np.outer(a[:, k], b[k, :])
+        prod = np.where((a[:, k] != 0)[:, None] | np.zeros_like(prod, dtype=bool), prod, 0.0)
+        out += prod
+    return out
+
+
+# --- dynamic-zero convolution ----------------------------------------------------
+
+def _conv_geometry(rng):
+    kh, kw = [(1, 1), (3, 3), (5, 5), (3, 1), (2, 3)][int(rng.integers(0, 5))]
+    sh, sw = int(rng.choice([1, 2])), int(rng.choice([1, 2]))
+    dh, dw = int(rng.choice([1, 2])), int(rng.choice([1, 2]))
+    pad = [int(rng.integers(0, 3)) for _ in range(4)]
+    h = int(rng.integers(max(1, dh * (kh - 1) + 1 - pad[0] - pad[1]), 10))
+    w = int(rng.integers(max(1, dw * (kw - 1) + 1 - pad[2] - pad[3]), 10))
+    n, c, f = int(rng.choice([1, 2, 3])), int(rng.choice([1, 3, 5])), int(rng.choice([1, 2, 7]))
+    oh = ref.conv_output_size(h, kh, sh, dh, pad[0], pad[1])
+    ow = ref.conv_output_size(w, kw, sw, dw, pad[2], pad[3])
+    return n, h, w, c, f, kh, kw, oh, ow, [sh, sw], [dh, dw], pad
+
+
+def _window_attrs(strides, dilations, pad):
+    return (f"strides = [{strides[0]}, {strides[1]}] dilations = [{dilations[0]}, {dilations[1]}] "
+            f"padding = [{pad[0]}, {pad[1]}, {pad[2]}, {pad[3]}]")
+
+
+def conv_family(rng) -> List[Case]:
+    cases = []
+    kinds = ["relu", "normal", "zeros", "special"]
+    for i in range(72):
+        op = ["forward", "backward_data", "backward_filter"][i % 3]
+        elem = ["f32", "f64", "f16", "bf16"][(i // 3) % 4]
+        kind = kinds[(i // 12) % 4] if elem in ("f32", "f64") else "relu"
+        n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
+        attrs = _window_attrs(st, dl, pad)
+        xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
+        name = f"conv_{op}_{i}"
+        # The scanned operand takes the edge-case values; the other is finite
+        # except in the "special" kind, where Inf meets zeros.
+        if op == "forward":
+            a = values(rng, xs, kind, elem)
+            b = values(rng, ws, "normal", elem)
+            av, bv = from_elem(a, elem), from_elem(b, elem)
+            expected = ref.conv_forward(av, bv, st, dl, pad)
+            expected_abs = ref.conv_forward(np.abs(av), np.abs(bv), st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip %a, %b {attrs} : {ttype(xs, elem)}, {ttype(ws, elem)}"
+            types, out_shape, terms = (xs, ws), ys, kh * kw * c
+        elif op == "backward_data":
+            a = values(rng, ys, kind, elem)
+            b = values(rng, ws, "normal", elem)
+            av, bv = from_elem(a, elem), from_elem(b, elem)
+            expected = ref.conv_backward_data(av, bv, xs, st, dl, pad)
+            expected_abs = ref.conv_backward_data(np.abs(av), np.abs(bv), xs, st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip_backward_data %a, %b {attrs} : {ttype(ys, elem)}, {ttype(ws, elem)} -> {ttype(xs, elem)}"
+            types, out_shape, terms = (ys, ws), xs, kh * kw * f
+        else:
+            a = values(rng, xs, kind, elem)
+            b = values(rng, ys, "normal", elem)
+            av, bv = from_elem(a, elem), from_elem(b, elem)
+            expected = ref.conv_backward_filter(av, bv, ws, st, dl, pad)
+            expected_abs = ref.conv_backward_filter(np.abs(av), np.abs(bv), ws, st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip_backward_filter %a, %b {attrs} : {ttype(xs, elem)}, {ttype(ys, elem)} -> {ttype(ws, elem)}"
+            types, out_shape, terms = (xs, ys), ws, n * oh * ow
+        body += f"\n  return %r : {ttype(out_shape, elem)}"
+        ir = _func(name, [f"%a: {ttype(types[0], elem)}", f"%b: {ttype(types[1], elem)}"],
+                   [ttype(out_shape, elem)], body)
+        cases.append(Case(f"conv2d_zero_skip ({op})", name, f"{elem} x{xs} w{ws} {attrs} {kind}",
+                          ir, [a, b], [(4, NP[elem])],
+                          lambda out, e=expected, ab=expected_abs, el=elem, t=terms: close(out[0], e, ab, el, t)))
+
+    # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
+    for i in range(12):
+        n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
+        x = values(rng, [n, h, w, c], "relu", "f32")
+        wt = values(rng, [kh, kw, c, f], "normal", "f32")
+        xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
+        ps = [n, h + pad[0] + pad[1], w + pad[2] + pad[3], c]
+        name = f"conv_vs_linalg_{i}"
+        body = (f"  %r = sparse_train.conv2d_zero_skip %x, %w {_window_attrs(st, dl, pad)} : {ttype(xs, 'f32')}, {ttype(ws, 'f32')}\n"
+                f"  %zero = arith.constant 0.0 : f32\n"
+                f"  %p = tensor.pad %x low[0, {pad[0]}, {pad[2]}, 0] high[0, {pad[1]}, {pad[3]}, 0] {{\n"
+                f"  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n    tensor.yield %zero : f32\n"
+                f"  }} : {ttype(xs, 'f32')} to {ttype(ps, 'f32')}\n"
+                f"  %e = tensor.empty() : {ttype(ys, 'f32')}\n"
+                f"  %z = linalg.fill ins(%zero : f32) outs(%e : {ttype(ys, 'f32')}) -> {ttype(ys, 'f32')}\n"
+                f"  %d = linalg.conv_2d_nhwc_hwcf {{dilations = dense<[{dl[0]}, {dl[1]}]> : tensor<2xi64>, strides = dense<[{st[0]}, {st[1]}]> : tensor<2xi64>}}\n"
+                f"      ins(%p, %w : {ttype(ps, 'f32')}, {ttype(ws, 'f32')}) outs(%z : {ttype(ys, 'f32')}) -> {ttype(ys, 'f32')}\n"
+                f"  return %r, %d : {ttype(ys, 'f32')}, {ttype(ys, 'f32')}")
+        ir = _func(name, [f"%x: {ttype(xs, 'f32')}", f"%w: {ttype(ws, 'f32')}"], [ttype(ys, "f32")] * 2, body)
+        ab = ref.conv_forward(np.abs(x), np.abs(wt), st, dl, pad)
+        cases.append(Case("conv2d_zero_skip = linalg.conv_2d_nhwc_hwcf", name, f"x{xs} w{ws}",
+                          ir, [x, wt], [(4, np.float32), (4, np.float32)],
+                          lambda out, ab=ab, t=kh * kw * c: close(out[0], out[1], ab, "f32", t)))
+
+    # The documented difference: a zero of the scanned operand meeting Inf
+    # gives 0 where dense gives NaN; a NaN in the scanned operand is kept.
+    for i, (scanned, other, expect) in enumerate([(0.0, np.inf, 0.0), (-0.0, -np.inf, 0.0),
+                                                  (np.nan, 1.0, np.nan), (1.0, np.inf, np.inf)]):
+        name = f"conv_zero_times_inf_{i}"
+        body = (f"  %r = sparse_train.conv2d_zero_skip %x, %w : tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>\n"
+                f"  return %r : tensor<1x1x1x1xf32>")
+        ir = _func(name, ["%x: tensor<1x1x1x1xf32>", "%w: tensor<1x1x1x1xf32>"], ["tensor<1x1x1x1xf32>"], body)
+        x = np.full((1, 1, 1, 1), scanned, dtype=np.float32)
+        wt = np.full((1, 1, 1, 1), other, dtype=np.float32)
+        e = np.full((1, 1, 1, 1), expect, dtype=np.float32)
+        cases.append(Case("conv2d_zero_skip (0 * Inf)", name, f"{scanned} * {other}", ir, [x, wt],
+                          [(4, np.float32)], lambda out, e=e: same_bits_or_nan(np.abs(out[0]), np.abs(e), "f32")))
+    return cases
+
+
 FAMILIES = {
     "slice": slice_family,
     "min_k": min_k_family,
+    "block": block_family,
+    "conv": conv_family,
 }

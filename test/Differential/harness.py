@@ -105,6 +105,7 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
     """Compiles `ir` to a shared object linked against the project's small
     CPU runtime (lib/Runtime) and returns the loaded library."""
     workdir = workdir or tempfile.mkdtemp(prefix="sparse-train-diff-")
+    os.makedirs(workdir, exist_ok=True)
     src = os.path.join(workdir, "module.mlir")
     with open(src, "w") as f:
         f.write(ir)
@@ -117,7 +118,9 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         run([opt, src, pipeline, "-o", llvm_mlir])
         run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
              llvm_mlir, "-o", ll])
-        run([os.path.join(LLVM_BIN, "llc"), "-O2", "-relocation-model=pic",
+        # -mcpu=native: the object runs where it is built (as a JIT would),
+        # and bf16 needs the host's conversions rather than a libgcc helper.
+        run([os.path.join(LLVM_BIN, "llc"), "-O2", "-mcpu=native", "-relocation-model=pic",
              "-filetype=obj", ll, "-o", obj])
         libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opt))), "lib")
         run(["cc", "-shared", obj, "-o", so, f"-L{libdir}", f"-Wl,-rpath,{libdir}",

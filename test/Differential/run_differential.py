@@ -16,6 +16,8 @@ import os
 import sys
 import tempfile
 
+import warnings
+
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +35,8 @@ def main():
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
 
+    np.seterr(all="ignore")
+    warnings.simplefilter("ignore", RuntimeWarning)
     rng = np.random.default_rng(args.seed)
     cases = FAMILIES[args.family](rng)
     module = "\n\n".join(c.ir for c in cases)

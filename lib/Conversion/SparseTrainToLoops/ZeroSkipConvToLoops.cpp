@@ -29,10 +29,12 @@ template <typename OpTy> static Window getWindow(KernelBuilder &k, OpTy op) {
           k.index(d[1]), k.index(p[0]), k.index(p[2])};
 }
 
-/// True when `v` is not ±0.0 (NaN is not zero).
+/// True when `v` is not ±0.0 (NaN is not zero). Compared in the
+/// accumulator type: f16/bf16 comparisons need not exist on the target.
 static Value isNonZero(KernelBuilder &k, Value v) {
-  return arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE, v,
-                               k.floating(v.getType(), 0.0));
+  Value wide = k.castFloat(v, getAccumulatorType(v.getType()));
+  return arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE, wide,
+                               k.floating(wide.getType(), 0.0));
 }
 
 /// Input coordinate `out * stride + tap * dilation - pad`, and whether it
