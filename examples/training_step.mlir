@@ -18,7 +18,9 @@
 func.func @mlp_step(%x: tensor<32x64xf32>, %w1: tensor<64x128xf32>, %b1: tensor<128xf32>,
                     %w2: tensor<128x10xf32>, %dy: tensor<32x10xf32>,
                     %seed: i64, %step: i64)
-    -> (tensor<32x10xf32>, tensor<64x128xf32>, tensor<64x10xf32>, index)
+    -> (tensor<32x10xf32>, tensor<64x128xf32>, tensor<64x10xf32>, tensor<1xindex>,
+        !sparse_train.retained<32x64xf32, kept = 205, bitmask>,
+        memref<?xindex>, memref<?xindex>, memref<?xf32>)
     attributes {llvm.emit_c_interface} {
   %zero = arith.constant 0.0 : f32
 
@@ -80,7 +82,17 @@ func.func @mlp_step(%x: tensor<32x64xf32>, %w1: tensor<64x128xf32>, %b1: tensor<
   // Backward, layer 1: dW1 = x̂ᵀ·dz1 from the retained copy.
   %dw1 = sparse_train.min_k_weight_grad %x_saved, %dz1
       : !sparse_train.retained<32x64xf32, kept = 205, bitmask>, tensor<32x128xf32> -> tensor<64x128xf32>
-  return %y, %dw1, %dw2, %start : tensor<32x10xf32>, tensor<64x128xf32>, tensor<64x10xf32>, index
+
+  // The step's outputs, and the two saved copies so that the caller can
+  // count the bytes they hold.
+  %start_t = tensor.from_elements %start : tensor<1xindex>
+  %pos = sparse_tensor.positions %hs_saved {level = 1 : index} : tensor<32x64xf32, #BSR> to memref<?xindex>
+  %crd = sparse_tensor.coordinates %hs_saved {level = 1 : index} : tensor<32x64xf32, #BSR> to memref<?xindex>
+  %val = sparse_tensor.values %hs_saved : tensor<32x64xf32, #BSR> to memref<?xf32>
+  return %y, %dw1, %dw2, %start_t, %x_saved, %pos, %crd, %val
+      : tensor<32x10xf32>, tensor<64x128xf32>, tensor<64x10xf32>, tensor<1xindex>,
+        !sparse_train.retained<32x64xf32, kept = 205, bitmask>,
+        memref<?xindex>, memref<?xindex>, memref<?xf32>
 }
 
 func.func @conv_step(%x: tensor<8x16x16x32xf32>, %w: tensor<3x3x32x32xf32>,
