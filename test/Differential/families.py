@@ -184,7 +184,7 @@ def min_k_family(rng) -> List[Case]:
                           [(1, NP[elem]), (1, np.int32)], check))
 
     # restore(retain(x)) is x on the kept places and +0.0 elsewhere.
-    for i in range(24):
+    for i in range(30):
         elem = FLOAT_TYPES[i % 4]
         encoding = ["bitmask", "indices"][i % 2]
         shape = _shape(rng, int(rng.integers(1, 4)))
@@ -251,7 +251,7 @@ def min_k_family(rng) -> List[Case]:
                           lambda out: same_bits_or_nan(out[0], out[1], "f32")))
 
     # Convolution-filter form.
-    for i in range(24):
+    for i in range(30):
         elem = ["f32", "f64"][i % 2]
         n, c, f = int(rng.choice([1, 2])), int(rng.choice([1, 3])), int(rng.choice([1, 2, 4]))
         kh, kw = int(rng.choice([1, 2, 3])), int(rng.choice([1, 3]))
@@ -467,7 +467,7 @@ def _window_attrs(strides, dilations, pad):
 def conv_family(rng) -> List[Case]:
     cases = []
     kinds = ["relu", "normal", "zeros", "special"]
-    for i in range(72):
+    for i in range(90):
         op = ["forward", "backward_data", "backward_filter"][i % 3]
         elem = ["f32", "f64", "f16", "bf16"][(i // 3) % 4]
         kind = kinds[(i // 12) % 4] if elem in ("f32", "f64") else "relu"
@@ -531,6 +531,77 @@ def conv_family(rng) -> List[Case]:
         cases.append(Case("conv2d_zero_skip = linalg.conv_2d_nhwc_hwcf", name, f"x{xs} w{ws}",
                           ir, [x, wt], [(4, np.float32), (4, np.float32)],
                           lambda out, ab=ab, t=kh * kw * c: close(out[0], out[1], ab, "f32", t)))
+
+    # The gradients equal their linalg formulations: the data gradient as a
+    # correlation of the stride-dilated, padded dy with the flipped filter,
+    # cropped to the unpadded input; the filter gradient as a contraction
+    # of the padded input with dy.
+    for i in range(24):
+        n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
+        xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
+        hp, wp = h + pad[0] + pad[1], w + pad[2] + pad[3]
+        attrs = _window_attrs(st, dl, pad)
+        f32 = lambda shape: ttype(shape, "f32")
+        if i % 2 == 0:
+            dy = values(rng, ys, "relu", "f32")
+            wt = values(rng, ws, "normal", "f32")
+            dd = [n, (oh - 1) * st[0] + 1, (ow - 1) * st[1] + 1, f]
+            a, b = dl[0] * (kh - 1), dl[1] * (kw - 1)
+            dp = [n, hp + a, wp + b, f]
+            name = f"conv_backward_data_vs_linalg_{i}"
+            body = (f"  %r = sparse_train.conv2d_zero_skip_backward_data %dy, %w {attrs} : {f32(ys)}, {f32(ws)} -> {f32(xs)}\n"
+                    f"  %zero = arith.constant 0.0 : f32\n"
+                    f"  %e0 = tensor.empty() : {f32(dd)}\n"
+                    f"  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : {f32(dd)}) -> {f32(dd)}\n"
+                    f"  %dd = tensor.insert_slice %dy into %z0[0, 0, 0, 0] [{n}, {oh}, {ow}, {f}] [1, {st[0]}, {st[1]}, 1] : {f32(ys)} into {f32(dd)}\n"
+                    f"  %dp = tensor.pad %dd low[0, {a}, {b}, 0] high[0, {hp - dd[1]}, {wp - dd[2]}, 0] {{\n"
+                    f"  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n    tensor.yield %zero : f32\n"
+                    f"  }} : {f32(dd)} to {f32(dp)}\n"
+                    f"  %e1 = tensor.empty() : {f32([n, hp, wp, c])}\n"
+                    f"  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : {f32([n, hp, wp, c])}) -> {f32([n, hp, wp, c])}\n"
+                    f"  %full = linalg.generic {{indexing_maps = [\n"
+                    f"      affine_map<(n, i, j, c, p, q, f) -> (n, i + {a} - p * {dl[0]}, j + {b} - q * {dl[1]}, f)>,\n"
+                    f"      affine_map<(n, i, j, c, p, q, f) -> (p, q, c, f)>,\n"
+                    f"      affine_map<(n, i, j, c, p, q, f) -> (n, i, j, c)>],\n"
+                    f"      iterator_types = [\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"reduction\", \"reduction\", \"reduction\"]}}\n"
+                    f"      ins(%dp, %w : {f32(dp)}, {f32(ws)}) outs(%z1 : {f32([n, hp, wp, c])}) {{\n"
+                    f"  ^bb0(%g: f32, %v: f32, %acc: f32):\n"
+                    f"    %m = arith.mulf %g, %v : f32\n    %s = arith.addf %acc, %m : f32\n    linalg.yield %s : f32\n"
+                    f"  }} -> {f32([n, hp, wp, c])}\n"
+                    f"  %d = tensor.extract_slice %full[0, {pad[0]}, {pad[2]}, 0] [{n}, {h}, {w}, {c}] [1, 1, 1, 1] : {f32([n, hp, wp, c])} to {f32(xs)}\n"
+                    f"  return %r, %d : {f32(xs)}, {f32(xs)}")
+            ir = _func(name, [f"%dy: {f32(ys)}", f"%w: {f32(ws)}"], [f32(xs)] * 2, body)
+            ab = ref.conv_backward_data(np.abs(dy), np.abs(wt), xs, st, dl, pad)
+            cases.append(Case("conv2d_zero_skip_backward_data = linalg", name, f"dy{ys} w{ws} {attrs}",
+                              ir, [dy, wt], [(4, np.float32), (4, np.float32)],
+                              lambda out, ab=ab, t=kh * kw * f: close(out[0], out[1], ab, "f32", t)))
+        else:
+            x = values(rng, xs, "relu", "f32")
+            dy = values(rng, ys, "normal", "f32")
+            ps = [n, hp, wp, c]
+            name = f"conv_backward_filter_vs_linalg_{i}"
+            body = (f"  %r = sparse_train.conv2d_zero_skip_backward_filter %x, %dy {attrs} : {f32(xs)}, {f32(ys)} -> {f32(ws)}\n"
+                    f"  %zero = arith.constant 0.0 : f32\n"
+                    f"  %xp = tensor.pad %x low[0, {pad[0]}, {pad[2]}, 0] high[0, {pad[1]}, {pad[3]}, 0] {{\n"
+                    f"  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):\n    tensor.yield %zero : f32\n"
+                    f"  }} : {f32(xs)} to {f32(ps)}\n"
+                    f"  %e = tensor.empty() : {f32(ws)}\n"
+                    f"  %z = linalg.fill ins(%zero : f32) outs(%e : {f32(ws)}) -> {f32(ws)}\n"
+                    f"  %d = linalg.generic {{indexing_maps = [\n"
+                    f"      affine_map<(p, q, c, f, n, i, j) -> (n, i * {st[0]} + p * {dl[0]}, j * {st[1]} + q * {dl[1]}, c)>,\n"
+                    f"      affine_map<(p, q, c, f, n, i, j) -> (n, i, j, f)>,\n"
+                    f"      affine_map<(p, q, c, f, n, i, j) -> (p, q, c, f)>],\n"
+                    f"      iterator_types = [\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"reduction\", \"reduction\", \"reduction\"]}}\n"
+                    f"      ins(%xp, %dy : {f32(ps)}, {f32(ys)}) outs(%z : {f32(ws)}) {{\n"
+                    f"  ^bb0(%a: f32, %g: f32, %acc: f32):\n"
+                    f"    %m = arith.mulf %a, %g : f32\n    %s = arith.addf %acc, %m : f32\n    linalg.yield %s : f32\n"
+                    f"  }} -> {f32(ws)}\n"
+                    f"  return %r, %d : {f32(ws)}, {f32(ws)}")
+            ir = _func(name, [f"%x: {f32(xs)}", f"%dy: {f32(ys)}"], [f32(ws)] * 2, body)
+            ab = ref.conv_backward_filter(np.abs(x), np.abs(dy), ws, st, dl, pad)
+            cases.append(Case("conv2d_zero_skip_backward_filter = linalg", name, f"x{xs} dy{ys} {attrs}",
+                              ir, [x, dy], [(4, np.float32), (4, np.float32)],
+                              lambda out, ab=ab, t=n * oh * ow: close(out[0], out[1], ab, "f32", t)))
 
     # The documented difference: a zero of the scanned operand meeting Inf
     # gives 0 where dense gives NaN; a NaN in the scanned operand is kept.
