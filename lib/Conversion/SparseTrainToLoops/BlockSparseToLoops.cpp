@@ -223,16 +223,11 @@ struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
     Value dense = k.bufferOf(denseTensor);
 
     // The result, accumulated in the accumulator type.
-    SmallVector<Value> resultDims;
     Value m = k.dim(dense, ta ? 1 : 0), n = k.dim(dense, tb ? 0 : 1);
     Value sizes[2] = {
         lhsSparse ? k.index(sparseType.getDimSize(ta ? 1 : 0)) : m,
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
-    for (int64_t d = 0; d < 2; ++d)
-      if (resultType.isDynamicDim(d))
-        resultDims.push_back(sizes[d]);
-    Value out = k.alloc(resultType.getShape(), accType, resultDims);
-    k.fill(out, k.floating(accType, 0.0));
+    Value out = k.allocZeros(resultType, accType, sizes);
 
     int64_t blockRows = sparseType.getDimSize(0) / r;
     k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
@@ -271,8 +266,7 @@ struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
       });
     });
 
-    Value result = k.convertElements(out, resultType.getElementType());
-    rewriter.replaceOp(op, k.tensorOf(result));
+    rewriter.replaceOp(op, k.resultTensor(out, resultType));
     return success();
   }
 };

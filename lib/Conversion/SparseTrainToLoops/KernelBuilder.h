@@ -165,6 +165,25 @@ public:
     forEachElement(memref, [&](ValueRange ivs) { store(value, memref, ivs); });
   }
 
+  /// A zero-filled buffer shaped like `type` with elements `elementType`;
+  /// `sizes` holds every dimension, of which the dynamic ones are used.
+  Value allocZeros(RankedTensorType type, Type elementType,
+                   ArrayRef<Value> sizes) {
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(sizes[d]);
+    Value buffer = alloc(type.getShape(), elementType, dynamicSizes);
+    fill(buffer, floating(elementType, 0.0));
+    return buffer;
+  }
+
+  /// The result tensor of `type` from the accumulator buffer `acc`
+  /// (converted to the result's element type when they differ).
+  Value resultTensor(Value acc, RankedTensorType type) {
+    return tensorOf(convertElements(acc, type.getElementType()));
+  }
+
   /// `memref` itself when its elements are `elementType`; otherwise a new
   /// buffer of the same shape with every element converted to it.
   Value convertElements(Value memref, Type elementType) {

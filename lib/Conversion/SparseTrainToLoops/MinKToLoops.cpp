@@ -250,12 +250,7 @@ struct MinKWeightGradLowering : public OpConversionPattern<MinKWeightGradOp> {
       sizes = {parts.shape.back(),
                tensor::DimOp::create(k.b, dyTensor, dyType.getRank() - 1)};
     }
-    SmallVector<Value> resultDims;
-    for (int64_t d = 0; d < resultType.getRank(); ++d)
-      if (resultType.isDynamicDim(d))
-        resultDims.push_back(sizes[d]);
-    Value dw = k.alloc(resultType.getShape(), accType, resultDims);
-    k.fill(dw, k.floating(accType, 0.0));
+    Value dw = k.allocZeros(resultType, accType, sizes);
 
     if (!op.isConvForm()) {
       // dW[c, o] += x[r, c] * dy[r, o] over the kept (r, c).
@@ -327,8 +322,7 @@ struct MinKWeightGradLowering : public OpConversionPattern<MinKWeightGradOp> {
       });
     }
 
-    Value result = k.convertElements(dw, resultType.getElementType());
-    rewriter.replaceOp(op, k.tensorOf(result));
+    rewriter.replaceOp(op, k.resultTensor(dw, resultType));
     return success();
   }
 };

@@ -97,11 +97,20 @@ static void getSliceBounds(KernelBuilder &k, Value tensor, int64_t dim,
   sizes[dim] = k.b.getIndexAttr(width);
 }
 
-/// slice_drop: extract_slice, then `fl(x * fl(scale))` unless fl(scale) = 1.
-struct SliceDropLowering : public OpConversionPattern<SliceDropOp> {
-  SliceDropLowering(const TypeConverter &converter, MLIRContext *context,
+/// A slice lowering, which may check its start at run time.
+template <typename OpTy>
+struct SliceLoweringBase : public OpConversionPattern<OpTy> {
+  SliceLoweringBase(const TypeConverter &converter, MLIRContext *context,
                     bool runtimeChecks)
-      : OpConversionPattern(converter, context), runtimeChecks(runtimeChecks) {}
+      : OpConversionPattern<OpTy>(converter, context),
+        runtimeChecks(runtimeChecks) {}
+
+  bool runtimeChecks;
+};
+
+/// slice_drop: extract_slice, then `fl(x * fl(scale))` unless fl(scale) = 1.
+struct SliceDropLowering : public SliceLoweringBase<SliceDropOp> {
+  using SliceLoweringBase::SliceLoweringBase;
 
   LogicalResult
   matchAndRewrite(SliceDropOp op, OpAdaptor adaptor,
@@ -147,15 +156,11 @@ struct SliceDropLowering : public OpConversionPattern<SliceDropOp> {
     rewriter.replaceOp(op, scaled.getResult(0));
     return success();
   }
-
-  bool runtimeChecks;
 };
 
 /// slice_expand: a zero tensor of full extent with the slice inserted.
-struct SliceExpandLowering : public OpConversionPattern<SliceExpandOp> {
-  SliceExpandLowering(const TypeConverter &converter, MLIRContext *context,
-                      bool runtimeChecks)
-      : OpConversionPattern(converter, context), runtimeChecks(runtimeChecks) {}
+struct SliceExpandLowering : public SliceLoweringBase<SliceExpandOp> {
+  using SliceLoweringBase::SliceLoweringBase;
 
   LogicalResult
   matchAndRewrite(SliceExpandOp op, OpAdaptor adaptor,
@@ -181,8 +186,6 @@ struct SliceExpandLowering : public OpConversionPattern<SliceExpandOp> {
         op, adaptor.getInput(), zeros, offsets, sliceSizes, strides);
     return success();
   }
-
-  bool runtimeChecks;
 };
 
 } // namespace

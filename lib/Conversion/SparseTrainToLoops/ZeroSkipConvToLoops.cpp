@@ -104,12 +104,7 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
         outputSize(k, k.dim(x, 1), p[0], p[1], k.dim(w, 0), s[0], d[0]),
         outputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
         k.dim(w, 3)};
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; i < 4; ++i)
-      if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(sizes[i]);
-    Value y = k.alloc(resultType.getShape(), accType, dynamicSizes);
-    k.fill(y, k.floating(accType, 0.0));
+    Value y = k.allocZeros(resultType, accType, sizes);
     Value channels = k.dim(x, 3), filters = k.dim(w, 3);
     forEachTap(
         k, win, sizes[0], sizes[1], sizes[2], k.dim(w, 0), k.dim(w, 1),
@@ -128,8 +123,7 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
             });
           });
         });
-    rewriter.replaceOp(
-        op, k.tensorOf(k.convertElements(y, resultType.getElementType())));
+    rewriter.replaceOp(op, k.resultTensor(y, resultType));
     return success();
   }
 };
@@ -151,12 +145,7 @@ struct Conv2DZeroSkipBackwardDataLowering
     Window win = getWindow(k, op);
     Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
                       k.index(resultType.getDimSize(2)), k.dim(w, 2)};
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; i < 4; ++i)
-      if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(sizes[i]);
-    Value dx = k.alloc(resultType.getShape(), accType, dynamicSizes);
-    k.fill(dx, k.floating(accType, 0.0));
+    Value dx = k.allocZeros(resultType, accType, sizes);
     Value channels = sizes[3], filters = k.dim(w, 3);
     // Scatter each non-zero dy[n, oh, ow, f] through every tap.
     forEachTap(
@@ -176,8 +165,7 @@ struct Conv2DZeroSkipBackwardDataLowering
             });
           });
         });
-    rewriter.replaceOp(
-        op, k.tensorOf(k.convertElements(dx, resultType.getElementType())));
+    rewriter.replaceOp(op, k.resultTensor(dx, resultType));
     return success();
   }
 };
@@ -200,12 +188,7 @@ struct Conv2DZeroSkipBackwardFilterLowering
     Value sizes[4] = {k.index(resultType.getDimSize(0)),
                       k.index(resultType.getDimSize(1)), k.dim(x, 3),
                       k.dim(dy, 3)};
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; i < 4; ++i)
-      if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(sizes[i]);
-    Value dw = k.alloc(resultType.getShape(), accType, dynamicSizes);
-    k.fill(dw, k.floating(accType, 0.0));
+    Value dw = k.allocZeros(resultType, accType, sizes);
     Value channels = sizes[2], filters = sizes[3];
     forEachTap(
         k, win, k.dim(x, 0), k.dim(dy, 1), k.dim(dy, 2), sizes[0], sizes[1],
@@ -224,8 +207,7 @@ struct Conv2DZeroSkipBackwardFilterLowering
             });
           });
         });
-    rewriter.replaceOp(
-        op, k.tensorOf(k.convertElements(dw, resultType.getElementType())));
+    rewriter.replaceOp(op, k.resultTensor(dw, resultType));
     return success();
   }
 };
