@@ -9,9 +9,13 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
+#include "mlir/Dialect/SparseTensor/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -28,9 +32,39 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
+  // The upstream sparsifier (enable-runtime-library=false), step by step,
+  // with the buffer deallocation pipeline added after bufferization: the
+  // sparsifier itself frees nothing, so every temporary of the reference
+  // kernels and every intermediate tensor would leak on each call.
   sparse_tensor::SparsifierOptions sparsifier;
   sparsifier.enableRuntimeLibrary = false;
-  sparse_tensor::buildSparsifier(pm, sparsifier);
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(mlir::createSparsificationAndBufferizationPass(
+      mlir::getBufferizationOptionsForSparsification(
+          /*analysisOnly=*/false),
+      sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
+      /*enableRuntimeLibrary=*/false, sparsifier.enableBufferInitialization,
+      sparsifier.vectorLength, /*enableVLAVectorization=*/false,
+      /*enableSIMDIndex32=*/false, /*enableGPULibgen=*/false,
+      sparsifier.sparsificationOptions().sparseEmitStrategy,
+      sparsifier.sparsificationOptions().parallelizationStrategy));
+  pm.addPass(createStorageSpecifierToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(arith::createArithExpandOpsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   // Anything the passes above did not lower is an error, not a leftover.
   pm.addPass(createSparseTrainVerifyLoweringPass());
 }

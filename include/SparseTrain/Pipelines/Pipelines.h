@@ -21,9 +21,10 @@ struct SparseTrainToCPUOptions
 };
 
 /// Builds `sparse-train-to-cpu`: the reference lowering of every
-/// sparse_train op, then the upstream sparsifier without its runtime library
-/// (one-shot bufferization, lowering of linalg, sparse_tensor and the rest to
-/// the LLVM dialect).
+/// sparse_train op, then the steps of the upstream sparsifier without its
+/// runtime library (one-shot bufferization, sparse codegen, lowering of
+/// linalg and the rest to the LLVM dialect) with buffer deallocation added
+/// after bufferization, and a final check that nothing was left behind.
 void buildSparseTrainToCPUPipeline(OpPassManager &pm,
                                    const SparseTrainToCPUOptions &options);
 
