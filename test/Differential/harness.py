@@ -14,58 +14,19 @@ the process is short-lived, so they are not freed.
 import ctypes
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
 
 LLVM_BIN = "/usr/lib/llvm-22/bin"
 
-# numpy dtype of each MLIR element type; bf16 travels as its uint16 bits.
-NUMPY_OF = {
-    "f16": np.float16, "bf16": np.uint16, "f32": np.float32,
-    "f64": np.float64, "i8": np.int8, "i32": np.int32, "i64": np.int64,
-    "index": np.int64,
-}
-
-
-def memref_type(rank):
-    """The ctypes struct of a ranked memref descriptor."""
-    class MemRef(ctypes.Structure):
-        _fields_ = [("allocated", ctypes.c_void_p),
-                    ("aligned", ctypes.c_void_p),
-                    ("offset", ctypes.c_int64),
-                    ("sizes", ctypes.c_int64 * rank),
-                    ("strides", ctypes.c_int64 * rank)]
-    return MemRef
-
-
-def to_descriptor(array):
-    """A descriptor viewing `array` (kept alive by the caller)."""
-    desc = memref_type(array.ndim)()
-    desc.allocated = array.ctypes.data
-    desc.aligned = array.ctypes.data
-    desc.offset = 0
-    for d in range(array.ndim):
-        desc.sizes[d] = array.shape[d]
-        desc.strides[d] = array.strides[d] // array.itemsize
-    return desc
-
-
-def from_descriptor(desc, dtype):
-    """A numpy copy of the memref `desc` of elements `dtype`."""
-    rank = len(desc.sizes)
-    shape = tuple(desc.sizes[d] for d in range(rank))
-    strides = tuple(desc.strides[d] for d in range(rank))
-    itemsize = np.dtype(dtype).itemsize
-    if any(s == 0 for s in shape):
-        return np.zeros(shape, dtype=dtype)
-    span = 1 + sum((n - 1) * s for n, s in zip(shape, strides))
-    base = ctypes.cast(desc.aligned, ctypes.POINTER(ctypes.c_byte * ((desc.offset + span) * itemsize))).contents
-    flat = np.frombuffer(base, dtype=dtype, count=desc.offset + span)
-    view = np.lib.stride_tricks.as_strided(
-        flat[desc.offset:], shape=shape,
-        strides=tuple(s * itemsize for s in strides))
-    return np.array(view, copy=True)
+# The descriptor code is shared with the Python package; it is pure Python,
+# so the differential tests do not need the compiled bindings.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python_bindings", "sparse_train"))
+from _memref import (NUMPY_OF, from_descriptor,  # noqa: E402
+                     result_descriptors, results_type, to_descriptor)
 
 
 class Function:
@@ -87,18 +48,10 @@ class Function:
                 c_args.append(ctypes.byref(desc))
             else:
                 c_args.append(ctypes.c_int64(int(a)))
-        types = [memref_type(rank) for rank, _ in self.results]
-        if len(types) == 1:
-            out = types[0]()
-        else:
-            class Results(ctypes.Structure):
-                _fields_ = [(f"r{i}", t) for i, t in enumerate(types)]
-            out = Results()
+        out = results_type([rank for rank, _ in self.results])()
         self.symbol(ctypes.byref(out), *c_args)
-        if len(types) == 1:
-            return [from_descriptor(out, self.results[0][1])]
-        return [from_descriptor(getattr(out, f"r{i}"), dtype)
-                for i, (_, dtype) in enumerate(self.results)]
+        return [from_descriptor(d, dtype) for d, (_, dtype) in
+                zip(result_descriptors(out, len(self.results)), self.results)]
 
 
 def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
