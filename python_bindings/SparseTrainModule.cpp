@@ -21,11 +21,11 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
@@ -66,10 +66,12 @@ public:
   explicit DiagnosticCollector(MLIRContext *context)
       : handler(context, [this](Diagnostic &diag) {
           llvm::raw_string_ostream os(text);
-          os << diag.getLocation() << ": " << severity(diag) << ": " << diag
-             << "\n";
-          for (Diagnostic &note : diag.getNotes())
-            os << note.getLocation() << ": note: " << note << "\n";
+          printLocation(os, diag.getLocation());
+          os << ": " << severity(diag) << ": " << diag << "\n";
+          for (Diagnostic &note : diag.getNotes()) {
+            printLocation(os, note.getLocation());
+            os << ": note: " << note << "\n";
+          }
           return success();
         }) {}
 
@@ -79,6 +81,16 @@ public:
   }
 
 private:
+  /// `file:line:col` like mlir-opt, or the location as MLIR prints it.
+  static void printLocation(llvm::raw_ostream &os, Location loc) {
+    if (auto flc = dyn_cast<FileLineColLoc>(loc)) {
+      os << flc.getFilename().getValue() << ":" << flc.getLine() << ":"
+         << flc.getColumn();
+      return;
+    }
+    os << loc;
+  }
+
   static const char *severity(Diagnostic &diag) {
     switch (diag.getSeverity()) {
     case DiagnosticSeverity::Error:
@@ -176,8 +188,7 @@ public:
     llvm::raw_string_ostream errorStream(errors);
     FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, errorStream);
     if (failed(parsed))
-      throw CompileError("invalid pass pipeline '" + pipeline +
-                         "': " + errors);
+      throw CompileError("invalid pass pipeline '" + pipeline + "': " + errors);
     PassManager pm(context.get());
     static_cast<OpPassManager &>(pm) = std::move(*parsed);
     if (keepIR)

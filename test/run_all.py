@@ -3,18 +3,23 @@
 `N passed, N failed` (plus `, N skipped` when tests were skipped), which is
 what `make check` and CI read.
 
-Tiers: the lit suite (IR, C API, plugin, unit and, as they appear, execution
-and GPU tests). Lit's own summary is printed above the line.
+Tiers: the lit suite (IR, conversion, execution, differential, C API,
+plugin, unit and example tests), then the pytest suite of the Python package
+(python_bindings/tests) when the package was built. Each tier's own summary
+is printed above the line.
 """
 
 import argparse
+import glob
 import os
 import re
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 LIT = "/usr/lib/llvm-22/bin/lit"
+PYTHON = "/usr/bin/python3"
 
 
 def run_lit(test_dir, jobs, extra):
@@ -38,6 +43,29 @@ def run_lit(test_dir, jobs, extra):
     return counts
 
 
+def run_pytest(build_dir, jobs):
+    """Runs the Python package's tests; returns (passed, failed, skipped),
+    or None when the package was not built."""
+    package = os.path.join(os.path.abspath(build_dir), "python_packages")
+    if not glob.glob(os.path.join(package, "sparse_train", "_sparse_train*.so")):
+        print("pytest tier: the Python package was not built, skipped")
+        return None
+    env = dict(os.environ, PYTHONPATH=package)
+    proc = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         os.path.join(ROOT, "python_bindings", "tests")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    sys.stdout.write(proc.stdout)
+    counts = {}
+    for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)",
+                                   proc.stdout.splitlines()[-1] if proc.stdout else ""):
+        counts[word.rstrip("s") if word.startswith("error") else word] = int(number)
+    failed = counts.get("failed", 0) + counts.get("error", 0)
+    if proc.returncode not in (0, 5) and not failed:
+        failed = 1  # pytest itself failed (collection, usage)
+    return counts.get("passed", 0), failed, counts.get("skipped", 0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", default="build")
@@ -53,6 +81,12 @@ def main():
     failed = (counts.get("Failed", 0) + counts.get("Unexpectedly Passed", 0) +
               counts.get("Unresolved", 0) + counts.get("Timed Out", 0))
     skipped = counts.get("Unsupported", 0) + counts.get("Skipped", 0)
+    if args.lit_dir is None:
+        python = run_pytest(args.build_dir, args.jobs)
+        if python is not None:
+            passed += python[0]
+            failed += python[1]
+            skipped += python[2]
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"

@@ -202,8 +202,9 @@ def _spell(spec):
 
 
 def _descriptor(array, keep, inputs):
-    if any(s < 0 for s in array.strides) or not array.flags.aligned:
-        array = np.ascontiguousarray(array)
+    # Function arguments are memrefs with the identity layout: pass a
+    # row-major copy of any other view.
+    array = np.ascontiguousarray(array)
     desc = _memref.to_descriptor(array)
     keep.extend([array, desc])
     inputs.add(array.ctypes.data)
