@@ -130,10 +130,13 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
     if (perRow)
       for (Value d : ArrayRef<Value>(dims).drop_back())
         numSets = k.mul(numSets, d);
+    // K per set: known at compile time unless it depends on a dynamic size.
+    int64_t staticKeep = op.getKeepPerSet();
     Value keepPerSet =
-        op.getKeep() ? k.index(*op.getKeep())
-                     : emitKeepFromRatio(
-                           k, op.getKeepRatio()->convertToDouble(), setLength);
+        !ShapedType::isDynamic(staticKeep)
+            ? k.index(staticKeep)
+            : emitKeepFromRatio(k, op.getKeepRatio()->convertToDouble(),
+                                setLength);
     Value kept = k.mul(numSets, keepPerSet);
 
     // Keys, then the selection of each set.
