@@ -16,6 +16,8 @@ using namespace mlir::sparse_train;
 
 namespace {
 
+using Index = SmallVector<Value, 4>;
+
 /// Window geometry as index constants.
 struct Window {
   Value sh, sw, dh, dw, top, left;
@@ -74,6 +76,29 @@ static void forEachTap(KernelBuilder &k, const Window &win, Value n, Value oh,
   });
 }
 
+/// The inner loops shared by the three convolutions, for one tap and one
+/// output position: for every `s < sCount` whose scanned value
+/// `scanned[scannedIndex(s)]` is not zero, and every `t < tCount`,
+/// `acc[accIndex(s, t)] += scanned value * other[otherIndex(s, t)]`.
+template <typename ScannedIndex, typename OtherIndex, typename AccIndex>
+static void accumulateSkippingZeros(KernelBuilder &k, Type accType,
+                                    Value scanned, ScannedIndex scannedIndex,
+                                    Value sCount, Value other,
+                                    OtherIndex otherIndex, Value tCount,
+                                    Value acc, AccIndex accIndex) {
+  k.forEach(k.index(0), sCount, [&](Value s) {
+    Value v = k.load(scanned, scannedIndex(s));
+    k.ifThen(isNonZero(k, v), [&] {
+      Value va = k.castFloat(v, accType);
+      k.forEach(k.index(0), tCount, [&](Value t) {
+        Value o = k.castFloat(k.load(other, otherIndex(s, t)), accType);
+        SmallVector<Value, 4> at = accIndex(s, t);
+        k.store(k.addF(k.load(acc, at), k.mulF(va, o)), acc, at);
+      });
+    });
+  });
+}
+
 /// `(size + lo + hi - dilation * (k - 1) - 1) floordiv stride + 1`, at
 /// least 0.
 static Value outputSize(KernelBuilder &k, Value size, int64_t lo, int64_t hi,
@@ -106,23 +131,24 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
         k.dim(w, 3)};
     Value y = k.allocZeros(resultType, accType, sizes);
     Value channels = k.dim(x, 3), filters = k.dim(w, 3);
-    forEachTap(
-        k, win, sizes[0], sizes[1], sizes[2], k.dim(w, 0), k.dim(w, 1),
-        k.dim(x, 1), k.dim(x, 2),
-        [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-            Value iw) {
-          k.forEach(k.index(0), channels, [&](Value c) {
-            Value xv = k.load(x, {n, ih, iw, c});
-            k.ifThen(isNonZero(k, xv), [&] {
-              Value xa = k.castFloat(xv, accType);
-              k.forEach(k.index(0), filters, [&](Value f) {
-                Value wv = k.castFloat(k.load(w, {kh, kw, c, f}), accType);
-                Value sum = k.addF(k.load(y, {n, oh, ow, f}), k.mulF(xa, wv));
-                k.store(sum, y, {n, oh, ow, f});
-              });
-            });
-          });
-        });
+    forEachTap(k, win, sizes[0], sizes[1], sizes[2], k.dim(w, 0), k.dim(w, 1),
+               k.dim(x, 1), k.dim(x, 2),
+               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
+                   Value iw) {
+                 accumulateSkippingZeros(
+                     k, accType, x,
+                     [&](Value c) {
+                       return Index{n, ih, iw, c};
+                     },
+                     channels, w,
+                     [&](Value c, Value f) {
+                       return Index{kh, kw, c, f};
+                     },
+                     filters, y,
+                     [&](Value, Value f) {
+                       return Index{n, oh, ow, f};
+                     });
+               });
     rewriter.replaceOp(op, k.resultTensor(y, resultType));
     return success();
   }
@@ -148,23 +174,24 @@ struct Conv2DZeroSkipBackwardDataLowering
     Value dx = k.allocZeros(resultType, accType, sizes);
     Value channels = sizes[3], filters = k.dim(w, 3);
     // Scatter each non-zero dy[n, oh, ow, f] through every tap.
-    forEachTap(
-        k, win, sizes[0], k.dim(dy, 1), k.dim(dy, 2), k.dim(w, 0), k.dim(w, 1),
-        sizes[1], sizes[2],
-        [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-            Value iw) {
-          k.forEach(k.index(0), filters, [&](Value f) {
-            Value g = k.load(dy, {n, oh, ow, f});
-            k.ifThen(isNonZero(k, g), [&] {
-              Value ga = k.castFloat(g, accType);
-              k.forEach(k.index(0), channels, [&](Value c) {
-                Value wv = k.castFloat(k.load(w, {kh, kw, c, f}), accType);
-                Value sum = k.addF(k.load(dx, {n, ih, iw, c}), k.mulF(ga, wv));
-                k.store(sum, dx, {n, ih, iw, c});
-              });
-            });
-          });
-        });
+    forEachTap(k, win, sizes[0], k.dim(dy, 1), k.dim(dy, 2), k.dim(w, 0),
+               k.dim(w, 1), sizes[1], sizes[2],
+               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
+                   Value iw) {
+                 accumulateSkippingZeros(
+                     k, accType, dy,
+                     [&](Value f) {
+                       return Index{n, oh, ow, f};
+                     },
+                     filters, w,
+                     [&](Value f, Value c) {
+                       return Index{kh, kw, c, f};
+                     },
+                     channels, dx,
+                     [&](Value, Value c) {
+                       return Index{n, ih, iw, c};
+                     });
+               });
     rewriter.replaceOp(op, k.resultTensor(dx, resultType));
     return success();
   }
@@ -190,23 +217,24 @@ struct Conv2DZeroSkipBackwardFilterLowering
                       k.dim(dy, 3)};
     Value dw = k.allocZeros(resultType, accType, sizes);
     Value channels = sizes[2], filters = sizes[3];
-    forEachTap(
-        k, win, k.dim(x, 0), k.dim(dy, 1), k.dim(dy, 2), sizes[0], sizes[1],
-        k.dim(x, 1), k.dim(x, 2),
-        [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-            Value iw) {
-          k.forEach(k.index(0), channels, [&](Value c) {
-            Value xv = k.load(x, {n, ih, iw, c});
-            k.ifThen(isNonZero(k, xv), [&] {
-              Value xa = k.castFloat(xv, accType);
-              k.forEach(k.index(0), filters, [&](Value f) {
-                Value g = k.castFloat(k.load(dy, {n, oh, ow, f}), accType);
-                Value sum = k.addF(k.load(dw, {kh, kw, c, f}), k.mulF(xa, g));
-                k.store(sum, dw, {kh, kw, c, f});
-              });
-            });
-          });
-        });
+    forEachTap(k, win, k.dim(x, 0), k.dim(dy, 1), k.dim(dy, 2), sizes[0],
+               sizes[1], k.dim(x, 1), k.dim(x, 2),
+               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
+                   Value iw) {
+                 accumulateSkippingZeros(
+                     k, accType, x,
+                     [&](Value c) {
+                       return Index{n, ih, iw, c};
+                     },
+                     channels, dy,
+                     [&](Value, Value f) {
+                       return Index{n, oh, ow, f};
+                     },
+                     filters, dw,
+                     [&](Value c, Value f) {
+                       return Index{kh, kw, c, f};
+                     });
+               });
     rewriter.replaceOp(op, k.resultTensor(dw, resultType));
     return success();
   }
