@@ -86,6 +86,8 @@ def main():
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--crash-file", default="mutant-crash.mlir")
+    parser.add_argument("--lower", action="store_true",
+                        help="also run --sparse-train-to-cpu on every mutant")
     parser.add_argument("inputs", nargs="+")
     args = parser.parse_args()
 
@@ -93,7 +95,10 @@ def main():
     seeds = [c for path in args.inputs for c in chunks(path)]
     mutants = [mutate(rng.choice(seeds), rng) for _ in range(args.count)]
     failures = 0
-    for extra in ([], ["-canonicalize"], ["-mlir-print-op-generic"]):
+    runs = [[], ["-canonicalize"], ["-mlir-print-op-generic"]]
+    if args.lower:
+        runs.append(["--sparse-train-to-cpu"])
+    for extra in runs:
         for i in range(0, len(mutants), args.batch):
             batch = mutants[i:i + args.batch]
             crashed, proc = run_batch(args.opt, batch, extra)
@@ -109,7 +114,7 @@ def main():
                     print(mutant)
                     break
             failures += 1
-    print(f"{len(mutants)} mutants x 3 runs, {failures} crashing batches")
+    print(f"{len(mutants)} mutants x {len(runs)} runs, {failures} crashing batches")
     return 1 if failures else 0
 
 

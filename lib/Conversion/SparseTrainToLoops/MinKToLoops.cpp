@@ -208,19 +208,20 @@ struct MinKRestoreLowering : public OpConversionPattern<MinKRestoreOp> {
     KernelBuilder k(rewriter, op.getLoc());
     RetainedType type = op.getRetained().getType();
     RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
-    Type elementType = type.getElementType();
-    Value flat =
-        k.alloc({ShapedType::kDynamic}, elementType, parts.numElements);
-    k.fill(flat, k.floating(elementType, 0.0));
+    // Zeros of the dense shape, then each kept value at the multi-index of
+    // its flat position.
+    Value dense =
+        k.allocZeros(op.getType(), type.getElementType(), parts.shape);
     forEachKept(k, type, parts, [&](Value i, Value j) {
-      k.store(k.load(parts.values, j), flat, i);
+      SmallVector<Value, 4> at(parts.shape.size());
+      Value rest = i;
+      for (int64_t d = parts.shape.size() - 1; d >= 0; --d) {
+        at[d] = d == 0 ? rest : k.remU(rest, parts.shape[d]);
+        rest = k.divU(rest, parts.shape[d]);
+      }
+      k.store(k.load(parts.values, j), dense, at);
     });
-    // Give the flat result its dense shape back.
-    Value shape = k.alloc({type.getDenseType().getRank()}, k.b.getIndexType());
-    for (auto [d, size] : llvm::enumerate(parts.shape))
-      k.store(size, shape, k.index(d));
-    Value result = tensor::ReshapeOp::create(
-        k.b, op.getType(), k.tensorOf(flat), k.tensorOf(shape));
+    Value result = k.tensorOf(dense);
     rewriter.replaceOp(op, result);
     return success();
   }
