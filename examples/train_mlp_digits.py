@@ -39,7 +39,6 @@ B, D, H, C = 32, 64, 128, 10      # batch, inputs, hidden units, classes
 W = 64                            # hidden units kept by slice-drop
 BSR = ("#sparse_tensor.encoding<{map = (i, j) -> (i floordiv 8 : dense, "
        "j floordiv 8 : compressed, i mod 8 : dense, j mod 8 : dense)}>")
-KEPT_X = int(np.floor(0.1 * B * D + 0.5))
 
 COMMON = f"""
 #rows = affine_map<(b, j) -> (b, j)>
@@ -203,8 +202,9 @@ def build_dense():
                          "%z = " + z)
 
 
-def build_sparse(granularity="tensor", block_keep=0.5, W=W):
-    kept_x = KEPT_X if granularity == "tensor" else B * int(np.floor(0.1 * D + 0.5))
+def build_sparse(granularity="tensor", block_keep=0.5, W=W, min_k_keep=0.1):
+    kept_x = (int(np.floor(min_k_keep * B * D + 0.5)) if granularity == "tensor"
+              else B * int(np.floor(min_k_keep * D + 0.5)))
     R = f"!sparse_train.retained<{B}x{D}xf32, kept = {kept_x}, bitmask>"
     ST = f"tensor<{B}x{W}xf32, {BSR}>"
     return COMMON + f"""
@@ -224,7 +224,7 @@ func.func @step(%x: tensor<{B}x{D}xf32>, %onehot: tensor<{B}x{C}xf32>, %w1: tens
   %z = linalg.matmul ins(%hs, %w2s : tensor<{B}x{W}xf32>, tensor<{W}x{C}xf32>) outs(%zc : tensor<{B}x{C}xf32>) -> tensor<{B}x{C}xf32>
   %l, %g = call @logits_grad(%z, %b2, %onehot) : (tensor<{B}x{C}xf32>, tensor<{C}xf32>, tensor<{B}x{C}xf32>) -> (tensor<{B}x{C}xf32>, tensor<{B}x{C}xf32>)
   // Saved for the backward pass: DropIT of x, BSR of the sliced h.
-  %x_saved = sparse_train.min_k_retain %x keep_ratio = 0.1 granularity = {granularity} : tensor<{B}x{D}xf32>
+  %x_saved = sparse_train.min_k_retain %x keep_ratio = {min_k_keep!r} granularity = {granularity} : tensor<{B}x{D}xf32>
   %hs_saved = sparse_train.block_prune %hs block = [8, 8] score = l2 select = global_top_k keep_ratio = {block_keep!r}
       : tensor<{B}x{W}xf32> -> {ST}
   %dw2s = sparse_train.bsr_matmul %hs_saved, %g transpose_a : {ST}, tensor<{B}x{C}xf32> -> tensor<{W}x{C}xf32>
@@ -336,6 +336,8 @@ def main():
                         help="hidden units kept by slice-drop (of 128)")
     parser.add_argument("--granularity", choices=["tensor", "row"], default="tensor",
                         help="min-k selection over the batch or per sample")
+    parser.add_argument("--min-k-keep", type=float, default=0.1,
+                        help="fraction of the first layer's input kept")
     parser.add_argument("--block-keep", type=float, default=0.5,
                         help="fraction of the 8x8 blocks of h kept")
     args = parser.parse_args()
@@ -349,10 +351,12 @@ def main():
 
     predict = sparse_train.compile(predict_ir(len(data[2])))
     dense = sparse_train.compile(build_dense())
-    sparse = sparse_train.compile(build_sparse(args.granularity, args.block_keep, args.width))
+    sparse = sparse_train.compile(build_sparse(args.granularity, args.block_keep, args.width,
+                                               args.min_k_keep))
     acc_dense = train("dense", lambda *a: dense.invoke("step", *a),
                       predict, data, args.epochs, args.lr, args.seed)
-    acc_sparse = train("sparse: slice-drop 64/128, min-k 10 % of x, BSR 8x8 50 % of h",
+    acc_sparse = train(f"sparse: slice-drop {args.width}/{H}, min-k {100 * args.min_k_keep:g} % of x, "
+                       f"BSR 8x8 {100 * args.block_keep:g} % of h",
                        lambda *a: sparse.invoke("step", *a), predict, data, args.epochs, args.lr, args.seed)
     gap = acc_dense - acc_sparse
     print(f"best test accuracy reached: dense {acc_dense:.1f} %, sparse {acc_sparse:.1f} %: "
