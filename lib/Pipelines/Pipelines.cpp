@@ -24,9 +24,16 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     OpPassManager &pm, const SparseTrainToCPUOptions &options) {
   // Element-wise arith/math on tensors becomes linalg, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  ConvertSparseTrainToLoopsPassOptions loops;
-  loops.runtimeChecks = options.runtimeChecks;
-  pm.addPass(createConvertSparseTrainToLoopsPass(loops));
+  if (options.kernels == KernelChoice::Reference) {
+    ConvertSparseTrainToLoopsPassOptions loops;
+    loops.runtimeChecks = options.runtimeChecks;
+    pm.addPass(createConvertSparseTrainToLoopsPass(loops));
+  } else {
+    ConvertSparseTrainToCPUPassOptions cpu;
+    cpu.runtimeChecks = options.runtimeChecks;
+    cpu.vectorBits = options.vectorBits;
+    pm.addPass(createConvertSparseTrainToCPUPass(cpu));
+  }
   // bf16 conversions have no native lowering on every CPU: expand them into
   // integer arithmetic.
   arith::ArithExpandOpsPassOptions expand;
@@ -73,6 +80,6 @@ void mlir::sparse_train::registerSparseTrainPipelines() {
   PassPipelineRegistration<SparseTrainToCPUOptions>(
       "sparse-train-to-cpu",
       "Lower a program with sparse_train ops and linalg on tensors to the "
-      "LLVM dialect for the CPU (reference kernels)",
+      "LLVM dialect for the CPU",
       buildSparseTrainToCPUPipeline);
 }

@@ -91,7 +91,7 @@ def test_cache_returns_the_same_program():
 def test_debug_keeps_ir():
     prog = st.compile(ir.slice_expand((2, 2), dim=0, extent=3), debug=True)
     assert "sparse_train.slice_expand" in prog.ir_before
-    lowered = prog.ir_after("convert-sparse-train-to-loops")
+    lowered = prog.ir_after("convert-sparse-train-to-cpu")
     assert "tensor.insert_slice" in lowered and "sparse_train." not in lowered
     assert "llvm.func @slice_expand" in prog.ir_after()
     with pytest.raises(KeyError):

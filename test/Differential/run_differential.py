@@ -33,6 +33,9 @@ def main():
     parser.add_argument("--family", required=True, choices=sorted(FAMILIES))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--pipeline", default="sparse-train-to-cpu",
+                        help="pipeline compiling the cases, e.g. "
+                             "'sparse-train-to-cpu{kernels=reference}'")
     args = parser.parse_args()
 
     np.seterr(all="ignore")
@@ -41,7 +44,8 @@ def main():
     cases = FAMILIES[args.family](rng)
     module = "\n\n".join(c.ir for c in cases)
     workdir = args.workdir or tempfile.mkdtemp(prefix=f"diff-{args.family}-")
-    lib = harness.compile_module(module, args.opt, workdir)
+    lib = harness.compile_module(module, args.opt, workdir,
+                                 pipeline=f"--pass-pipeline=builtin.module({args.pipeline})")
     mismatches = 0
     by_op = {}
     for case in cases:

@@ -60,4 +60,43 @@ def ConvertSparseTrainToLoopsPass
   ];
 }
 
+def ConvertSparseTrainToCPUPass
+    : Pass<"convert-sparse-train-to-cpu", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_train ops to vectorized CPU kernels where they exist";
+  let description = [{
+    The CPU lowering: vector-dialect kernels sized to the target's vector
+    registers (`vector-bits`) for the ops and forms they cover, and the
+    reference lowering of `convert-sparse-train-to-loops` for everything
+    else. Every kernel is tested against the reference by the differential
+    suite.
+
+    Covered today: `bsr_matmul` with a BSR left operand, no transposes, f32
+    (the forward `Y = X̂ · W`): for each block row and each chunk of
+    `vector-bits / 32` output columns, a register tile of up to 8 rows of
+    accumulators is updated with `vector.fma` by every stored block of the
+    row, then stored once (masked in the last chunk). Each output row has one
+    owner, so the kernel needs no atomics and is deterministic. Not yet
+    threaded, not yet benchmarked.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"false",
+           "Check dynamic slice starts at run time (cf.assert)">,
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
+           "Width of the target's vector registers in bits (512 for AVX-512, 256 for AVX2)">
+  ];
+}
+
 #endif // SPARSETRAIN_CONVERSION_PASSES_TD

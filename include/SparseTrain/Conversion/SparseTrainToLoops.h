@@ -9,6 +9,7 @@
 #ifndef SPARSETRAIN_CONVERSION_SPARSETRAINTOLOOPS_H
 #define SPARSETRAIN_CONVERSION_SPARSETRAINTOLOOPS_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir {
@@ -42,6 +43,29 @@ void populateZeroSkipConvToLoopsPatterns(const TypeConverter &converter,
 void populateSparseTrainToLoopsPatterns(const TypeConverter &converter,
                                         RewritePatternSet &patterns,
                                         const LoopsLoweringOptions &options);
+
+/// Lowers every sparse_train op of `module` with the patterns `addPatterns`
+/// adds, together with the 1:N conversion of the retained type across
+/// function signatures, calls, returns and scf control flow. The
+/// sparse_train dialect is illegal: an op no pattern lowers is an error
+/// naming it.
+LogicalResult applySparseTrainConversion(
+    ModuleOp module,
+    llvm::function_ref<void(const TypeConverter &, RewritePatternSet &)>
+        addPatterns);
+
+/// Options of the CPU lowering.
+struct CPULoweringOptions : public LoopsLoweringOptions {
+  /// Width of the target's vector registers in bits.
+  unsigned vectorBits = 512;
+};
+
+/// Vectorized bsr_matmul kernels (register-blocked FMA micro-kernels) for
+/// the forms and element types they cover; they take precedence over the
+/// reference patterns, which handle the rest.
+void populateBlockSparseToCPUPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns,
+                                      const CPULoweringOptions &options);
 
 } // namespace sparse_train
 } // namespace mlir

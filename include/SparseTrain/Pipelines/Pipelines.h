@@ -11,6 +11,14 @@ class OpPassManager;
 
 namespace sparse_train {
 
+/// Which lowering of the sparse_train ops a pipeline uses.
+enum class KernelChoice {
+  /// convert-sparse-train-to-cpu: vector kernels where they exist.
+  CPU,
+  /// convert-sparse-train-to-loops only: the correctness oracle.
+  Reference,
+};
+
 /// Options of `sparse-train-to-cpu`.
 struct SparseTrainToCPUOptions
     : public PassPipelineOptions<SparseTrainToCPUOptions> {
@@ -18,10 +26,23 @@ struct SparseTrainToCPUOptions
       *this, "runtime-checks",
       llvm::cl::desc("Check dynamic slice starts at run time"),
       llvm::cl::init(false)};
+  PassOptions::Option<KernelChoice> kernels{
+      *this, "kernels", llvm::cl::desc("Lowering of the sparse_train ops"),
+      llvm::cl::init(KernelChoice::CPU),
+      llvm::cl::values(
+          clEnumValN(KernelChoice::CPU, "cpu",
+                     "vector kernels where they exist, reference elsewhere"),
+          clEnumValN(KernelChoice::Reference, "reference",
+                     "the reference loops only (the correctness oracle)"))};
+  PassOptions::Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width of the target's vector registers in bits"),
+      llvm::cl::init(512)};
 };
 
-/// Builds `sparse-train-to-cpu`: the reference lowering of every
-/// sparse_train op, then the steps of the upstream sparsifier without its
+/// Builds `sparse-train-to-cpu`: the CPU lowering of every sparse_train op
+/// (vector kernels where they exist, the reference loops elsewhere, or the
+/// reference loops only with `kernels=reference`), then the steps of the upstream sparsifier without its
 /// runtime library (one-shot bufferization, sparse codegen, lowering of
 /// linalg and the rest to the LLVM dialect) with buffer deallocation added
 /// after bufferization, and a final check that nothing was left behind.

@@ -30,13 +30,6 @@ static Type getBufferIndexType(MLIRContext *context, unsigned width) {
   return IntegerType::get(context, width);
 }
 
-/// An index from a buffer entry of integer or index type.
-static Value toIndex(KernelBuilder &k, Value v) {
-  if (v.getType().isIndex())
-    return v;
-  return k.indexCast(k.b.getIndexType(), v);
-}
-
 /// `v` as a buffer entry of `type` (integer or index).
 static Value fromIndex(KernelBuilder &k, Type type, Value v) {
   if (type.isIndex())
@@ -231,10 +224,10 @@ struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
 
     int64_t blockRows = sparseType.getDimSize(0) / r;
     k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
-      Value begin = toIndex(k, k.load(positions, br));
-      Value end = toIndex(k, k.load(positions, k.add(br, k.index(1))));
+      Value begin = k.toIndex(k.load(positions, br));
+      Value end = k.toIndex(k.load(positions, k.add(br, k.index(1))));
       k.forEach(begin, end, [&](Value p) {
-        Value bc = toIndex(k, k.load(coordinates, p));
+        Value bc = k.toIndex(k.load(coordinates, p));
         k.forEach(k.index(0), k.index(r * c), [&](Value e) {
           // Stored element (i, j) of the BSR operand.
           Value i = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));

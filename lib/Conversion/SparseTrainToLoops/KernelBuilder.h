@@ -67,6 +67,13 @@ public:
     return arith::IndexCastOp::create(b, type, v);
   }
 
+  /// An index from an integer or index value (buffer entries).
+  Value toIndex(Value v) {
+    if (v.getType().isIndex())
+      return v;
+    return indexCast(b.getIndexType(), v);
+  }
+
   /// Converts a float between float types (extension, truncation or none).
   Value castFloat(Value v, Type to) {
     Type from = v.getType();

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -28,6 +29,7 @@ using namespace mlir::sparse_train;
 namespace mlir {
 namespace sparse_train {
 #define GEN_PASS_DEF_CONVERTSPARSETRAINTOLOOPSPASS
+#define GEN_PASS_DEF_CONVERTSPARSETRAINTOCPUPASS
 #include "SparseTrain/Conversion/Passes.h.inc"
 } // namespace sparse_train
 } // namespace mlir
@@ -59,6 +61,37 @@ void mlir::sparse_train::populateSparseTrainToLoopsPatterns(
   populateZeroSkipConvToLoopsPatterns(converter, patterns);
 }
 
+LogicalResult mlir::sparse_train::applySparseTrainConversion(
+    ModuleOp module,
+    function_ref<void(const TypeConverter &, RewritePatternSet &)>
+        addPatterns) {
+  MLIRContext *context = module.getContext();
+  TypeConverter converter;
+  converter.addConversion([](Type type) { return type; });
+  populateRetainedTypeConversion(converter);
+
+  RewritePatternSet patterns(context);
+  addPatterns(converter, patterns);
+  // Retained values cross function boundaries and control flow.
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+
+  ConversionTarget target(*context);
+  target.addIllegalDialect<SparseTrainDialect>();
+  target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return converter.isSignatureLegal(op.getFunctionType()) &&
+           converter.isLegal(&op.getBody());
+  });
+  target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+      [&](Operation *op) { return converter.isLegal(op); });
+  scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                       target);
+  return applyPartialConversion(module, target, std::move(patterns));
+}
+
 namespace {
 struct ConvertSparseTrainToLoopsPass
     : public sparse_train::impl::ConvertSparseTrainToLoopsPassBase<
@@ -66,35 +99,40 @@ struct ConvertSparseTrainToLoopsPass
   using ConvertSparseTrainToLoopsPassBase::ConvertSparseTrainToLoopsPassBase;
 
   void runOnOperation() override {
-    MLIRContext *context = &getContext();
-    TypeConverter converter;
-    converter.addConversion([](Type type) { return type; });
-    populateRetainedTypeConversion(converter);
-
-    RewritePatternSet patterns(context);
     LoopsLoweringOptions options;
     options.runtimeChecks = runtimeChecks;
-    populateSparseTrainToLoopsPatterns(converter, patterns, options);
-    // Retained values cross function boundaries and control flow.
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
+    if (failed(applySparseTrainConversion(
+            getOperation(),
+            [&](const TypeConverter &converter, RewritePatternSet &patterns) {
+              populateSparseTrainToLoopsPatterns(converter, patterns, options);
+            })))
+      signalPassFailure();
+  }
+};
 
-    ConversionTarget target(*context);
-    target.addIllegalDialect<SparseTrainDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
-    });
-    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
-    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
-                                                         target);
+struct ConvertSparseTrainToCPUPass
+    : public sparse_train::impl::ConvertSparseTrainToCPUPassBase<
+          ConvertSparseTrainToCPUPass> {
+  using ConvertSparseTrainToCPUPassBase::ConvertSparseTrainToCPUPassBase;
 
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+  void runOnOperation() override {
+    CPULoweringOptions options;
+    options.runtimeChecks = runtimeChecks;
+    options.vectorBits = vectorBits;
+    if (options.vectorBits % 32 != 0 || options.vectorBits < 64 ||
+        options.vectorBits > 2048) {
+      getOperation().emitError()
+          << "convert-sparse-train-to-cpu: vector-bits must be a multiple of "
+             "32 in [64, 2048], got "
+          << static_cast<uint64_t>(options.vectorBits);
+      return signalPassFailure();
+    }
+    if (failed(applySparseTrainConversion(
+            getOperation(),
+            [&](const TypeConverter &converter, RewritePatternSet &patterns) {
+              populateBlockSparseToCPUPatterns(converter, patterns, options);
+              populateSparseTrainToLoopsPatterns(converter, patterns, options);
+            })))
       signalPassFailure();
   }
 };
