@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -31,6 +32,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -202,7 +204,23 @@ public:
     ExecutionEngineOptions options;
     options.sharedLibPaths = libRefs;
     options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-    auto created = ExecutionEngine::create(*module, options);
+    // Without a transformer the LLVM IR is not optimized before codegen.
+    // Generate code for this machine's CPU and features (AVX-512, bf16
+    // conversions), as the ahead-of-time path does with -mcpu=native.
+    std::unique_ptr<llvm::TargetMachine> machine;
+    if (auto builder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
+      builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+      if (auto created = builder->createTargetMachine())
+        machine = std::move(*created);
+      else
+        llvm::consumeError(created.takeError());
+    } else {
+      llvm::consumeError(builder.takeError());
+    }
+    options.transformer = makeOptimizingTransformer(
+        /*optLevel=*/3, /*sizeLevel=*/0, machine.get());
+    auto created =
+        ExecutionEngine::create(*module, options, std::move(machine));
     if (!created) {
       std::string message = llvm::toString(created.takeError());
       diagnostics.raise("JIT compilation failed: " + message);

@@ -2,9 +2,10 @@
 //
 // A register-blocked FMA micro-kernel for bsr_matmul with a BSR left
 // operand (the forward product Y = X̂ · W): for each block row and each chunk
-// of VL output columns, up to 8 rows of vector accumulators stay in
-// registers while every stored block of the row is applied, then are stored
-// once. Other forms fall through to the reference patterns.
+// of 2 x VL output columns, a tile of up to 8 rows x 2 vectors of
+// accumulators stays in registers while every stored block of the row is
+// applied, then is stored once (masked at the right edge). Other forms fall
+// through to the reference patterns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,12 +62,14 @@ struct BsrMatmulForwardVectorLowering
                         : Type(IntegerType::get(context, width));
     };
     Value positions = sparse_tensor::ToPositionsOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic},
-                             bufferType(encoding.getPosWidth())),
+        k.b,
+        MemRefType::get({ShapedType::kDynamic},
+                        bufferType(encoding.getPosWidth())),
         adaptor.getLhs(), k.b.getIndexAttr(1));
     Value coordinates = sparse_tensor::ToCoordinatesOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic},
-                             bufferType(encoding.getCrdWidth())),
+        k.b,
+        MemRefType::get({ShapedType::kDynamic},
+                        bufferType(encoding.getCrdWidth())),
         adaptor.getLhs(), k.b.getIndexAttr(1));
     Value values = sparse_tensor::ToValuesOp::create(
         k.b, MemRefType::get({ShapedType::kDynamic}, f32), adaptor.getLhs());
@@ -84,49 +87,63 @@ struct BsrMatmulForwardVectorLowering
     auto maskType = VectorType::get({lanes}, k.b.getI1Type());
     Value zeroVector = arith::ConstantOp::create(
         k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
+    // Each tile covers rowTile rows and kVectors vectors of columns, so one
+    // broadcast of a block element feeds kVectors FMAs and one loaded row of
+    // W feeds rowTile FMAs.
+    constexpr int64_t kVectors = 2;
+    int64_t chunk = kVectors * lanes;
     int64_t blockRows = sparseType.getDimSize(0) / r;
     k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
       Value begin = k.toIndex(k.load(positions, br));
       Value end = k.toIndex(k.load(positions, k.add(br, k.index(1))));
-      auto columns = scf::ForOp::create(k.b, k.index(0), n, k.index(lanes));
+      auto columns = scf::ForOp::create(k.b, k.index(0), n, k.index(chunk));
       OpBuilder::InsertionGuard guard(k.b);
       k.b.setInsertionPoint(columns.getBody()->getTerminator());
-      Value j = columns.getInductionVar();
-      Value mask = vector::CreateMaskOp::create(k.b, maskType,
-                                                ValueRange{k.sub(n, j)});
+      Value j0 = columns.getInductionVar();
+      SmallVector<Value, kVectors> cols, masks;
+      for (int64_t v = 0; v < kVectors; ++v) {
+        cols.push_back(k.add(j0, k.index(v * lanes)));
+        masks.push_back(vector::CreateMaskOp::create(
+            k.b, maskType, ValueRange{k.sub(n, cols.back())}));
+      }
       k.forEach(k.index(0), k.index(r / rowTile), [&](Value tile) {
         Value row0 = k.mul(tile, k.index(rowTile));
-        SmallVector<Value> init(rowTile, zeroVector);
+        SmallVector<Value> init(rowTile * kVectors, zeroVector);
         SmallVector<Value> acc = k.forAccumulate(
             begin, end, init, [&](Value p, ValueRange blockAcc) {
               Value bc = k.toIndex(k.load(coordinates, p));
+              // Element (row0, 0) of stored block p; rows are c apart.
+              Value blockBase =
+                  k.mul(k.add(k.mul(p, k.index(r)), row0), k.index(c));
+              Value wBase = k.mul(bc, k.index(c));
               return k.forAccumulate(
                   k.index(0), k.index(c), blockAcc,
                   [&](Value cc, ValueRange colAcc) {
-                    Value wRow = k.add(k.mul(bc, k.index(c)), cc);
-                    Value wv = vector::MaskedLoadOp::create(
-                        k.b, vectorType, w, ValueRange{wRow, j}, mask,
-                        zeroVector, IntegerAttr());
+                    Value wRow = k.add(wBase, cc);
+                    SmallVector<Value, kVectors> wv;
+                    for (int64_t v = 0; v < kVectors; ++v)
+                      wv.push_back(vector::MaskedLoadOp::create(
+                          k.b, vectorType, w, ValueRange{wRow, cols[v]},
+                          masks[v], zeroVector, IntegerAttr()));
+                    Value at0 = k.add(blockBase, cc);
                     SmallVector<Value> next;
                     for (int64_t t = 0; t < rowTile; ++t) {
-                      // Block element (row0 + t, cc) of stored block p.
-                      Value at = k.add(
-                          k.mul(k.add(k.mul(p, k.index(r)),
-                                      k.add(row0, k.index(t))),
-                                k.index(c)),
-                          cc);
                       Value a = vector::BroadcastOp::create(
-                          k.b, vectorType, k.load(values, at));
-                      next.push_back(
-                          vector::FMAOp::create(k.b, a, wv, colAcc[t]));
+                          k.b, vectorType,
+                          k.load(values, k.add(at0, k.index(t * c))));
+                      for (int64_t v = 0; v < kVectors; ++v)
+                        next.push_back(vector::FMAOp::create(
+                            k.b, a, wv[v], colAcc[t * kVectors + v]));
                     }
                     return next;
                   });
             });
         for (int64_t t = 0; t < rowTile; ++t) {
           Value row = k.add(k.mul(br, k.index(r)), k.add(row0, k.index(t)));
-          vector::MaskedStoreOp::create(k.b, out, ValueRange{row, j}, mask,
-                                        acc[t], IntegerAttr());
+          for (int64_t v = 0; v < kVectors; ++v)
+            vector::MaskedStoreOp::create(k.b, out, ValueRange{row, cols[v]},
+                                          masks[v], acc[t * kVectors + v],
+                                          IntegerAttr());
         }
       });
     });
@@ -142,6 +159,6 @@ struct BsrMatmulForwardVectorLowering
 void mlir::sparse_train::populateBlockSparseToCPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const CPULoweringOptions &options) {
-  patterns.add<BsrMatmulForwardVectorLowering>(
-      converter, patterns.getContext(), options.vectorBits);
+  patterns.add<BsrMatmulForwardVectorLowering>(converter, patterns.getContext(),
+                                               options.vectorBits);
 }
