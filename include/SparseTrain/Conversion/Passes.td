@@ -72,9 +72,9 @@ def ConvertSparseTrainToCPUPass
 
     Covered today: `bsr_matmul` with a BSR left operand, no transposes, f32
     (the forward `Y = X̂ · W`): for each block row and each chunk of
-    `vector-bits / 32` output columns, a register tile of up to 8 rows of
-    accumulators is updated with `vector.fma` by every stored block of the
-    row, then stored once (masked in the last chunk). Each output row has one
+    `2 · vector-bits / 32` output columns, a register tile of up to 8 rows x
+    2 vectors of accumulators is updated with `vector.fma` by every stored
+    block of the row, then stored once (masked at the right edge). Each output row has one
     owner, so the kernel needs no atomics and is deterministic. Not yet
     threaded, not yet benchmarked.
   }];

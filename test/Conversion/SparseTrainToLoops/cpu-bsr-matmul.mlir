@@ -10,8 +10,8 @@
 // CHECK-LABEL: func.func @forward
 //       CHECK: vector.create_mask %{{.*}} : vector<16xi1>
 //       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//  CHECK-COUNT-4: vector.fma %{{.*}} : vector<16xf32>
-//  CHECK-COUNT-4: vector.maskedstore
+//  CHECK-COUNT-8: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-8: vector.maskedstore
 // AVX2-LABEL: func.func @forward
 //       AVX2: vector.fma %{{.*}} : vector<8xf32>
 // BAD: error: convert-sparse-train-to-cpu: vector-bits must be a multiple of 32 in [64, 2048], got 100
