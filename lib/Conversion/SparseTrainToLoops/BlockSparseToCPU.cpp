@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BsrBuffers.h"
 #include "KernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 
-#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -47,32 +47,14 @@ struct BsrMatmulForwardVectorLowering
         !sparseType.getElementType().isF32() ||
         !resultType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no vector kernel for this form");
-    auto encoding = sparse_tensor::getSparseTensorEncoding(sparseType);
-    SmallVector<unsigned> block =
-        sparse_tensor::getBlockSize(encoding.getDimToLvl());
-    int64_t r = block[0], c = block[1];
-    int64_t rowTile = getRowTile(r);
-    int64_t lanes = vectorBits / 32;
-
     KernelBuilder k(rewriter, op.getLoc());
     Type f32 = k.b.getF32Type();
-    MLIRContext *context = k.b.getContext();
-    auto bufferType = [&](unsigned width) -> Type {
-      return width == 0 ? Type(IndexType::get(context))
-                        : Type(IntegerType::get(context, width));
-    };
-    Value positions = sparse_tensor::ToPositionsOp::create(
-        k.b,
-        MemRefType::get({ShapedType::kDynamic},
-                        bufferType(encoding.getPosWidth())),
-        adaptor.getLhs(), k.b.getIndexAttr(1));
-    Value coordinates = sparse_tensor::ToCoordinatesOp::create(
-        k.b,
-        MemRefType::get({ShapedType::kDynamic},
-                        bufferType(encoding.getCrdWidth())),
-        adaptor.getLhs(), k.b.getIndexAttr(1));
-    Value values = sparse_tensor::ToValuesOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic}, f32), adaptor.getLhs());
+    BsrBuffers bsr = getBsrBuffers(k, adaptor.getLhs());
+    Value positions = bsr.positions, coordinates = bsr.coordinates,
+          values = bsr.values;
+    int64_t r = bsr.blockRows, c = bsr.blockCols;
+    int64_t rowTile = getRowTile(r);
+    int64_t lanes = vectorBits / 32;
     Value w = k.bufferOf(adaptor.getRhs());
     Value n = k.dim(w, 1);
     Value sizes[2] = {k.index(sparseType.getDimSize(0)), n};

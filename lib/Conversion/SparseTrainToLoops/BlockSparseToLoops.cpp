@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BsrBuffers.h"
 #include "KernelBuilder.h"
 #include "Selection.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
@@ -21,14 +22,6 @@ using namespace mlir;
 using namespace mlir::sparse_train;
 
 namespace {
-
-/// The integer type of a BSR position or coordinate buffer of `width` bits
-/// (0 meaning index).
-static Type getBufferIndexType(MLIRContext *context, unsigned width) {
-  if (width == 0)
-    return IndexType::get(context);
-  return IntegerType::get(context, width);
-}
 
 /// `v` as a buffer entry of `type` (integer or index).
 static Value fromIndex(KernelBuilder &k, Type type, Value v) {
@@ -127,8 +120,8 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     }
 
     // positions[br + 1] = positions[br] + kept blocks of block row br.
-    Type posType = getBufferIndexType(k.b.getContext(), encoding.getPosWidth());
-    Type crdType = getBufferIndexType(k.b.getContext(), encoding.getCrdWidth());
+    Type posType = getBsrIndexType(k.b.getContext(), encoding.getPosWidth());
+    Type crdType = getBsrIndexType(k.b.getContext(), encoding.getCrdWidth());
     Value positions = k.alloc({blockRows + 1}, posType);
     k.store(fromIndex(k, posType, k.index(0)), positions, k.index(0));
     Value nnz = k.forAccumulate(
@@ -192,27 +185,13 @@ struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
     Value sparse = lhsSparse ? adaptor.getLhs() : adaptor.getRhs();
     Value denseTensor = lhsSparse ? adaptor.getRhs() : adaptor.getLhs();
     auto sparseType = cast<RankedTensorType>(sparse.getType());
-    auto encoding = sparse_tensor::getSparseTensorEncoding(sparseType);
-    SmallVector<unsigned> block =
-        sparse_tensor::getBlockSize(encoding.getDimToLvl());
-    int64_t r = block[0], c = block[1];
     RankedTensorType resultType = op.getType();
-    Type elementType = sparseType.getElementType();
-    Type accType = getAccumulatorType(elementType);
+    Type accType = getAccumulatorType(sparseType.getElementType());
     bool ta = op.getTransposeA(), tb = op.getTransposeB();
-
-    // The three BSR buffers of level 1 (block columns).
-    MLIRContext *context = k.b.getContext();
-    Type posType = getBufferIndexType(context, encoding.getPosWidth());
-    Type crdType = getBufferIndexType(context, encoding.getCrdWidth());
-    Value positions = sparse_tensor::ToPositionsOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic}, posType), sparse,
-        k.b.getIndexAttr(1));
-    Value coordinates = sparse_tensor::ToCoordinatesOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic}, crdType), sparse,
-        k.b.getIndexAttr(1));
-    Value values = sparse_tensor::ToValuesOp::create(
-        k.b, MemRefType::get({ShapedType::kDynamic}, elementType), sparse);
+    BsrBuffers bsr = getBsrBuffers(k, sparse);
+    Value positions = bsr.positions, coordinates = bsr.coordinates,
+          values = bsr.values;
+    int64_t r = bsr.blockRows, c = bsr.blockCols;
     Value dense = k.bufferOf(denseTensor);
 
     // The result, accumulated in the accumulator type.

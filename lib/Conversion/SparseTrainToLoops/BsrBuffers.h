@@ -1,0 +1,62 @@
+//===- BsrBuffers.h - the buffers of a BSR tensor -----------------*- C++
+//-*-===//
+//
+// Access to the three buffers of the upstream BSR encoding, shared by the
+// reference and the vector lowerings of the block-sparse ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_LIB_CONVERSION_BSRBUFFERS_H
+#define SPARSETRAIN_LIB_CONVERSION_BSRBUFFERS_H
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// The integer type of BSR position or coordinate buffers of `width` bits
+/// (0 meaning index).
+inline Type getBsrIndexType(MLIRContext *context, unsigned width) {
+  if (width == 0)
+    return IndexType::get(context);
+  return IntegerType::get(context, width);
+}
+
+/// The level-1 buffers of a BSR tensor (one position per block row plus one,
+/// one coordinate per stored block, R x C values per stored block) and its
+/// block size.
+struct BsrBuffers {
+  Value positions, coordinates, values;
+  int64_t blockRows, blockCols;
+};
+
+/// Reads the buffers of the BSR tensor `tensor` through sparse_tensor ops.
+inline BsrBuffers getBsrBuffers(KernelBuilder &k, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto encoding = sparse_tensor::getSparseTensorEncoding(type);
+  SmallVector<unsigned> block =
+      sparse_tensor::getBlockSize(encoding.getDimToLvl());
+  MLIRContext *context = k.b.getContext();
+  auto buffer = [](Type element) {
+    return MemRefType::get({ShapedType::kDynamic}, element);
+  };
+  BsrBuffers buffers;
+  buffers.positions = sparse_tensor::ToPositionsOp::create(
+      k.b, buffer(getBsrIndexType(context, encoding.getPosWidth())), tensor,
+      k.b.getIndexAttr(1));
+  buffers.coordinates = sparse_tensor::ToCoordinatesOp::create(
+      k.b, buffer(getBsrIndexType(context, encoding.getCrdWidth())), tensor,
+      k.b.getIndexAttr(1));
+  buffers.values = sparse_tensor::ToValuesOp::create(
+      k.b, buffer(type.getElementType()), tensor);
+  buffers.blockRows = block[0];
+  buffers.blockCols = block[1];
+  return buffers;
+}
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_LIB_CONVERSION_BSRBUFFERS_H
