@@ -51,30 +51,15 @@ static std::pair<Value, Value> inputCoordinate(KernelBuilder &k, Value out,
   return {pos, inside};
 }
 
-/// Calls `body(n, oh, ow, kh, kw, ih, iw)` for every output position and
-/// filter tap whose input position is inside the (unpadded) input.
-template <typename Body>
-static void forEachTap(KernelBuilder &k, const Window &win, Value n, Value oh,
-                       Value ow, Value kh, Value kw, Value h, Value w,
-                       Body body) {
-  k.forEach(k.index(0), n, [&](Value in) {
-    k.forEach(k.index(0), oh, [&](Value y) {
-      k.forEach(k.index(0), ow, [&](Value x) {
-        k.forEach(k.index(0), kh, [&](Value a) {
-          auto [ih, insideH] =
-              inputCoordinate(k, y, a, win.sh, win.dh, win.top, h);
-          k.ifThen(insideH, [&] {
-            k.forEach(k.index(0), kw, [&](Value b) {
-              auto [iw, insideW] =
-                  inputCoordinate(k, x, b, win.sw, win.dw, win.left, w);
-              k.ifThen(insideW, [&] { body(in, y, x, a, b, ih, iw); });
-            });
-          });
-        });
-      });
-    });
-  });
-}
+/// The three tensors of a convolution as buffers: x [N, H, W, C], the filter
+/// [KH, KW, C, F] and y [N, OH, OW, F]. The one the op computes is the
+/// zero-filled accumulator.
+struct ConvBuffers {
+  Value x, filter, y;
+};
+
+/// Which of the three tensors an op computes.
+enum class ConvResult { Output, InputGradient, FilterGradient };
 
 /// The inner loops shared by the three convolutions, for one tap and one
 /// output position: for every `s < sCount` whose scanned value
@@ -92,8 +77,63 @@ static void accumulateSkippingZeros(KernelBuilder &k, Type accType,
       Value va = k.castFloat(v, accType);
       k.forEach(k.index(0), tCount, [&](Value t) {
         Value o = k.castFloat(k.load(other, otherIndex(s, t)), accType);
-        SmallVector<Value, 4> at = accIndex(s, t);
+        Index at = accIndex(s, t);
         k.store(k.addF(k.load(acc, at), k.mulF(va, o)), acc, at);
+      });
+    });
+  });
+}
+
+/// Emits the loops of one convolution: for every output position (n, oh,
+/// ow) and filter tap (kh, kw) whose input position (ih, iw) lies inside the
+/// unpadded input (padding is never visited), the products of the non-zero
+/// scanned values (x for the output and the filter gradient, y for the input
+/// gradient) are added into the accumulator of `result`.
+static void emitZeroSkipConvolution(KernelBuilder &k, const Window &win,
+                                    const ConvBuffers &buf, ConvResult result,
+                                    Type accType) {
+  Value h = k.dim(buf.x, 1), w = k.dim(buf.x, 2), c = k.dim(buf.x, 3);
+  Value kh = k.dim(buf.filter, 0), kw = k.dim(buf.filter, 1);
+  Value f = k.dim(buf.filter, 3);
+  k.forEach(k.index(0), k.dim(buf.y, 0), [&](Value n) {
+    k.forEach(k.index(0), k.dim(buf.y, 1), [&](Value oh) {
+      k.forEach(k.index(0), k.dim(buf.y, 2), [&](Value ow) {
+        k.forEach(k.index(0), kh, [&](Value a) {
+          auto [ih, insideH] =
+              inputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
+          k.ifThen(insideH, [&] {
+            k.forEach(k.index(0), kw, [&](Value b) {
+              auto [iw, insideW] =
+                  inputCoordinate(k, ow, b, win.sw, win.dw, win.left, w);
+              k.ifThen(insideW, [&] {
+                auto xAt = [&](Value ch) { return Index{n, ih, iw, ch}; };
+                auto yAt = [&](Value fi) { return Index{n, oh, ow, fi}; };
+                auto wAt = [&](Value ch, Value fi) {
+                  return Index{a, b, ch, fi};
+                };
+                auto swap = [&](Value fi, Value ch) { return wAt(ch, fi); };
+                switch (result) {
+                case ConvResult::Output:
+                  accumulateSkippingZeros(
+                      k, accType, buf.x, xAt, c, buf.filter, wAt, f, buf.y,
+                      [&](Value, Value fi) { return yAt(fi); });
+                  break;
+                case ConvResult::InputGradient:
+                  accumulateSkippingZeros(
+                      k, accType, buf.y, yAt, f, buf.filter, swap, c, buf.x,
+                      [&](Value, Value ch) { return xAt(ch); });
+                  break;
+                case ConvResult::FilterGradient:
+                  accumulateSkippingZeros(
+                      k, accType, buf.x, xAt, c, buf.y,
+                      [&](Value, Value fi) { return yAt(fi); }, f, buf.filter,
+                      wAt);
+                  break;
+                }
+              });
+            });
+          });
+        });
       });
     });
   });
@@ -116,40 +156,24 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
   matchAndRewrite(Conv2DZeroSkipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     KernelBuilder k(rewriter, op.getLoc());
-    Value x = k.bufferOf(adaptor.getInput());
-    Value w = k.bufferOf(adaptor.getFilter());
     RankedTensorType resultType = op.getType();
     Type accType = getAccumulatorType(resultType.getElementType());
-    Window win = getWindow(k, op);
+    ConvBuffers buf;
+    buf.x = k.bufferOf(adaptor.getInput());
+    buf.filter = k.bufferOf(adaptor.getFilter());
     SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
     SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
                             d = op.getDilationsOrDefault();
-    Value sizes[4] = {
-        k.dim(x, 0),
-        outputSize(k, k.dim(x, 1), p[0], p[1], k.dim(w, 0), s[0], d[0]),
-        outputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
-        k.dim(w, 3)};
-    Value y = k.allocZeros(resultType, accType, sizes);
-    Value channels = k.dim(x, 3), filters = k.dim(w, 3);
-    forEachTap(k, win, sizes[0], sizes[1], sizes[2], k.dim(w, 0), k.dim(w, 1),
-               k.dim(x, 1), k.dim(x, 2),
-               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-                   Value iw) {
-                 accumulateSkippingZeros(
-                     k, accType, x,
-                     [&](Value c) {
-                       return Index{n, ih, iw, c};
-                     },
-                     channels, w,
-                     [&](Value c, Value f) {
-                       return Index{kh, kw, c, f};
-                     },
-                     filters, y,
-                     [&](Value, Value f) {
-                       return Index{n, oh, ow, f};
-                     });
-               });
-    rewriter.replaceOp(op, k.resultTensor(y, resultType));
+    Value sizes[4] = {k.dim(buf.x, 0),
+                      outputSize(k, k.dim(buf.x, 1), p[0], p[1],
+                                 k.dim(buf.filter, 0), s[0], d[0]),
+                      outputSize(k, k.dim(buf.x, 2), p[2], p[3],
+                                 k.dim(buf.filter, 1), s[1], d[1]),
+                      k.dim(buf.filter, 3)};
+    buf.y = k.allocZeros(resultType, accType, sizes);
+    emitZeroSkipConvolution(k, getWindow(k, op), buf, ConvResult::Output,
+                            accType);
+    rewriter.replaceOp(op, k.resultTensor(buf.y, resultType));
     return success();
   }
 };
@@ -165,34 +189,16 @@ struct Conv2DZeroSkipBackwardDataLowering
       return rewriter.notifyMatchFailure(
           op, "the input gradient needs static spatial sizes");
     KernelBuilder k(rewriter, op.getLoc());
-    Value dy = k.bufferOf(adaptor.getGradOutput());
-    Value w = k.bufferOf(adaptor.getFilter());
     Type accType = getAccumulatorType(resultType.getElementType());
-    Window win = getWindow(k, op);
-    Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
-                      k.index(resultType.getDimSize(2)), k.dim(w, 2)};
-    Value dx = k.allocZeros(resultType, accType, sizes);
-    Value channels = sizes[3], filters = k.dim(w, 3);
-    // Scatter each non-zero dy[n, oh, ow, f] through every tap.
-    forEachTap(k, win, sizes[0], k.dim(dy, 1), k.dim(dy, 2), k.dim(w, 0),
-               k.dim(w, 1), sizes[1], sizes[2],
-               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-                   Value iw) {
-                 accumulateSkippingZeros(
-                     k, accType, dy,
-                     [&](Value f) {
-                       return Index{n, oh, ow, f};
-                     },
-                     filters, w,
-                     [&](Value f, Value c) {
-                       return Index{kh, kw, c, f};
-                     },
-                     channels, dx,
-                     [&](Value, Value c) {
-                       return Index{n, ih, iw, c};
-                     });
-               });
-    rewriter.replaceOp(op, k.resultTensor(dx, resultType));
+    ConvBuffers buf;
+    buf.y = k.bufferOf(adaptor.getGradOutput());
+    buf.filter = k.bufferOf(adaptor.getFilter());
+    Value sizes[4] = {k.dim(buf.y, 0), k.index(resultType.getDimSize(1)),
+                      k.index(resultType.getDimSize(2)), k.dim(buf.filter, 2)};
+    buf.x = k.allocZeros(resultType, accType, sizes);
+    emitZeroSkipConvolution(k, getWindow(k, op), buf, ConvResult::InputGradient,
+                            accType);
+    rewriter.replaceOp(op, k.resultTensor(buf.x, resultType));
     return success();
   }
 };
@@ -208,34 +214,17 @@ struct Conv2DZeroSkipBackwardFilterLowering
       return rewriter.notifyMatchFailure(
           op, "the filter gradient needs a static filter size");
     KernelBuilder k(rewriter, op.getLoc());
-    Value x = k.bufferOf(adaptor.getInput());
-    Value dy = k.bufferOf(adaptor.getGradOutput());
     Type accType = getAccumulatorType(resultType.getElementType());
-    Window win = getWindow(k, op);
+    ConvBuffers buf;
+    buf.x = k.bufferOf(adaptor.getInput());
+    buf.y = k.bufferOf(adaptor.getGradOutput());
     Value sizes[4] = {k.index(resultType.getDimSize(0)),
-                      k.index(resultType.getDimSize(1)), k.dim(x, 3),
-                      k.dim(dy, 3)};
-    Value dw = k.allocZeros(resultType, accType, sizes);
-    Value channels = sizes[2], filters = sizes[3];
-    forEachTap(k, win, k.dim(x, 0), k.dim(dy, 1), k.dim(dy, 2), sizes[0],
-               sizes[1], k.dim(x, 1), k.dim(x, 2),
-               [&](Value n, Value oh, Value ow, Value kh, Value kw, Value ih,
-                   Value iw) {
-                 accumulateSkippingZeros(
-                     k, accType, x,
-                     [&](Value c) {
-                       return Index{n, ih, iw, c};
-                     },
-                     channels, dy,
-                     [&](Value, Value f) {
-                       return Index{n, oh, ow, f};
-                     },
-                     filters, dw,
-                     [&](Value c, Value f) {
-                       return Index{kh, kw, c, f};
-                     });
-               });
-    rewriter.replaceOp(op, k.resultTensor(dw, resultType));
+                      k.index(resultType.getDimSize(1)), k.dim(buf.x, 3),
+                      k.dim(buf.y, 3)};
+    buf.filter = k.allocZeros(resultType, accType, sizes);
+    emitZeroSkipConvolution(k, getWindow(k, op), buf,
+                            ConvResult::FilterGradient, accType);
+    rewriter.replaceOp(op, k.resultTensor(buf.filter, resultType));
     return success();
   }
 };
