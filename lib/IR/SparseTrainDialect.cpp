@@ -99,6 +99,18 @@ void RetainedType::print(AsmPrinter &printer) const {
   printer << ", " << stringifyRetainEncoding(getEncoding()) << ">";
 }
 
+/// The element count of `shape`, or ShapedType::kDynamic when a dimension is
+/// dynamic or the product does not fit in int64.
+static int64_t getStaticNumElements(ArrayRef<int64_t> shape) {
+  int64_t numElements = 1;
+  for (int64_t dim : shape) {
+    if (ShapedType::isDynamic(dim) ||
+        llvm::MulOverflow(numElements, dim, numElements))
+      return ShapedType::kDynamic;
+  }
+  return numElements;
+}
+
 LogicalResult RetainedType::verify(function_ref<InFlightDiagnostic()> emitError,
                                    ArrayRef<int64_t> shape, Type elementType,
                                    int64_t kept, RetainEncoding encoding) {
@@ -112,14 +124,7 @@ LogicalResult RetainedType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << elementType;
   if (kept < 0 && !ShapedType::isDynamic(kept))
     return emitError() << "retained count 'kept' must be >= 0, got " << kept;
-  int64_t numElements = 1;
-  for (int64_t dim : shape) {
-    if (ShapedType::isDynamic(dim) ||
-        llvm::MulOverflow(numElements, dim, numElements)) {
-      numElements = ShapedType::kDynamic;
-      break;
-    }
-  }
+  int64_t numElements = getStaticNumElements(shape);
   if (!ShapedType::isDynamic(numElements) && !ShapedType::isDynamic(kept) &&
       kept > numElements)
     return emitError() << "retained count 'kept' = " << kept << " exceeds the "
@@ -132,13 +137,7 @@ RankedTensorType RetainedType::getDenseType() const {
 }
 
 int64_t RetainedType::getNumElements() const {
-  int64_t numElements = 1;
-  for (int64_t dim : getShape()) {
-    if (ShapedType::isDynamic(dim) ||
-        llvm::MulOverflow(numElements, dim, numElements))
-      return ShapedType::kDynamic;
-  }
-  return numElements;
+  return getStaticNumElements(getShape());
 }
 
 IntegerType RetainedType::getPositionType() const {
