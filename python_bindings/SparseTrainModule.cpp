@@ -204,7 +204,6 @@ public:
     ExecutionEngineOptions options;
     options.sharedLibPaths = libRefs;
     options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-    // Without a transformer the LLVM IR is not optimized before codegen.
     // Generate code for this machine's CPU and features (AVX-512, bf16
     // conversions), as the ahead-of-time path does with -mcpu=native.
     std::unique_ptr<llvm::TargetMachine> machine;
@@ -217,6 +216,7 @@ public:
     } else {
       llvm::consumeError(builder.takeError());
     }
+    // Without a transformer the LLVM IR is not optimized before codegen.
     options.transformer = makeOptimizingTransformer(
         /*optLevel=*/3, /*sizeLevel=*/0, machine.get());
     auto created =
