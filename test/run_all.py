@@ -43,7 +43,7 @@ def run_lit(test_dir, jobs, extra):
     return counts
 
 
-def run_pytest(build_dir, jobs):
+def run_pytest(build_dir):
     """Runs the Python package's tests; returns (passed, failed, skipped),
     or None when the package was not built."""
     package = os.path.join(os.path.abspath(build_dir), "python_packages")
@@ -82,7 +82,7 @@ def main():
               counts.get("Unresolved", 0) + counts.get("Timed Out", 0))
     skipped = counts.get("Unsupported", 0) + counts.get("Skipped", 0)
     if args.lit_dir is None:
-        python = run_pytest(args.build_dir, args.jobs)
+        python = run_pytest(args.build_dir)
         if python is not None:
             passed += python[0]
             failed += python[1]
