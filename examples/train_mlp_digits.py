@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""Train a small MLP on scikit-learn's digits (bundled with Debian's
-python3-sklearn, no download) with the forward and backward pass compiled by
-sparse_train, twice: dense, and with the three memory-saving techniques of
-the dialect on:
+"""Train a small MLP (64-128-128-10) on scikit-learn's digits (bundled with
+Debian's python3-sklearn, no download) with the forward and backward pass
+compiled by sparse_train, twice: dense, and with the three memory-saving
+techniques of the dialect on:
 
-  - slice-drop (SliceOut) keeps a random contiguous half of the hidden units
-    per step (the output layer uses the matching rows of W2);
-  - min-k retention (DropIT) keeps 10 % of the first layer's input, by
-    magnitude, for its weight gradient;
+  - slice-drop (SliceOut) keeps a random contiguous half of the first hidden
+    layer's units per step (the second layer uses the matching rows of W2);
   - block pruning keeps half of the 8x8 blocks of the second layer's saved
-    input (the sliced hidden activation) for its weight gradient.
+    input (the sliced first hidden activation) for its weight gradient;
+  - min-k retention (DropIT) keeps 10 % of the third layer's saved input, by
+    magnitude, for its weight gradient.
+
+The first layer's input (the raw pixels) is saved dense: the DropIT
+reference runs leave the first layer alone, and docs/Python.md shows what
+min-k on the pixels costs.
 
 SGD with momentum runs in numpy, with a cosine learning-rate decay. Prints
 per-epoch test accuracy, time per step and the bytes each step keeps for the
-backward pass, then the best test accuracy each run reached and their gap. Evaluation uses the full
-network without slicing (the inverted-dropout scale needs no correction).
+weight gradients, then the best test accuracy each run reached and their gap.
+Evaluation uses the full network without slicing (the inverted-dropout scale
+needs no correction).
 
     PYTHONPATH=build/python_packages /usr/bin/python3 examples/train_mlp_digits.py
 """
@@ -36,19 +41,20 @@ except ImportError:  # run from the source tree after `make`
 from sklearn.datasets import load_digits
 
 B, D, H, C = 32, 64, 128, 10      # batch, inputs, hidden units, classes
-W = 64                            # hidden units kept by slice-drop
+W = 64                            # first-layer hidden units kept by slice-drop
 BSR = ("#sparse_tensor.encoding<{map = (i, j) -> (i floordiv 8 : dense, "
        "j floordiv 8 : compressed, i mod 8 : dense, j mod 8 : dense)}>")
 
-COMMON = f"""
+HELPERS = f"""
 #rows = affine_map<(b, j) -> (b, j)>
 #bias = affine_map<(b, j) -> (j)>
 
-func.func private @affine_relu(%x: tensor<{B}x{D}xf32>, %w: tensor<{D}x{H}xf32>, %b: tensor<{H}xf32>) -> tensor<{B}x{H}xf32> {{
+// relu(x w + b) for x [B x k], w [k x H].
+func.func private @affine_relu(%x: tensor<{B}x?xf32>, %w: tensor<?x{H}xf32>, %b: tensor<{H}xf32>) -> tensor<{B}x{H}xf32> {{
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<{B}x{H}xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<{B}x{H}xf32>) -> tensor<{B}x{H}xf32>
-  %m = linalg.matmul ins(%x, %w : tensor<{B}x{D}xf32>, tensor<{D}x{H}xf32>) outs(%f : tensor<{B}x{H}xf32>) -> tensor<{B}x{H}xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<{B}x?xf32>, tensor<?x{H}xf32>) outs(%f : tensor<{B}x{H}xf32>) -> tensor<{B}x{H}xf32>
   %h = linalg.generic {{indexing_maps = [#rows, #bias, #rows], iterator_types = ["parallel", "parallel"]}}
       ins(%m, %b : tensor<{B}x{H}xf32>, tensor<{H}xf32>) outs(%e : tensor<{B}x{H}xf32>) {{
   ^bb0(%a: f32, %c: f32, %o: f32):
@@ -162,134 +168,152 @@ func.func private @relu_grad(%g: tensor<{B}x{H}xf32>, %h: tensor<{B}x{H}xf32>, %
 """
 
 
-def matmul(a, b, m, k, n):
-    return (f"linalg.matmul ins({a} : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) "
-            f"outs(%zc : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>")
+def t(*shape, enc=None):
+    """The f32 tensor type of `shape` (None is a dynamic size)."""
+    dims = "x".join("?" if d is None else str(d) for d in shape)
+    return f"tensor<{dims}xf32{', ' + enc if enc else ''}>"
 
 
-DENSE = COMMON + f"""
-func.func @step(%x: tensor<{B}x{D}xf32>, %onehot: tensor<{B}x{C}xf32>, %w1: tensor<{D}x{H}xf32>, %b1: tensor<{H}xf32>,
-                %w2: tensor<{H}x{C}xf32>, %b2: tensor<{C}xf32>, %seed: i64, %counter: i64)
-    -> (tensor<{B}x{C}xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<?xf32>) {{
-  %zero = arith.constant 0.0 : f32
-  %one = arith.constant 1.0 : f32
-  %h = call @affine_relu(%x, %w1, %b1) : (tensor<{B}x{D}xf32>, tensor<{D}x{H}xf32>, tensor<{H}xf32>) -> tensor<{B}x{H}xf32>
-  %ec = tensor.empty() : tensor<{B}x{C}xf32>
-  %zc = linalg.fill ins(%zero : f32) outs(%ec : tensor<{B}x{C}xf32>) -> tensor<{B}x{C}xf32>
-  %z = {matmul("%h, %w2", None, B, H, C)}
-  %l, %g = call @logits_grad(%z, %b2, %onehot) : (tensor<{B}x{C}xf32>, tensor<{C}xf32>, tensor<{B}x{C}xf32>) -> (tensor<{B}x{C}xf32>, tensor<{B}x{C}xf32>)
-  %hd = tensor.cast %h : tensor<{B}x{H}xf32> to tensor<{B}x?xf32>
-  %gd = tensor.cast %g : tensor<{B}x{C}xf32> to tensor<{B}x?xf32>
-  %dw2 = call @at_b(%hd, %gd) : (tensor<{B}x?xf32>, tensor<{B}x?xf32>) -> tensor<?x?xf32>
-  %db2 = call @column_sums(%gd) : (tensor<{B}x?xf32>) -> tensor<?xf32>
-  %w2d = tensor.cast %w2 : tensor<{H}x{C}xf32> to tensor<?x?xf32>
-  %dhd = call @a_bt(%gd, %w2d) : (tensor<{B}x?xf32>, tensor<?x?xf32>) -> tensor<{B}x?xf32>
-  %dh = tensor.cast %dhd : tensor<{B}x?xf32> to tensor<{B}x{H}xf32>
-  %dz = call @relu_grad(%dh, %h, %one) : (tensor<{B}x{H}xf32>, tensor<{B}x{H}xf32>, f32) -> tensor<{B}x{H}xf32>
-  %xd = tensor.cast %x : tensor<{B}x{D}xf32> to tensor<{B}x?xf32>
-  %dzd = tensor.cast %dz : tensor<{B}x{H}xf32> to tensor<{B}x?xf32>
-  %dw1 = call @at_b(%xd, %dzd) : (tensor<{B}x?xf32>, tensor<{B}x?xf32>) -> tensor<?x?xf32>
-  %db1 = call @column_sums(%dzd) : (tensor<{B}x?xf32>) -> tensor<?xf32>
-  return %l, %dw1, %db1, %dw2, %db2 : tensor<{B}x{C}xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>, tensor<?xf32>
-}}
-""".replace("%h, %w2", "%h, %w2 : tensor<{B}x{H}xf32>, tensor<{H}x{C}xf32>".format(B=B, H=H, C=C), 0)
+class Body:
+    """The lines of a function body."""
+
+    def __init__(self):
+        self.lines = []
+
+    def __call__(self, line):
+        self.lines.append("  " + line)
+
+    def cast(self, value, src, dst):
+        """`value` as type `dst` (a tensor.cast when `src` differs)."""
+        if src == dst:
+            return value
+        name = f"{value}_{len(self.lines)}"
+        self(f"{name} = tensor.cast {value} : {src} to {dst}")
+        return name
+
+    def call(self, result, fn, args, result_type):
+        """`result = fn(args)`; each arg is (value, its type, parameter type)."""
+        values = [self.cast(v, s, d) for v, s, d in args]
+        self(f"{result} = call @{fn}({', '.join(values)}) : "
+             f"({', '.join(d for _, _, d in args)}) -> {result_type}")
 
 
-def build_dense():
-    z = (f"linalg.matmul ins(%h, %w2 : tensor<{B}x{H}xf32>, tensor<{H}x{C}xf32>) "
-         f"outs(%zc : tensor<{B}x{C}xf32>) -> tensor<{B}x{C}xf32>")
-    return DENSE.replace(DENSE[DENSE.index("%z = linalg.matmul"):DENSE.index("\n", DENSE.index("%z = linalg.matmul"))],
-                         "%z = " + z)
-
-
-def build_sparse(granularity="tensor", block_keep=0.5, W=W, min_k_keep=0.1):
-    kept_x = (int(np.floor(min_k_keep * B * D + 0.5)) if granularity == "tensor"
-              else B * int(np.floor(min_k_keep * D + 0.5)))
-    R = f"!sparse_train.retained<{B}x{D}xf32, kept = {kept_x}, bitmask>"
-    ST = f"tensor<{B}x{W}xf32, {BSR}>"
-    return COMMON + f"""
-func.func @step(%x: tensor<{B}x{D}xf32>, %onehot: tensor<{B}x{C}xf32>, %w1: tensor<{D}x{H}xf32>, %b1: tensor<{H}xf32>,
-                %w2: tensor<{H}x{C}xf32>, %b2: tensor<{C}xf32>, %seed: i64, %counter: i64)
-    -> (tensor<{B}x{C}xf32>, tensor<{D}x{H}xf32>, tensor<?xf32>, tensor<{H}x{C}xf32>, tensor<?xf32>,
-        {R}, memref<?xindex>, memref<?xindex>, memref<?xf32>) {{
-  %zero = arith.constant 0.0 : f32
-  %scale = arith.constant {H / W!r} : f32
-  %h = call @affine_relu(%x, %w1, %b1) : (tensor<{B}x{D}xf32>, tensor<{D}x{H}xf32>, tensor<{H}xf32>) -> tensor<{B}x{H}xf32>
-  // SliceOut: W of the H hidden units, and the rows of W2 they meet.
-  %s = sparse_train.slice_start %seed, %counter extent = {H}, width = {W}, align = 8
-  %hs = sparse_train.slice_drop %h, %s dim = 1, width = {W} : tensor<{B}x{H}xf32>
-  %w2s = tensor.extract_slice %w2[%s, 0] [{W}, {C}] [1, 1] : tensor<{H}x{C}xf32> to tensor<{W}x{C}xf32>
-  %ec = tensor.empty() : tensor<{B}x{C}xf32>
-  %zc = linalg.fill ins(%zero : f32) outs(%ec : tensor<{B}x{C}xf32>) -> tensor<{B}x{C}xf32>
-  %z = linalg.matmul ins(%hs, %w2s : tensor<{B}x{W}xf32>, tensor<{W}x{C}xf32>) outs(%zc : tensor<{B}x{C}xf32>) -> tensor<{B}x{C}xf32>
-  %l, %g = call @logits_grad(%z, %b2, %onehot) : (tensor<{B}x{C}xf32>, tensor<{C}xf32>, tensor<{B}x{C}xf32>) -> (tensor<{B}x{C}xf32>, tensor<{B}x{C}xf32>)
-  // Saved for the backward pass: DropIT of x, BSR of the sliced h.
-  %x_saved = sparse_train.min_k_retain %x keep_ratio = {min_k_keep!r} granularity = {granularity} : tensor<{B}x{D}xf32>
-  %hs_saved = sparse_train.block_prune %hs block = [8, 8] score = l2 select = global_top_k keep_ratio = {block_keep!r}
-      : tensor<{B}x{W}xf32> -> {ST}
-  %dw2s = sparse_train.bsr_matmul %hs_saved, %g transpose_a : {ST}, tensor<{B}x{C}xf32> -> tensor<{W}x{C}xf32>
-  %dw2 = sparse_train.slice_expand %dw2s, %s dim = 0, extent = {H} : tensor<{W}x{C}xf32>
-  %gd = tensor.cast %g : tensor<{B}x{C}xf32> to tensor<{B}x?xf32>
-  %db2 = call @column_sums(%gd) : (tensor<{B}x?xf32>) -> tensor<?xf32>
-  %w2sd = tensor.cast %w2s : tensor<{W}x{C}xf32> to tensor<?x?xf32>
-  %dhsd = call @a_bt(%gd, %w2sd) : (tensor<{B}x?xf32>, tensor<?x?xf32>) -> tensor<{B}x?xf32>
-  %dhs = tensor.cast %dhsd : tensor<{B}x?xf32> to tensor<{B}x{W}xf32>
-  %dh = sparse_train.slice_expand %dhs, %s dim = 1, extent = {H} : tensor<{B}x{W}xf32>
-  %dz = call @relu_grad(%dh, %h, %scale) : (tensor<{B}x{H}xf32>, tensor<{B}x{H}xf32>, f32) -> tensor<{B}x{H}xf32>
-  %dw1 = sparse_train.min_k_weight_grad %x_saved, %dz : {R}, tensor<{B}x{H}xf32> -> tensor<{D}x{H}xf32>
-  %dzd = tensor.cast %dz : tensor<{B}x{H}xf32> to tensor<{B}x?xf32>
-  %db1 = call @column_sums(%dzd) : (tensor<{B}x?xf32>) -> tensor<?xf32>
-  %pos = sparse_tensor.positions %hs_saved {{level = 1 : index}} : {ST} to memref<?xindex>
-  %crd = sparse_tensor.coordinates %hs_saved {{level = 1 : index}} : {ST} to memref<?xindex>
-  %val = sparse_tensor.values %hs_saved : {ST} to memref<?xf32>
-  return %l, %dw1, %db1, %dw2, %db2, %x_saved, %pos, %crd, %val
-      : tensor<{B}x{C}xf32>, tensor<{D}x{H}xf32>, tensor<?xf32>, tensor<{H}x{C}xf32>, tensor<?xf32>,
-        {R}, memref<?xindex>, memref<?xindex>, memref<?xf32>
-}}
-"""
+def build_step(sparse, block_keep=0.5, width=W, min_k_keep=0.1, granularity="tensor"):
+    """The training step: logits and the six parameter gradients, plus (when
+    sparse) what is saved for the weight gradients of layers 2 and 3."""
+    w = width if sparse else H
+    b = Body()
+    b("%zero = arith.constant 0.0 : f32")
+    b("%one = arith.constant 1.0 : f32")
+    b.call("%h1", "affine_relu", [("%x", t(B, D), t(B, None)), ("%w1", t(D, H), t(None, H)),
+                                  ("%b1", t(H), t(H))], t(B, H))
+    if sparse:
+        b(f"// SliceOut: {w} of the {H} first-layer units, and the rows of W2 they meet.")
+        b(f"%s = sparse_train.slice_start %seed, %counter extent = {H}, width = {w}, align = 8")
+        b(f"%h1s = sparse_train.slice_drop %h1, %s dim = 1, width = {w} : {t(B, H)}")
+        b(f"%w2s = tensor.extract_slice %w2[%s, 0] [{w}, {H}] [1, 1] : {t(H, H)} to {t(w, H)}")
+        b(f"%scale = arith.constant {H / w!r} : f32")
+        h1s, w2s, scale = "%h1s", "%w2s", "%scale"
+    else:
+        h1s, w2s, scale = "%h1", "%w2", "%one"
+    b.call("%h2", "affine_relu", [(h1s, t(B, w), t(B, None)), (w2s, t(w, H), t(None, H)),
+                                  ("%b2", t(H), t(H))], t(B, H))
+    b(f"%ec = tensor.empty() : {t(B, C)}")
+    b(f"%zc = linalg.fill ins(%zero : f32) outs(%ec : {t(B, C)}) -> {t(B, C)}")
+    b(f"%z = linalg.matmul ins(%h2, %w3 : {t(B, H)}, {t(H, C)}) outs(%zc : {t(B, C)}) -> {t(B, C)}")
+    b.call("%l, %g", "logits_grad", [("%z", t(B, C), t(B, C)), ("%b3", t(C), t(C)),
+                                     ("%onehot", t(B, C), t(B, C))], f"({t(B, C)}, {t(B, C)})")
+    if sparse:
+        kept = (int(np.floor(min_k_keep * B * H + 0.5)) if granularity == "tensor"
+                else B * int(np.floor(min_k_keep * H + 0.5)))
+        R = f"!sparse_train.retained<{B}x{H}xf32, kept = {kept}, bitmask>"
+        ST = t(B, w, enc=BSR)
+        b("// Saved for the weight gradients: BSR of the sliced h1, DropIT of h2.")
+        b(f"%h1_saved = sparse_train.block_prune %h1s block = [8, 8] score = l2 "
+          f"select = global_top_k keep_ratio = {block_keep!r} : {t(B, w)} -> {ST}")
+        b(f"%h2_saved = sparse_train.min_k_retain %h2 keep_ratio = {min_k_keep!r} "
+          f"granularity = {granularity} : {t(B, H)}")
+        b(f"%dw3 = sparse_train.min_k_weight_grad %h2_saved, %g : {R}, {t(B, C)} -> {t(H, C)}")
+    else:
+        b.call("%dw3", "at_b", [("%h2", t(B, H), t(B, None)), ("%g", t(B, C), t(B, None))],
+               t(None, None))
+    b.call("%db3", "column_sums", [("%g", t(B, C), t(B, None))], t(None))
+    b.call("%dh2", "a_bt", [("%g", t(B, C), t(B, None)), ("%w3", t(H, C), t(None, None))],
+           t(B, None))
+    b.call("%dz2", "relu_grad", [("%dh2", t(B, None), t(B, H)), ("%h2", t(B, H), t(B, H)),
+                                 ("%one", "f32", "f32")], t(B, H))
+    if sparse:
+        b(f"%dw2s = sparse_train.bsr_matmul %h1_saved, %dz2 transpose_a : {ST}, {t(B, H)} -> {t(w, H)}")
+        b(f"%dw2 = sparse_train.slice_expand %dw2s, %s dim = 0, extent = {H} : {t(w, H)}")
+    else:
+        b.call("%dw2", "at_b", [("%h1", t(B, H), t(B, None)), ("%dz2", t(B, H), t(B, None))],
+               t(None, None))
+    b.call("%db2", "column_sums", [("%dz2", t(B, H), t(B, None))], t(None))
+    b.call("%dh1s", "a_bt", [("%dz2", t(B, H), t(B, None)), (w2s, t(w, H), t(None, None))],
+           t(B, None))
+    if sparse:
+        b(f"%dh1sd = tensor.cast %dh1s : {t(B, None)} to {t(B, w)}")
+        b(f"%dh1 = sparse_train.slice_expand %dh1sd, %s dim = 1, extent = {H} : {t(B, w)}")
+        dh1 = ("%dh1", t(B, H), t(B, H))
+    else:
+        dh1 = ("%dh1s", t(B, None), t(B, H))
+    b.call("%dz1", "relu_grad", [dh1, ("%h1", t(B, H), t(B, H)), (scale, "f32", "f32")], t(B, H))
+    b.call("%dw1", "at_b", [("%x", t(B, D), t(B, None)), ("%dz1", t(B, H), t(B, None))],
+           t(None, None))
+    b.call("%db1", "column_sums", [("%dz1", t(B, H), t(B, None))], t(None))
+    results = ["%l", "%dw1", "%db1", "%dw2", "%db2", "%dw3", "%db3"]
+    types = [t(B, C), t(None, None), t(None), t(H, H) if sparse else t(None, None), t(None),
+             t(H, C) if sparse else t(None, None), t(None)]
+    if sparse:
+        b(f"%pos = sparse_tensor.positions %h1_saved {{level = 1 : index}} : {ST} to memref<?xindex>")
+        b(f"%crd = sparse_tensor.coordinates %h1_saved {{level = 1 : index}} : {ST} to memref<?xindex>")
+        b(f"%val = sparse_tensor.values %h1_saved : {ST} to memref<?xf32>")
+        results += ["%h2_saved", "%pos", "%crd", "%val"]
+        types += [R, "memref<?xindex>", "memref<?xindex>", "memref<?xf32>"]
+    signature = (f"%x: {t(B, D)}, %onehot: {t(B, C)}, %w1: {t(D, H)}, %b1: {t(H)}, "
+                 f"%w2: {t(H, H)}, %b2: {t(H)}, %w3: {t(H, C)}, %b3: {t(C)}, %seed: i64, %counter: i64")
+    return (HELPERS + f"func.func @step({signature})\n    -> ({', '.join(types)}) {{\n"
+            + "\n".join(b.lines)
+            + f"\n  return {', '.join(results)} : {', '.join(types)}\n}}\n")
 
 
 def predict_ir(n):
-    return f"""
-func.func @predict(%x: tensor<{n}x{D}xf32>, %w1: tensor<{D}x{H}xf32>, %b1: tensor<{H}xf32>,
-                   %w2: tensor<{H}x{C}xf32>, %b2: tensor<{C}xf32>) -> tensor<{n}x{C}xf32> {{
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<{n}x{H}xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<{n}x{H}xf32>) -> tensor<{n}x{H}xf32>
-  %m = linalg.matmul ins(%x, %w1 : tensor<{n}x{D}xf32>, tensor<{D}x{H}xf32>) outs(%f : tensor<{n}x{H}xf32>) -> tensor<{n}x{H}xf32>
-  %h = linalg.generic {{indexing_maps = [affine_map<(b, j) -> (b, j)>, affine_map<(b, j) -> (j)>, affine_map<(b, j) -> (b, j)>],
-                       iterator_types = ["parallel", "parallel"]}}
-      ins(%m, %b1 : tensor<{n}x{H}xf32>, tensor<{H}xf32>) outs(%e : tensor<{n}x{H}xf32>) {{
+    """Logits of the full network (no slicing) for n samples."""
+    def layer(out, inp, k, w, bias, m, relu):
+        act = ("    %r = arith.maximumf %s, %zero : f32\n    linalg.yield %r : f32" if relu
+               else "    linalg.yield %s : f32")
+        return f"""
+  %e{out} = tensor.empty() : {t(n, m)}
+  %f{out} = linalg.fill ins(%zero : f32) outs(%e{out} : {t(n, m)}) -> {t(n, m)}
+  %m{out} = linalg.matmul ins({inp}, {w} : {t(n, k)}, {t(k, m)}) outs(%f{out} : {t(n, m)}) -> {t(n, m)}
+  %{out} = linalg.generic {{indexing_maps = [affine_map<(b, j) -> (b, j)>, affine_map<(b, j) -> (j)>,
+                                          affine_map<(b, j) -> (b, j)>],
+                         iterator_types = ["parallel", "parallel"]}}
+      ins(%m{out}, {bias} : {t(n, m)}, {t(m)}) outs(%e{out} : {t(n, m)}) {{
   ^bb0(%a: f32, %c: f32, %o: f32):
     %s = arith.addf %a, %c : f32
-    %r = arith.maximumf %s, %zero : f32
-    linalg.yield %r : f32
-  }} -> tensor<{n}x{H}xf32>
-  %ec = tensor.empty() : tensor<{n}x{C}xf32>
-  %fc = linalg.fill ins(%zero : f32) outs(%ec : tensor<{n}x{C}xf32>) -> tensor<{n}x{C}xf32>
-  %z = linalg.matmul ins(%h, %w2 : tensor<{n}x{H}xf32>, tensor<{H}x{C}xf32>) outs(%fc : tensor<{n}x{C}xf32>) -> tensor<{n}x{C}xf32>
-  %y = linalg.generic {{indexing_maps = [affine_map<(b, j) -> (b, j)>, affine_map<(b, j) -> (j)>, affine_map<(b, j) -> (b, j)>],
-                       iterator_types = ["parallel", "parallel"]}}
-      ins(%z, %b2 : tensor<{n}x{C}xf32>, tensor<{C}xf32>) outs(%ec : tensor<{n}x{C}xf32>) {{
-  ^bb0(%a: f32, %c: f32, %o: f32):
-    %s = arith.addf %a, %c : f32
-    linalg.yield %s : f32
-  }} -> tensor<{n}x{C}xf32>
-  return %y : tensor<{n}x{C}xf32>
-}}
-"""
+{act}
+  }} -> {t(n, m)}"""
+    return (f"func.func @predict(%x: {t(n, D)}, %w1: {t(D, H)}, %b1: {t(H)}, %w2: {t(H, H)}, "
+            f"%b2: {t(H)}, %w3: {t(H, C)}, %b3: {t(C)}) -> {t(n, C)} {{\n"
+            "  %zero = arith.constant 0.0 : f32"
+            + layer("h1", "%x", D, "%w1", "%b1", H, True)
+            + layer("h2", "%h1", H, "%w2", "%b2", H, True)
+            + layer("y", "%h2", H, "%w3", "%b3", C, False)
+            + f"\n  return %y : {t(n, C)}\n}}\n")
 
 
 def train(name, step, predict, data, epochs, lr, seed):
     x_train, y_train, x_test, y_test = data
     rng = np.random.default_rng(seed)
-    w1 = (rng.standard_normal((D, H)) * np.sqrt(2.0 / D)).astype(np.float32)
-    b1 = np.zeros(H, np.float32)
-    w2 = (rng.standard_normal((H, C)) * np.sqrt(2.0 / H)).astype(np.float32)
-    b2 = np.zeros(C, np.float32)
+    params = []
+    for fan_in, fan_out in ((D, H), (H, H), (H, C)):
+        params.append((rng.standard_normal((fan_in, fan_out))
+                       * np.sqrt(2.0 / fan_in)).astype(np.float32))
+        params.append(np.zeros(fan_out, np.float32))
     onehot = np.eye(C, dtype=np.float32)
-    params = [w1, b1, w2, b2]
     velocity = [np.zeros_like(p) for p in params]
+    dense = B * D * 4 + 2 * B * H * 4  # x, h1 and h2, which the weight gradients read
     counter = 0
     print(f"== {name} ==")
     accuracy, best = 0.0, 0.0
@@ -297,49 +321,46 @@ def train(name, step, predict, data, epochs, lr, seed):
         # Cosine decay of the learning rate, so that the last epochs settle.
         rate = lr * 0.5 * (1.0 + np.cos(np.pi * (epoch - 1) / epochs))
         order = rng.permutation(len(x_train))
-        times, kept, dense = [], 0, 0
+        times, kept = [], dense
         for i in range(0, len(order) - B + 1, B):
             idx = order[i:i + B]
             t0 = time.perf_counter()
-            out = step(x_train[idx], onehot[y_train[idx]], w1, b1, w2, b2, 1234, counter)
+            out = step(x_train[idx], onehot[y_train[idx]], *params, 1234, counter)
             times.append(time.perf_counter() - t0)
             counter += 1
-            _, dw1, db1, dw2, db2 = out[:5]
-            if len(out) > 5:
-                retained, pos, crd, val = out[5:]
-                kept = (retained.values.nbytes + retained.positions.nbytes
+            if len(out) > 7:
+                retained, pos, crd, val = out[7:]
+                kept = (B * D * 4 + retained.values.nbytes + retained.positions.nbytes
                         + pos.nbytes + crd.nbytes + val.nbytes)
-            else:
-                kept = B * D * 4 + B * H * 4
-            dense = B * D * 4 + B * H * 4
             # SGD with momentum 0.9.
-            for p, v, g in zip(params, velocity, (dw1, db1, dw2, db2)):
+            for p, v, g in zip(params, velocity, out[1:7]):
                 v *= 0.9
                 v -= rate * g
                 p += v
-        logits = predict(x_test, w1, b1, w2, b2)
+        logits = predict(x_test, *params)
         accuracy = 100.0 * float(np.mean(np.argmax(logits, axis=1) == y_test))
         best = max(best, accuracy)
         print(f"  epoch {epoch:2d}  test accuracy {accuracy:5.1f} %  "
-              f"step {1e3 * np.median(times):6.3f} ms  "
-              f"saved for backward {kept:6d} B of {dense} B dense ({100.0 * kept / dense:5.1f} %)")
+              f"step {1e3 * np.median(times):6.3f} ms  saved for weight gradients "
+              f"{kept:6d} B of {dense} B dense ({100.0 * kept / dense:5.1f} %)")
     print(f"  final test accuracy {accuracy:.1f} %, best {best:.1f} %")
     return best
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--width", type=int, default=W,
-                        help="hidden units kept by slice-drop (of 128)")
+                        help=f"first-layer hidden units kept by slice-drop (of {H})")
     parser.add_argument("--granularity", choices=["tensor", "row"], default="tensor",
                         help="min-k selection over the batch or per sample")
     parser.add_argument("--min-k-keep", type=float, default=0.1,
-                        help="fraction of the first layer's input kept")
+                        help="fraction of the third layer's input kept")
     parser.add_argument("--block-keep", type=float, default=0.5,
-                        help="fraction of the 8x8 blocks of h kept")
+                        help="fraction of the 8x8 blocks of the second layer's input kept")
     args = parser.parse_args()
 
     digits = load_digits()
@@ -350,14 +371,15 @@ def main():
     data = (x[perm[:split]], y[perm[:split]], x[perm[split:]], y[perm[split:]])
 
     predict = sparse_train.compile(predict_ir(len(data[2])))
-    dense = sparse_train.compile(build_dense())
-    sparse = sparse_train.compile(build_sparse(args.granularity, args.block_keep, args.width,
-                                               args.min_k_keep))
+    dense = sparse_train.compile(build_step(False))
+    sparse = sparse_train.compile(build_step(True, args.block_keep, args.width,
+                                             args.min_k_keep, args.granularity))
     acc_dense = train("dense", lambda *a: dense.invoke("step", *a),
                       predict, data, args.epochs, args.lr, args.seed)
-    acc_sparse = train(f"sparse: slice-drop {args.width}/{H}, min-k {100 * args.min_k_keep:g} % of x, "
-                       f"BSR 8x8 {100 * args.block_keep:g} % of h",
-                       lambda *a: sparse.invoke("step", *a), predict, data, args.epochs, args.lr, args.seed)
+    acc_sparse = train(f"sparse: slice-drop {args.width}/{H} of h1, BSR 8x8 "
+                       f"{100 * args.block_keep:g} % of h1, min-k {100 * args.min_k_keep:g} % of h2",
+                       lambda *a: sparse.invoke("step", *a), predict, data,
+                       args.epochs, args.lr, args.seed)
     gap = acc_dense - acc_sparse
     print(f"best test accuracy reached: dense {acc_dense:.1f} %, sparse {acc_sparse:.1f} %: "
           f"gap {gap:+.1f} points ({'within' if gap <= 1.5 else 'NOT within'} 1.5)")
