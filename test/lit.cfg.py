@@ -39,10 +39,11 @@ tools = [
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Execution on the CPU: compiled with --sparse-train-to-cpu, run by Debian's
-# mlir-runner with the upstream runner-utils libraries.
+# mlir-runner with the upstream runner-utils libraries and LLVM's OpenMP
+# runtime (the parallel kernels).
 runner_libs = ",".join(
     os.path.join(config.llvm_tools_dir, "..", "lib", lib + ".so")
-    for lib in ["libmlir_runner_utils", "libmlir_c_runner_utils"])
+    for lib in ["libmlir_runner_utils", "libmlir_c_runner_utils", "libomp"])
 config.substitutions.append(
     ("%run_cpu", "mlir-runner -e main -entry-point-result=void -shared-libs="
      + runner_libs))

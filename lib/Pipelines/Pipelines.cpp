@@ -65,15 +65,36 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // The kernels' scf.parallel loops run on OpenMP threads (libomp), or
+  // sequentially when one thread is asked for.
+  if (options.numThreads != 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    // The loop bodies come wrapped in memref.alloca_scope, which must not
+    // hold the several blocks of lowered loops; the canonicalizer inlines
+    // the scopes that hold no alloca.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addNestedPass<func::FuncOp>(arith::createArithExpandOpsPass());
   pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  // OpenMP has no ConvertToLLVM interface registered by the upstream
+  // extensions: its conversion runs on its own, before the rest.
+  if (options.numThreads != 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   // Anything the passes above did not lower is an error, not a leftover.
-  pm.addPass(createSparseTrainVerifyLoweringPass());
+  // OpenMP ops on LLVM types remain: mlir-translate and the JIT turn them
+  // into calls of the OpenMP runtime.
+  SparseTrainVerifyLoweringPassOptions verify;
+  verify.allowedDialects = {"builtin", "llvm"};
+  if (options.numThreads != 1)
+    verify.allowedDialects.push_back("omp");
+  pm.addPass(createSparseTrainVerifyLoweringPass(verify));
 }
 
 void mlir::sparse_train::registerSparseTrainPipelines() {

@@ -76,8 +76,11 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         run([os.path.join(LLVM_BIN, "llc"), "-O2", "-mcpu=native", "-relocation-model=pic",
              "-filetype=obj", ll, "-o", obj])
         libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opt))), "lib")
+        llvm_lib = os.path.join(os.path.dirname(LLVM_BIN), "lib")
+        # libomp: the parallel kernels run on LLVM's OpenMP runtime.
         run(["cc", "-shared", obj, "-o", so, f"-L{libdir}", f"-Wl,-rpath,{libdir}",
-             "-lsparse_train_runtime", "-lm"])
+             f"-L{llvm_lib}", f"-Wl,-rpath,{llvm_lib}", "-lsparse_train_runtime", "-lomp",
+             "-lm"])
     except subprocess.CalledProcessError as e:
         raise RuntimeError(f"compiling {src} failed: {' '.join(e.cmd)}\n{e.stderr}")
     return ctypes.CDLL(so)

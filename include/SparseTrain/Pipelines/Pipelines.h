@@ -38,14 +38,22 @@ struct SparseTrainToCPUOptions
       *this, "vector-bits",
       llvm::cl::desc("Width of the target's vector registers in bits"),
       llvm::cl::init(512)};
+  PassOptions::Option<unsigned> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads of the parallel kernels: 0 for the OpenMP "
+                     "runtime's default (OMP_NUM_THREADS or every core), 1 "
+                     "for sequential code that needs no OpenMP runtime"),
+      llvm::cl::init(0)};
 };
 
 /// Builds `sparse-train-to-cpu`: the CPU lowering of every sparse_train op
 /// (vector kernels where they exist, the reference loops elsewhere, or the
-/// reference loops only with `kernels=reference`), then the steps of the upstream sparsifier without its
-/// runtime library (one-shot bufferization, sparse codegen, lowering of
-/// linalg and the rest to the LLVM dialect) with buffer deallocation added
-/// after bufferization, and a final check that nothing was left behind.
+/// reference loops only with `kernels=reference`), then the steps of the
+/// upstream sparsifier without its runtime library (one-shot bufferization,
+/// sparse codegen, lowering of linalg and the rest to the LLVM dialect) with
+/// buffer deallocation added after bufferization, parallel loops mapped to
+/// OpenMP unless `num-threads=1`, and a final check that nothing was left
+/// behind.
 void buildSparseTrainToCPUPipeline(OpPassManager &pm,
                                    const SparseTrainToCPUOptions &options);
 

@@ -1,11 +1,22 @@
 //===- BlockSparseToCPU.cpp - vectorized bsr_matmul kernels ---------------===//
 //
-// A register-blocked FMA micro-kernel for bsr_matmul with a BSR left
-// operand (the forward product Y = X̂ · W): for each block row and each chunk
-// of 2 x VL output columns, a tile of up to 8 rows x 2 vectors of
-// accumulators stays in registers while every stored block of the row is
-// applied, then is stored once (masked at the right edge). Other forms fall
-// through to the reference patterns.
+// Register-blocked FMA kernels for bsr_matmul with a BSR left operand, in
+// its four transpose forms: Y = op(X̂) · op(B).
+//
+// 1. op(B) is packed once per call into panels of `chunk` columns (3
+//    vectors), each panel contiguous over the contraction dimension and
+//    zero-padded at the right edge, so that the micro-kernel streams it
+//    sequentially (rows of B a power of two apart would otherwise alias in
+//    L1 and defeat the prefetchers).
+// 2. With transpose_a, the stored blocks are regrouped by block column (a
+//    counting sort of the coordinates, stable in storage order), so that
+//    every output block row has one owner.
+// 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by
+//    the pipeline); for each panel and each tile of up to 8 output rows, the
+//    rows x 3 vectors accumulators stay in registers while every stored
+//    block of the row is applied, then are stored once (masked at the right
+//    edge). Summation order is fixed, so results are deterministic and
+//    independent of the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,20 +32,69 @@ using namespace mlir::sparse_train;
 
 namespace {
 
-/// Rows of accumulators kept in registers: the largest divisor of the block
-/// height that is at most 8 (8 accumulators, one loaded row of W and the
-/// broadcasts fit in the 16 or 32 vector registers of x86).
-static int64_t getRowTile(int64_t blockRows) {
-  for (int64_t t = 8; t > 1; --t)
-    if (blockRows % t == 0)
+/// Vectors of output columns per register tile.
+constexpr int64_t kTileVectors = 3;
+
+/// Rows of a register tile: the largest divisor of the output block height
+/// that is at most `maxRows`.
+static int64_t getRowTile(int64_t blockHeight, int64_t maxRows) {
+  for (int64_t t = maxRows; t > 1; --t)
+    if (blockHeight % t == 0)
       return t;
   return 1;
 }
 
-struct BsrMatmulForwardVectorLowering
+/// The stored blocks that contribute to one output block row, as a range of
+/// entries [begin, end) of an entry list: entry q names the stored block
+/// `block(q)` and the block index `inner(q)` along the contraction.
+struct BlockLists {
+  Value begins;  // one position per output block row, plus one
+  Value blocks;  // stored block of each entry (nullptr: the entry itself)
+  Value kBlocks; // contraction block of each entry
+};
+
+/// Positions and coordinates of the BSR operand regrouped by block column:
+/// a counting sort of the coordinates that keeps storage order within a
+/// column, so the sums of the transposed product run in block-row order.
+static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
+                                     int64_t blockRows, int64_t blockCols) {
+  Type indexType = k.b.getIndexType();
+  Value numStored = k.toIndex(k.load(bsr.positions, k.index(blockRows)));
+  Value begins = k.alloc({blockCols + 1}, indexType);
+  Value blocks = k.alloc({ShapedType::kDynamic}, indexType, {numStored});
+  Value kBlocks = k.alloc({ShapedType::kDynamic}, indexType, {numStored});
+  Value next = k.alloc({blockCols}, indexType);
+  k.forEach(k.index(0), k.index(blockCols + 1),
+            [&](Value i) { k.store(k.index(0), begins, i); });
+  // Count the blocks of each column, shifted by one.
+  k.forEach(k.index(0), numStored, [&](Value p) {
+    Value at = k.add(k.toIndex(k.load(bsr.coordinates, p)), k.index(1));
+    k.store(k.add(k.load(begins, at), k.index(1)), begins, at);
+  });
+  // Prefix sums: where each column's entries start.
+  k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
+    Value after = k.add(bc, k.index(1));
+    k.store(k.add(k.load(begins, after), k.load(begins, bc)), begins, after);
+    k.store(k.load(begins, bc), next, bc);
+  });
+  k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
+    Value begin = k.toIndex(k.load(bsr.positions, br));
+    Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+    k.forEach(begin, end, [&](Value p) {
+      Value bc = k.toIndex(k.load(bsr.coordinates, p));
+      Value at = k.load(next, bc);
+      k.store(p, blocks, at);
+      k.store(br, kBlocks, at);
+      k.store(k.add(at, k.index(1)), next, bc);
+    });
+  });
+  return {begins, blocks, kBlocks};
+}
+
+struct BsrMatmulLhsSparseVectorLowering
     : public OpConversionPattern<BsrMatmulOp> {
-  BsrMatmulForwardVectorLowering(const TypeConverter &converter,
-                                 MLIRContext *context, unsigned vectorBits)
+  BsrMatmulLhsSparseVectorLowering(const TypeConverter &converter,
+                                   MLIRContext *context, unsigned vectorBits)
       : OpConversionPattern(converter, context, /*benefit=*/2),
         vectorBits(vectorBits) {}
 
@@ -43,90 +103,149 @@ struct BsrMatmulForwardVectorLowering
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType = op.getType();
     auto sparseType = cast<RankedTensorType>(op.getLhs().getType());
-    if (!op.isLhsSparse() || op.getTransposeA() || op.getTransposeB() ||
-        !sparseType.getElementType().isF32() ||
-        !resultType.getElementType().isF32())
+    if (!op.isLhsSparse() || !sparseType.getElementType().isF32() ||
+        !resultType.getElementType().isF32() ||
+        !cast<RankedTensorType>(op.getRhs().getType())
+             .getElementType()
+             .isF32())
       return rewriter.notifyMatchFailure(op, "no vector kernel for this form");
+    bool transposeA = op.getTransposeA(), transposeB = op.getTransposeB();
     KernelBuilder k(rewriter, op.getLoc());
     Type f32 = k.b.getF32Type();
     BsrBuffers bsr = getBsrBuffers(k, adaptor.getLhs());
-    Value positions = bsr.positions, coordinates = bsr.coordinates,
-          values = bsr.values;
     int64_t r = bsr.blockRows, c = bsr.blockCols;
-    int64_t rowTile = getRowTile(r);
+    int64_t blockRows = sparseType.getDimSize(0) / r;
+    int64_t blockCols = sparseType.getDimSize(1) / c;
+    // Output blocks are r x (block of op(B)) rows high without transpose_a,
+    // c with it; the contraction runs over `inner` elements per block.
+    int64_t outHeight = transposeA ? c : r, inner = transposeA ? r : c;
+    int64_t outBlocks = transposeA ? blockCols : blockRows;
+    int64_t contraction = sparseType.getDimSize(transposeA ? 0 : 1);
     int64_t lanes = vectorBits / 32;
-    Value w = k.bufferOf(adaptor.getRhs());
-    Value n = k.dim(w, 1);
-    Value sizes[2] = {k.index(sparseType.getDimSize(0)), n};
+    int64_t chunk = kTileVectors * lanes;
+    // 32 vector registers hold 8 x 3 accumulators and the 3 loaded vectors
+    // of the panel with AVX-512; narrower targets get half the rows.
+    int64_t rowTile = getRowTile(outHeight, vectorBits >= 512 ? 8 : 4);
+
+    Value rhs = k.bufferOf(adaptor.getRhs());
+    Value n = k.dim(rhs, transposeB ? 0 : 1);
+    Value numChunks = k.divU(k.add(n, k.index(chunk - 1)), k.index(chunk));
+
+    auto vectorType = VectorType::get({lanes}, f32);
+    auto maskType = VectorType::get({lanes}, k.b.getI1Type());
+    Value zeroVector = arith::ConstantOp::create(
+        k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
+    Value zero = k.floating(f32, 0.0);
+    auto columnMask = [&](Value column) {
+      return vector::CreateMaskOp::create(k.b, maskType,
+                                          ValueRange{k.sub(n, column)});
+    };
+
+    // 1. Panels of op(B): panel[jc][kk][j] = op(B)[kk][jc * chunk + j].
+    auto panelType = MemRefType::get(
+        {ShapedType::kDynamic, contraction, chunk}, f32);
+    Value panels = memref::AllocOp::create(k.b, panelType, ValueRange{numChunks},
+                                           k.b.getI64IntegerAttr(64));
+    k.forEachParallel(k.index(0), numChunks, [&](Value jc) {
+      Value j0 = k.mul(jc, k.index(chunk));
+      if (!transposeB) {
+        k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
+          for (int64_t v = 0; v < kTileVectors; ++v) {
+            Value column = k.add(j0, k.index(v * lanes));
+            Value row = vector::MaskedLoadOp::create(
+                k.b, vectorType, rhs, ValueRange{kk, column},
+                columnMask(column), zeroVector, IntegerAttr());
+            vector::StoreOp::create(k.b, row, panels,
+                                    ValueRange{jc, kk, k.index(v * lanes)});
+          }
+        });
+        return;
+      }
+      // op(B)[kk][j] = B[j][kk]: read rows of B, write panel columns.
+      Value last = k.sub(n, k.index(1));
+      k.forEach(k.index(0), k.index(chunk), [&](Value j) {
+        Value column = k.add(j0, j);
+        Value inside = k.cmp(arith::CmpIPredicate::ult, column, n);
+        Value clamped = k.select(inside, column, last);
+        k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
+          Value v = k.select(inside, k.load(rhs, {clamped, kk}), zero);
+          k.store(v, panels, {jc, kk, j});
+        });
+      });
+    });
+
+    // 2. The stored blocks of each output block row.
+    BlockLists lists;
+    if (transposeA)
+      lists = groupByBlockColumn(k, bsr, blockRows, blockCols);
+    else
+      lists = {bsr.positions, Value(), bsr.coordinates};
+
+    // 3. The product, one output block row per iteration.
+    Value sizes[2] = {k.index(outBlocks * outHeight), n};
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < 2; ++d)
       if (resultType.isDynamicDim(d))
         dynamicSizes.push_back(sizes[d]);
     // Every element of the result is stored by the kernel: no zero fill.
     Value out = k.alloc(resultType.getShape(), f32, dynamicSizes);
-
-    auto vectorType = VectorType::get({lanes}, f32);
-    auto maskType = VectorType::get({lanes}, k.b.getI1Type());
-    Value zeroVector = arith::ConstantOp::create(
-        k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
-    // Each tile covers rowTile rows and kVectors vectors of columns, so one
-    // broadcast of a block element feeds kVectors FMAs and one loaded row of
-    // W feeds rowTile FMAs.
-    constexpr int64_t kVectors = 2;
-    int64_t chunk = kVectors * lanes;
-    int64_t blockRows = sparseType.getDimSize(0) / r;
-    k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
-      Value begin = k.toIndex(k.load(positions, br));
-      Value end = k.toIndex(k.load(positions, k.add(br, k.index(1))));
-      auto columns = scf::ForOp::create(k.b, k.index(0), n, k.index(chunk));
-      OpBuilder::InsertionGuard guard(k.b);
-      k.b.setInsertionPoint(columns.getBody()->getTerminator());
-      Value j0 = columns.getInductionVar();
-      SmallVector<Value, kVectors> cols, masks;
-      for (int64_t v = 0; v < kVectors; ++v) {
-        cols.push_back(k.add(j0, k.index(v * lanes)));
-        masks.push_back(vector::CreateMaskOp::create(
-            k.b, maskType, ValueRange{k.sub(n, cols.back())}));
-      }
-      k.forEach(k.index(0), k.index(r / rowTile), [&](Value tile) {
-        Value row0 = k.mul(tile, k.index(rowTile));
-        SmallVector<Value> init(rowTile * kVectors, zeroVector);
-        SmallVector<Value> acc = k.forAccumulate(
-            begin, end, init, [&](Value p, ValueRange blockAcc) {
-              Value bc = k.toIndex(k.load(coordinates, p));
-              // Element (row0, 0) of stored block p; rows are c apart.
-              Value blockBase =
-                  k.mul(k.add(k.mul(p, k.index(r)), row0), k.index(c));
-              Value wBase = k.mul(bc, k.index(c));
-              return k.forAccumulate(
-                  k.index(0), k.index(c), blockAcc,
-                  [&](Value cc, ValueRange colAcc) {
-                    Value wRow = k.add(wBase, cc);
-                    SmallVector<Value, kVectors> wv;
-                    for (int64_t v = 0; v < kVectors; ++v)
-                      wv.push_back(vector::MaskedLoadOp::create(
-                          k.b, vectorType, w, ValueRange{wRow, cols[v]},
-                          masks[v], zeroVector, IntegerAttr()));
-                    Value at0 = k.add(blockBase, cc);
-                    SmallVector<Value> next;
-                    for (int64_t t = 0; t < rowTile; ++t) {
-                      Value a = vector::BroadcastOp::create(
-                          k.b, vectorType,
-                          k.load(values, k.add(at0, k.index(t * c))));
-                      for (int64_t v = 0; v < kVectors; ++v)
-                        next.push_back(vector::FMAOp::create(
-                            k.b, a, wv[v], colAcc[t * kVectors + v]));
-                    }
-                    return next;
-                  });
-            });
+    k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
+      Value begin = k.toIndex(k.load(lists.begins, ob));
+      Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
+      k.forEach(k.index(0), numChunks, [&](Value jc) {
+        Value j0 = k.mul(jc, k.index(chunk));
+        SmallVector<Value, kTileVectors> cols, masks;
+        for (int64_t v = 0; v < kTileVectors; ++v) {
+          cols.push_back(k.add(j0, k.index(v * lanes)));
+          masks.push_back(columnMask(cols.back()));
+        }
+        k.forEachStep(k.index(0), k.index(outHeight), rowTile, [&](Value t0) {
+          SmallVector<Value> init(rowTile * kTileVectors, zeroVector);
+          SmallVector<Value> acc = k.forAccumulate(
+              begin, end, init, [&](Value q, ValueRange blockAcc) {
+                Value p = lists.blocks ? k.load(lists.blocks, q) : q;
+                Value kBlock = k.toIndex(k.load(lists.kBlocks, q));
+                Value blockBase = k.mul(p, k.index(r * c));
+                Value panelBase = k.mul(kBlock, k.index(inner));
+                return k.forAccumulate(
+                    k.index(0), k.index(inner), blockAcc,
+                    [&](Value e, ValueRange tileAcc) {
+                      SmallVector<Value, kTileVectors> row;
+                      for (int64_t v = 0; v < kTileVectors; ++v)
+                        row.push_back(vector::LoadOp::create(
+                            k.b, vectorType, panels,
+                            ValueRange{jc, k.add(panelBase, e),
+                                       k.index(v * lanes)}));
+                      // Element (t0 + t, e) of the output block's operand:
+                      // row t0 + t, column e of the stored block, or the
+                      // transposed position with transpose_a.
+                      Value first = transposeA
+                                        ? k.add(k.mul(e, k.index(c)), t0)
+                                        : k.add(k.mul(t0, k.index(c)), e);
+                      Value at0 = k.add(blockBase, first);
+                      int64_t step = transposeA ? 1 : c;
+                      SmallVector<Value> next;
+                      for (int64_t t = 0; t < rowTile; ++t) {
+                        Value a = vector::BroadcastOp::create(
+                            k.b, vectorType,
+                            k.load(bsr.values, k.add(at0, k.index(t * step))));
+                        for (int64_t v = 0; v < kTileVectors; ++v)
+                          next.push_back(vector::FMAOp::create(
+                              k.b, a, row[v], tileAcc[t * kTileVectors + v]));
+                      }
+                      return next;
+                    });
+              });
+        Value row0 = k.add(k.mul(ob, k.index(outHeight)), t0);
         for (int64_t t = 0; t < rowTile; ++t) {
-          Value row = k.add(k.mul(br, k.index(r)), k.add(row0, k.index(t)));
-          for (int64_t v = 0; v < kVectors; ++v)
-            vector::MaskedStoreOp::create(k.b, out, ValueRange{row, cols[v]},
-                                          masks[v], acc[t * kVectors + v],
+          Value outRow = k.add(row0, k.index(t));
+          for (int64_t v = 0; v < kTileVectors; ++v)
+            vector::MaskedStoreOp::create(k.b, out, ValueRange{outRow, cols[v]},
+                                          masks[v],
+                                          acc[t * kTileVectors + v],
                                           IntegerAttr());
         }
+      });
       });
     });
     rewriter.replaceOp(op, k.tensorOf(out));
@@ -141,6 +260,6 @@ struct BsrMatmulForwardVectorLowering
 void mlir::sparse_train::populateBlockSparseToCPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const CPULoweringOptions &options) {
-  patterns.add<BsrMatmulForwardVectorLowering>(converter, patterns.getContext(),
-                                               options.vectorBits);
+  patterns.add<BsrMatmulLhsSparseVectorLowering>(
+      converter, patterns.getContext(), options.vectorBits);
 }

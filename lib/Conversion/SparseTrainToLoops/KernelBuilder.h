@@ -117,7 +117,22 @@ public:
 
   /// `for (i = lb; i < ub; ++i) body(i)`.
   template <typename Body> void forEach(Value lb, Value ub, Body body) {
-    auto loop = scf::ForOp::create(b, lb, ub, index(1));
+    forEachStep(lb, ub, 1, body);
+  }
+
+  /// `parallel for (i = lb; i < ub; ++i) body(i)`: an scf.parallel loop,
+  /// which the CPU pipeline maps to OpenMP threads.
+  template <typename Body> void forEachParallel(Value lb, Value ub, Body body) {
+    auto loop = scf::ParallelOp::create(b, lb, ub, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars()[0]);
+  }
+
+  /// `for (i = lb; i < ub; i += step) body(i)`.
+  template <typename Body>
+  void forEachStep(Value lb, Value ub, int64_t step, Body body) {
+    auto loop = scf::ForOp::create(b, lb, ub, index(step));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
