@@ -147,7 +147,11 @@ def compile_sparsifier(ir, tag="sparsifier"):
     if done.returncode:
         raise BenchmarkError(f"mlir-opt {SPARSIFIER} failed on {tag}:\n{done.stderr}")
     with open(lowered) as f:
-        return harness.compile_module(f.read(), opt_path(), work, "--canonicalize")
+        llvm_dialect = f.read()
+    try:
+        return harness.compile_module(llvm_dialect, opt_path(), work, "--canonicalize")
+    except RuntimeError as e:
+        raise BenchmarkError(f"the sparsifier peer's backend failed on {tag}:\n{e}") from None
 
 
 def mlir_func(name, params, results, body):
@@ -234,9 +238,15 @@ class Candidate:
     after every call; `check` (untimed) runs once after the first call and
     returns None or what is wrong with the result."""
     name: str
-    run: Callable[[], object]
+    run: Optional[Callable[[], object]]
     check: Optional[Callable[[], Optional[str]]] = None
     release: Callable[[], None] = lambda: None
+    unavailable: str = ""  # why there is nothing to run (e.g. a compile error)
+
+    @classmethod
+    def missing(cls, name, reason):
+        """A candidate that is reported as n/a with `reason`."""
+        return cls(name, None, unavailable=reason)
 
 
 @dataclass
@@ -301,6 +311,9 @@ class Protocol:
         timings = {c.name: Timing(c.name) for c in candidates}
         active = []
         for c in candidates:
+            if c.unavailable:
+                timings[c.name].status = c.unavailable
+                continue
             start = time.perf_counter()
             c.run()
             first = time.perf_counter() - start
