@@ -164,25 +164,15 @@ def _peer_candidate(name, fn, out, expected):
     return Candidate(name, fn, check=lambda: check_close(out, expected))
 
 
-def _compiled_candidate(name, lib, form, buffers, expected):
-    """Our function or the sparsifier's; n/a when `lib` is a compile error."""
-    if isinstance(lib, Exception):
-        return Candidate.missing(name, "compile failed: " + str(lib).splitlines()[0])
-    call = common.Call(lib, form, buffers, [(2, np.float32)])
-    return Candidate(name, call, check=lambda: check_close(call.outputs()[0], expected),
-                     release=call.release)
-
-
 def product_candidates(form, x, dense, ours_lib, sparsifier_lib):
     """The candidates of one product form on X^ (a Bsr) and its dense
     operand (W for fwd, dY for wgrad); a lib may be a compile error."""
-    m, k = x.dense.shape
-    n = dense.shape[1]
     x64, d64 = x.dense.astype(np.float64), dense.astype(np.float64)
     expected = x64 @ d64 if form == "fwd" else x64.T @ d64
     buffers = [x.positions, x.coordinates, x.values, dense]
-    cands = [_compiled_candidate(f"{form}:ours", ours_lib, form, buffers, expected),
-             _compiled_candidate(f"{form}:sparsifier", sparsifier_lib, form, buffers, expected)]
+    check = lambda out: check_close(out[0], expected)
+    cands = [Candidate.compiled(f"{form}:{name}", lib, form, buffers, [(2, np.float32)], check)
+             for name, lib in (("ours", ours_lib), ("sparsifier", sparsifier_lib))]
     out_shape = expected.shape
     xsmm_out = common.prefaulted(out_shape)
     if form == "fwd":
@@ -206,27 +196,15 @@ def prune_candidate(rng, m, k, b, density, threads):
     x = rng.integers(-4, 5, (m, k)).astype(np.float32)
     keep = ref.block_select(ref.block_scores(x, b, b, "l1"), "global_top_k", keep_ratio=density)
     pos, crd, vals = ref.bsr_buffers(x, b, b, keep)
-    lib = _compile(common.compile_ours, prune_ir(m, k, b, density), threads, "prune")
-    if isinstance(lib, Exception):
-        return Candidate.missing("prune:ours", "compile failed: " + str(lib).splitlines()[0])
-    call = common.Call(lib, "prune", [x], [(1, np.int64), (1, np.int64), (1, np.float32)])
+    lib = common.try_compile(common.compile_ours, prune_ir(m, k, b, density), threads, "prune")
 
-    def check():
-        got = call.outputs()
+    def check(got):
         for what, g, e in zip(("positions", "coordinates", "values"), got, (pos, crd, vals)):
             if g.shape != e.shape or not np.array_equal(g, e):
                 return f"{what} differ from the oracle"
         return None
-    return Candidate("prune:ours", call, check=check, release=call.release)
-
-
-def _compile(compiler, *args):
-    """The compiled library, or the error (printed in full) as a value."""
-    try:
-        return compiler(*args)
-    except common.BenchmarkError as e:
-        print(e, file=sys.stderr, flush=True)
-        return e
+    return Candidate.compiled("prune:ours", lib, "prune", [x],
+                              [(1, np.int64), (1, np.int64), (1, np.float32)], check)
 
 
 # --- one configuration -------------------------------------------------------------
@@ -259,8 +237,8 @@ def run_config(protocol, threads, shape, b, density):
     x = random_bsr(rng, m, k, b, density)
     w = rng.standard_normal((k, n)).astype(np.float32)
     dy = rng.standard_normal((m, n)).astype(np.float32)
-    ours = _compile(common.compile_ours, ours_ir(m, k, n, b), threads, f"bsr-{m}x{k}x{n}-b{b}")
-    sparsifier = _compile(common.compile_sparsifier, sparsifier_ir(m, k, n, b),
+    ours = common.try_compile(common.compile_ours, ours_ir(m, k, n, b), threads, f"bsr-{m}x{k}x{n}-b{b}")
+    sparsifier = common.try_compile(common.compile_sparsifier, sparsifier_ir(m, k, n, b),
                           f"sparsifier-{m}x{k}x{n}-b{b}")
     cands = (product_candidates("fwd", x, w, ours, sparsifier)
              + product_candidates("wgrad", x, dy, ours, sparsifier)

@@ -154,6 +154,16 @@ def compile_sparsifier(ir, tag="sparsifier"):
         raise BenchmarkError(f"the sparsifier peer's backend failed on {tag}:\n{e}") from None
 
 
+def try_compile(compiler, *args):
+    """compiler(*args), or the BenchmarkError (printed in full) as a value,
+    so that one failing function makes its candidates n/a, not the run."""
+    try:
+        return compiler(*args)
+    except BenchmarkError as e:
+        print(e, file=sys.stderr, flush=True)
+        return e
+
+
 def mlir_func(name, params, results, body):
     """A public function with a C interface (what `Call` needs)."""
     return (f"func.func @{name}({', '.join(params)}) -> ({', '.join(results)}) "
@@ -248,6 +258,15 @@ class Candidate:
         """A candidate that is reported as n/a with `reason`."""
         return cls(name, None, unavailable=reason)
 
+    @classmethod
+    def compiled(cls, name, lib, function, args, results, check):
+        """`function` of a compiled library (or n/a when `lib` is the
+        compile error of try_compile); check(outputs) validates it."""
+        if isinstance(lib, Exception):
+            return cls.missing(name, "compile failed: " + str(lib).splitlines()[0])
+        call = Call(lib, function, args, results)
+        return cls(name, call, check=lambda: check(call.outputs()), release=call.release)
+
 
 @dataclass
 class Timing:
@@ -274,13 +293,13 @@ class Timing:
                 "faults_per_call": float(np.median(self.faults))}
 
 
-def speedup(candidate, reference):
-    """How many times faster `candidate` is than `reference`: the ratio of
-    medians and the median of per-repetition ratios t_ref / t_candidate."""
-    if not candidate.times or not reference.times:
+def speedup(candidate, baseline):
+    """How many times faster `candidate` is than `baseline`: the ratio of
+    medians and the median of per-repetition ratios t_baseline / t_candidate."""
+    if not candidate.times or not baseline.times:
         return float("nan"), float("nan")
-    per_rep = np.array(reference.times) / np.array(candidate.times)
-    return reference.median / candidate.median, float(np.median(per_rep))
+    per_rep = np.array(baseline.times) / np.array(candidate.times)
+    return baseline.median / candidate.median, float(np.median(per_rep))
 
 
 def _minor_faults():
