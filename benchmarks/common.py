@@ -177,6 +177,10 @@ class Call:
     freed by `release()` (not the arguments, not constants)."""
 
     def __init__(self, lib, name, args, results):
+        if hasattr(_libc, name):
+            # The C wrapper calls `name` through the PLT: a symbol of that
+            # name already loaded (libc has `step`) would be called instead.
+            raise BenchmarkError(f"function name {name!r} collides with a loaded symbol; rename it")
         self.symbol = getattr(lib, "_mlir_ciface_" + name)
         self.results = results  # [(rank, numpy dtype)]
         self._keep, self._args, self._inputs = [], [], set()
@@ -322,7 +326,7 @@ class Protocol:
     reps: int = 7
     warmup: int = 2
     gap_s: float = 0.0       # idle time before each call (lets other runtimes' spinning workers sleep)
-    max_call_s: float = 60.0  # a candidate slower than this in its first call is not repeated
+    max_call_s: float = 20.0  # a candidate slower than this in its first call is not repeated
 
     def measure(self, candidates: List[Candidate]) -> Dict[str, Timing]:
         """Checks, warms up and times `candidates` interleaved; returns a
@@ -428,7 +432,7 @@ def _parser(bench):
     p.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default 1,2)")
     p.add_argument("--reps", type=int, help="timed repetitions (default 7, quick 3)")
     p.add_argument("--warmup", type=int, help="warm-up calls (default 2, quick 1)")
-    p.add_argument("--max-call-s", type=float, default=60.0,
+    p.add_argument("--max-call-s", type=float, default=20.0,
                    help="a candidate whose first call takes longer is reported, not repeated (0: no limit)")
     p.add_argument("--gap-s", type=float,
                    help="idle time before each call with >1 thread (default 0.25)")
