@@ -402,6 +402,7 @@ def environment(threads):
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "(unset)"),
+        "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
         "kernel": platform.release(),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -450,12 +451,20 @@ def _protocol(args, threads):
 
 
 def _child_env(threads):
+    """The measuring process's environment (module docstring). With more
+    than one thread, OpenMP workers sleep as soon as they are idle
+    (OMP_WAIT_POLICY=passive unless set, honoured by libgomp and libomp): one process
+    holds several thread pools (ours on libomp, oneDNN and peers.c on
+    libgomp, OpenBLAS's own), and a pool spinning after its call would take
+    a core from the next candidate's."""
     env = dict(os.environ)
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(var, None)
     env.update({"OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads),
                 "MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40),
                 "PYTHONUNBUFFERED": "1"})
+    if threads > 1:
+        env.setdefault("OMP_WAIT_POLICY", "passive")
     return env
 
 

@@ -32,6 +32,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     ConvertSparseTrainToCPUPassOptions cpu;
     cpu.runtimeChecks = options.runtimeChecks;
     cpu.vectorBits = options.vectorBits;
+    cpu.panelDepth = options.panelDepth;
     pm.addPass(createConvertSparseTrainToCPUPass(cpu));
   }
   // bf16 conversions have no native lowering on every CPU: expand them into

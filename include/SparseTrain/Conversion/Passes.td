@@ -70,13 +70,17 @@ def ConvertSparseTrainToCPUPass
     else. Every kernel is tested against the reference by the differential
     suite.
 
-    Covered today: `bsr_matmul` with a BSR left operand, no transposes, f32
-    (the forward `Y = X̂ · W`): for each block row and each chunk of
-    `2 · vector-bits / 32` output columns, a register tile of up to 8 rows x
-    2 vectors of accumulators is updated with `vector.fma` by every stored
-    block of the row, then stored once (masked at the right edge). Each output row has one
-    owner, so the kernel needs no atomics and is deterministic. Not yet
-    threaded, not yet benchmarked.
+    Covered today: `bsr_matmul` with a BSR left operand in its four
+    transpose forms, f32. `op(B)` is packed once per call into panels of
+    three vectors of columns; with `transpose_a` the stored blocks are
+    regrouped by block column (a stable counting sort). The contraction runs
+    in slices of `panel-depth` panel rows; within a slice, output block rows
+    run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
+    unless `num-threads=1`), and each tile of up to 8 rows x 3 vectors of
+    accumulators is updated with `vector.fma` by the row's blocks of the
+    slice, then stored once (masked at the right edge). Each output row has
+    one owner and the summation order is fixed, so results need no atomics
+    and do not depend on the number of threads.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -95,7 +99,11 @@ def ConvertSparseTrainToCPUPass
     Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"false",
            "Check dynamic slice starts at run time (cf.assert)">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
-           "Width of the target's vector registers in bits (512 for AVX-512, 256 for AVX2)">
+           "Width of the target's vector registers in bits (512 for AVX-512, 256 for AVX2)">,
+    Option<"panelDepth", "panel-depth", "unsigned", /*default=*/"256",
+           "Rows of a packed panel applied to an output tile between two "
+           "passes over it (bsr_matmul's contraction blocking; the panel "
+           "slice and the blocks it meets stay in L1)">
   ];
 }
 

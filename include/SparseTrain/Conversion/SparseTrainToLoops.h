@@ -58,6 +58,9 @@ LogicalResult applySparseTrainConversion(
 struct CPULoweringOptions : public LoopsLoweringOptions {
   /// Width of the target's vector registers in bits.
   unsigned vectorBits = 512;
+  /// Rows of a packed panel that bsr_matmul applies to an output tile
+  /// between two passes over it.
+  unsigned panelDepth = 256;
 };
 
 /// Vectorized bsr_matmul kernels (register-blocked FMA micro-kernels) for

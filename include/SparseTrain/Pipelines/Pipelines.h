@@ -38,6 +38,11 @@ struct SparseTrainToCPUOptions
       *this, "vector-bits",
       llvm::cl::desc("Width of the target's vector registers in bits"),
       llvm::cl::init(512)};
+  PassOptions::Option<unsigned> panelDepth{
+      *this, "panel-depth",
+      llvm::cl::desc("Rows of a packed panel applied to an output tile "
+                     "between two passes over it (bsr_matmul)"),
+      llvm::cl::init(256)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads of the parallel kernels: 0 for the OpenMP "

@@ -94,9 +94,10 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
 struct BsrMatmulLhsSparseVectorLowering
     : public OpConversionPattern<BsrMatmulOp> {
   BsrMatmulLhsSparseVectorLowering(const TypeConverter &converter,
-                                   MLIRContext *context, unsigned vectorBits)
+                                   MLIRContext *context,
+                                   const CPULoweringOptions &options)
       : OpConversionPattern(converter, context, /*benefit=*/2),
-        vectorBits(vectorBits) {}
+        vectorBits(options.vectorBits), panelDepth(options.panelDepth) {}
 
   LogicalResult
   matchAndRewrite(BsrMatmulOp op, OpAdaptor adaptor,
@@ -189,63 +190,118 @@ struct BsrMatmulLhsSparseVectorLowering
         dynamicSizes.push_back(sizes[d]);
     // Every element of the result is stored by the kernel: no zero fill.
     Value out = k.alloc(resultType.getShape(), f32, dynamicSizes);
-    k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
-      Value begin = k.toIndex(k.load(lists.begins, ob));
-      Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
-      k.forEach(k.index(0), numChunks, [&](Value jc) {
-        Value j0 = k.mul(jc, k.index(chunk));
-        SmallVector<Value, kTileVectors> cols, masks;
-        for (int64_t v = 0; v < kTileVectors; ++v) {
-          cols.push_back(k.add(j0, k.index(v * lanes)));
-          masks.push_back(columnMask(cols.back()));
-        }
-        k.forEachStep(k.index(0), k.index(outHeight), rowTile, [&](Value t0) {
-          SmallVector<Value> init(rowTile * kTileVectors, zeroVector);
-          SmallVector<Value> acc = k.forAccumulate(
-              begin, end, init, [&](Value q, ValueRange blockAcc) {
-                Value p = lists.blocks ? k.load(lists.blocks, q) : q;
-                Value kBlock = k.toIndex(k.load(lists.kBlocks, q));
-                Value blockBase = k.mul(p, k.index(r * c));
-                Value panelBase = k.mul(kBlock, k.index(inner));
-                return k.forAccumulate(
-                    k.index(0), k.index(inner), blockAcc,
-                    [&](Value e, ValueRange tileAcc) {
-                      SmallVector<Value, kTileVectors> row;
-                      for (int64_t v = 0; v < kTileVectors; ++v)
-                        row.push_back(vector::LoadOp::create(
-                            k.b, vectorType, panels,
-                            ValueRange{jc, k.add(panelBase, e),
-                                       k.index(v * lanes)}));
-                      // Element (t0 + t, e) of the output block's operand:
-                      // row t0 + t, column e of the stored block, or the
-                      // transposed position with transpose_a.
-                      Value first = transposeA
-                                        ? k.add(k.mul(e, k.index(c)), t0)
-                                        : k.add(k.mul(t0, k.index(c)), e);
-                      Value at0 = k.add(blockBase, first);
-                      int64_t step = transposeA ? 1 : c;
-                      SmallVector<Value> next;
-                      for (int64_t t = 0; t < rowTile; ++t) {
-                        Value a = vector::BroadcastOp::create(
-                            k.b, vectorType,
-                            k.load(bsr.values, k.add(at0, k.index(t * step))));
-                        for (int64_t v = 0; v < kTileVectors; ++v)
-                          next.push_back(vector::FMAOp::create(
-                              k.b, a, row[v], tileAcc[t * kTileVectors + v]));
-                      }
-                      return next;
-                    });
-              });
-        Value row0 = k.add(k.mul(ob, k.index(outHeight)), t0);
-        for (int64_t t = 0; t < rowTile; ++t) {
-          Value outRow = k.add(row0, k.index(t));
-          for (int64_t v = 0; v < kTileVectors; ++v)
-            vector::MaskedStoreOp::create(k.b, out, ValueRange{outRow, cols[v]},
-                                          masks[v],
-                                          acc[t * kTileVectors + v],
-                                          IntegerAttr());
-        }
-      });
+    // One stored block (entry q of the lists) applied to the tile of rows
+    // t0.. of the output block, for panel jc: `inner` rank-1 updates.
+    auto applyBlock = [&](KernelBuilder &k, Value q, Value t0, Value jc,
+                          ValueRange blockAcc) {
+      Value p = lists.blocks ? k.load(lists.blocks, q) : q;
+      Value kBlock = k.toIndex(k.load(lists.kBlocks, q));
+      Value blockBase = k.mul(p, k.index(r * c));
+      Value panelBase = k.mul(kBlock, k.index(inner));
+      return k.forAccumulate(
+          k.index(0), k.index(inner), blockAcc,
+          [&](Value e, ValueRange tileAcc) {
+            SmallVector<Value, kTileVectors> row;
+            for (int64_t v = 0; v < kTileVectors; ++v)
+              row.push_back(vector::LoadOp::create(
+                  k.b, vectorType, panels,
+                  ValueRange{jc, k.add(panelBase, e), k.index(v * lanes)}));
+            // Element (t0 + t, e) of the output block's operand: row
+            // t0 + t, column e of the stored block, or the transposed
+            // position with transpose_a.
+            Value first = transposeA ? k.add(k.mul(e, k.index(c)), t0)
+                                     : k.add(k.mul(t0, k.index(c)), e);
+            Value at0 = k.add(blockBase, first);
+            int64_t step = transposeA ? 1 : c;
+            SmallVector<Value> next;
+            for (int64_t t = 0; t < rowTile; ++t) {
+              Value a = vector::BroadcastOp::create(
+                  k.b, vectorType,
+                  k.load(bsr.values, k.add(at0, k.index(t * step))));
+              for (int64_t v = 0; v < kTileVectors; ++v)
+                next.push_back(vector::FMAOp::create(
+                    k.b, a, row[v], tileAcc[t * kTileVectors + v]));
+            }
+            return next;
+          });
+    };
+    // The contraction runs in slices of `group` blocks (`panelDepth` panel
+    // rows): each slice of the panels stays in L2 while every output block
+    // row applies its blocks of the slice, and each output tile is loaded
+    // and stored once per slice. cursor[ob] is the first entry of output
+    // block row ob not applied yet (entries are sorted by contraction block).
+    int64_t group = std::max<int64_t>(1, panelDepth / inner);
+    int64_t numSlices = (contraction / inner + group - 1) / group;
+    Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
+    k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
+      k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
+    });
+    k.forEach(k.index(0), k.index(std::max<int64_t>(numSlices, 1)),
+              [&](Value slice) {
+      Value limit = k.mul(k.add(slice, k.index(1)), k.index(group));
+      Value firstSlice = k.cmp(arith::CmpIPredicate::eq, slice, k.index(0));
+      k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
+        Value first = k.load(cursor, ob);
+        Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
+        // The entries of this slice: at most `group` from the cursor.
+        Value last = k.forAccumulate(
+            k.index(0), k.index(group), {first},
+            [&](Value, ValueRange at) -> SmallVector<Value> {
+              Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
+              Value safe = k.select(inRow, at[0], first);
+              Value inSlice = k.cmp(arith::CmpIPredicate::ult,
+                                    k.toIndex(k.load(lists.kBlocks, safe)),
+                                    limit);
+              Value take = k.andI(inRow, inSlice);
+              return {k.select(take, k.add(at[0], k.index(1)), at[0])};
+            })[0];
+        k.store(last, cursor, ob);
+        // The first slice writes every tile (zeros where no block
+        // contributes); later slices only touch rows they change.
+        Value work = k.orI(firstSlice,
+                           k.cmp(arith::CmpIPredicate::ult, first, last));
+        k.ifThen(work, [&] {
+          k.forEach(k.index(0), numChunks, [&](Value jc) {
+            Value j0 = k.mul(jc, k.index(chunk));
+            SmallVector<Value, kTileVectors> cols, masks;
+            for (int64_t v = 0; v < kTileVectors; ++v) {
+              cols.push_back(k.add(j0, k.index(v * lanes)));
+              masks.push_back(columnMask(cols.back()));
+            }
+            k.forEachStep(
+                k.index(0), k.index(outHeight), rowTile, [&](Value t0) {
+                  Value row0 = k.add(k.mul(ob, k.index(outHeight)), t0);
+                  SmallVector<Type> tileTypes(rowTile * kTileVectors,
+                                              vectorType);
+                  SmallVector<Value> init = k.ifThenElse(
+                      firstSlice, tileTypes,
+                      [&] {
+                        return SmallVector<Value>(rowTile * kTileVectors,
+                                                  zeroVector);
+                      },
+                      [&] {
+                        SmallVector<Value> partial;
+                        for (int64_t t = 0; t < rowTile; ++t)
+                          for (int64_t v = 0; v < kTileVectors; ++v)
+                            partial.push_back(vector::MaskedLoadOp::create(
+                                k.b, vectorType, out,
+                                ValueRange{k.add(row0, k.index(t)), cols[v]},
+                                masks[v], zeroVector, IntegerAttr()));
+                        return partial;
+                      });
+                  SmallVector<Value> acc = k.forAccumulate(
+                      first, last, init, [&](Value q, ValueRange blockAcc) {
+                        return applyBlock(k, q, t0, jc, blockAcc);
+                      });
+                  for (int64_t t = 0; t < rowTile; ++t)
+                    for (int64_t v = 0; v < kTileVectors; ++v)
+                      vector::MaskedStoreOp::create(
+                          k.b, out,
+                          ValueRange{k.add(row0, k.index(t)), cols[v]},
+                          masks[v], acc[t * kTileVectors + v], IntegerAttr());
+                });
+          });
+        });
       });
     });
     rewriter.replaceOp(op, k.tensorOf(out));
@@ -253,6 +309,7 @@ struct BsrMatmulLhsSparseVectorLowering
   }
 
   unsigned vectorBits;
+  unsigned panelDepth;
 };
 
 } // namespace
@@ -261,5 +318,5 @@ void mlir::sparse_train::populateBlockSparseToCPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const CPULoweringOptions &options) {
   patterns.add<BsrMatmulLhsSparseVectorLowering>(
-      converter, patterns.getContext(), options.vectorBits);
+      converter, patterns.getContext(), options);
 }

@@ -119,6 +119,12 @@ struct ConvertSparseTrainToCPUPass
     CPULoweringOptions options;
     options.runtimeChecks = runtimeChecks;
     options.vectorBits = vectorBits;
+    options.panelDepth = panelDepth;
+    if (panelDepth == 0) {
+      getOperation().emitError()
+          << "convert-sparse-train-to-cpu: panel-depth must be positive";
+      return signalPassFailure();
+    }
     if (options.vectorBits % 32 != 0 || options.vectorBits < 64 ||
         options.vectorBits > 2048) {
       getOperation().emitError()
