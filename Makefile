@@ -2,8 +2,11 @@
 #
 #   make run    install missing Debian packages, configure, build, run the example
 #   make check  same set-up, then every test tier; last line "N passed, N failed"
+#   make bench  same set-up, then the benchmark suite (benchmarks/run.py, which
+#               installs the peers); BENCH_ARGS passes options, e.g.
+#               BENCH_ARGS="--quick" or BENCH_ARGS="--only bsr --threads 1"
 #
-# Variables: BUILD_DIR (default build), JOBS (default 2).
+# Variables: BUILD_DIR (default build), JOBS (default 2), BENCH_ARGS.
 
 BUILD_DIR ?= build
 JOBS ?= 2
@@ -15,7 +18,7 @@ PACKAGES := cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools \
             llvm-22-tools clang-22 lld-22 libomp-22-dev python3 python3-numpy \
             python3-pytest python3-dev pybind11-dev python3-sklearn
 
-.PHONY: run check build configure deps clean
+.PHONY: run check bench build configure deps clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do \
@@ -45,6 +48,9 @@ run: build
 
 check: build
 	@$(PYTHON) test/run_all.py --build-dir $(BUILD_DIR) --jobs $(JOBS)
+
+bench: build
+	@$(PYTHON) benchmarks/run.py --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)
