@@ -270,9 +270,10 @@ def report(rows):
     ]
     for op, title, extra_headers, extra in sections:
         out.append(f"## {title}")
-        headers = ["threads", "data", "keep", "candidate", "ms", "IQR ms", "x reference"] + extra_headers
+        headers = (["threads", "data", "keep", "candidate", "ms", "IQR ms", "x reference"] + extra_headers
+                   + ["faults/call"])
         table = [[r["threads"], r["distribution"], r["keep"], r["candidate"], r["median_ms"], r["iqr_ms"],
-                  f"{fmt(r['vs_ref'])} ({fmt(r['vs_ref_per_rep'])})"] + extra(r)
+                  f"{fmt(r['vs_ref'])} ({fmt(r['vs_ref_per_rep'])})"] + extra(r) + [r["faults_per_call"]]
                  for r in rows if r["op"] == op]
         out.append(markdown_table(headers, table))
     bad = [f"- {r['threads']}T {r['distribution']} keep={r['keep']} {r['op']}:{r['candidate']}: {r['status']}"

@@ -238,13 +238,14 @@ def run(args, protocol):
 def report(rows):
     full = {(r["threads"], r["candidate"]): r["median_ms"] for r in rows if r["keep"] == 1.0}
     headers = ["threads", "shape", "keep", "W", "candidate", "ms", "IQR ms", "time / time(keep 1)", "GF/s",
-               "% of OpenBLAS GF/s"]
+               "% of OpenBLAS GF/s", "faults/call"]
     table = []
     for r in rows:
         base = full.get((r["threads"], r["candidate"]))
         table.append([r["threads"], r["shape"], r["keep"], r["width"], r["candidate"], r["median_ms"],
                       r["iqr_ms"], r["median_ms"] / base if base else None, r["gflops"],
-                      f"{fmt(100 * r['x_openblas'])} ({fmt(100 * r['x_openblas_per_rep'])})"])
+                      f"{fmt(100 * r['x_openblas'])} ({fmt(100 * r['x_openblas_per_rep'])})",
+                      r["faults_per_call"]])
     out = ["Times are medians in ms. GF/s = 12 T D W / t (the six GEMMs; ours-step also runs the "
            "element-wise ops and the slice ops). % of OpenBLAS = t_openblas / t_candidate, ratio of "
            "medians with the median of per-repetition ratios in brackets.",

@@ -1,9 +1,10 @@
 """The measurement protocol shared by every benchmark (docs/Performance.md).
 
 * Candidates (our compiled function and its peers) run **interleaved in one
-  process**: after the warm-up, each repetition runs every candidate once,
-  in a round-robin order that starts one candidate later at each
-  repetition. At least 7 timed repetitions in full runs.
+  process**: each round runs every candidate once, in a round-robin order
+  that starts one candidate later at each round; the warm-up rounds (2
+  calls per candidate, the checked first call included) are followed by at
+  least 7 timed rounds in full runs.
 * Reported per candidate: the median and the interquartile range; between
   two candidates: the ratio of the medians and the median of the
   per-repetition ratios (robust to background load that hits one
@@ -324,42 +325,44 @@ def _timed(candidate):
 class Protocol:
     """Repetition settings of one run."""
     reps: int = 7
-    warmup: int = 2
+    warmup: int = 2          # calls before timing, the checked first call included
     gap_s: float = 0.0       # idle time before each call (lets other runtimes' spinning workers sleep)
     max_call_s: float = 20.0  # a candidate slower than this in its first call is not repeated
 
     def measure(self, candidates: List[Candidate]) -> Dict[str, Timing]:
-        """Checks, warms up and times `candidates` interleaved; returns a
-        Timing per name. Raises BenchmarkError on a wrong result."""
+        """Checks each candidate's first call, then runs the warm-up and
+        the timed repetitions interleaved (the same rounds, so the heap and
+        caches reach their steady state before timing); returns a Timing
+        per name. Raises BenchmarkError on a wrong result."""
         timings = {c.name: Timing(c.name) for c in candidates}
-        active = []
-        for c in candidates:
-            if c.unavailable:
-                timings[c.name].status = c.unavailable
-                continue
-            start = time.perf_counter()
-            c.run()
-            first = time.perf_counter() - start
-            problem = c.check() if c.check else None
-            c.release()
-            if problem:
-                raise BenchmarkError(f"{c.name}: wrong result: {problem}")
-            if self.max_call_s and first > self.max_call_s:
-                timings[c.name].status = f"too slow ({first:.1f} s per call, not repeated)"
-                timings[c.name].times = []
-                continue
-            for _ in range(self.warmup - 1):
-                _timed(c)
-            active.append(c)
-        for rep in range(self.reps):
-            shift = rep % len(active) if active else 0
+        active = [c for c in candidates if self._first_call(c, timings[c.name])]
+        for rnd in range(self.warmup - 1 + self.reps):
+            shift = rnd % len(active) if active else 0
             for c in active[shift:] + active[:shift]:
                 if self.gap_s:
                     time.sleep(self.gap_s)
                 elapsed, faults = _timed(c)
-                timings[c.name].times.append(elapsed)
-                timings[c.name].faults.append(faults)
+                if rnd >= self.warmup - 1:
+                    timings[c.name].times.append(elapsed)
+                    timings[c.name].faults.append(faults)
         return timings
+
+    def _first_call(self, c, timing):
+        """Runs and checks `c` once; whether it is to be repeated."""
+        if c.unavailable:
+            timing.status = c.unavailable
+            return False
+        start = time.perf_counter()
+        c.run()
+        first = time.perf_counter() - start
+        problem = c.check() if c.check else None
+        c.release()
+        if problem:
+            raise BenchmarkError(f"{c.name}: wrong result: {problem}")
+        if self.max_call_s and first > self.max_call_s:
+            timing.status = f"too slow ({first:.1f} s per call, not repeated)"
+            return False
+        return True
 
 
 # --- environment -----------------------------------------------------------------
