@@ -27,6 +27,7 @@ A benchmark script defines a `Benchmark` and calls `main()`.
 """
 
 import argparse
+import atexit
 import csv
 import ctypes
 import datetime
@@ -35,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,10 +116,18 @@ def _load_openmp():
     ctypes.CDLL(os.path.join(LLVM, "lib", "libomp.so"), mode=ctypes.RTLD_GLOBAL)
 
 
+@functools.lru_cache(maxsize=None)
+def _work_base():
+    """This process's directory of compiled modules, removed at exit unless
+    SPARSE_TRAIN_BENCH_KEEP is set (to inspect the generated code)."""
+    base = tempfile.mkdtemp(prefix="sparse-train-bench-")
+    if not os.environ.get("SPARSE_TRAIN_BENCH_KEEP"):
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
+    return base
+
+
 def _workdir(tag):
-    base = os.path.join(tempfile.gettempdir(), f"sparse-train-bench-{os.getpid()}")
-    os.makedirs(base, exist_ok=True)
-    return tempfile.mkdtemp(prefix=f"{tag}-", dir=base)
+    return tempfile.mkdtemp(prefix=f"{tag}-", dir=_work_base())
 
 
 @functools.lru_cache(maxsize=None)
