@@ -232,6 +232,7 @@ def _rows_of(timings, base):
 
 
 def run_config(protocol, threads, shape, b, density):
+    """Measures every candidate of one (shape, block, density); its rows."""
     m, k, n = shape
     rng = np.random.default_rng([SEED, m, k, n, b, int(density * 1000)])
     x = random_bsr(rng, m, k, b, density)
@@ -239,7 +240,7 @@ def run_config(protocol, threads, shape, b, density):
     dy = rng.standard_normal((m, n)).astype(np.float32)
     ours = common.try_compile(common.compile_ours, ours_ir(m, k, n, b), threads, f"bsr-{m}x{k}x{n}-b{b}")
     sparsifier = common.try_compile(common.compile_sparsifier, sparsifier_ir(m, k, n, b),
-                          f"sparsifier-{m}x{k}x{n}-b{b}")
+                                    f"sparsifier-{m}x{k}x{n}-b{b}")
     cands = (product_candidates("fwd", x, w, ours, sparsifier)
              + product_candidates("wgrad", x, dy, ours, sparsifier)
              + [prune_candidate(rng, m, k, b, density, threads)])
@@ -251,6 +252,7 @@ def run_config(protocol, threads, shape, b, density):
 
 
 def run(args, protocol):
+    """The whole grid in this process (Benchmark.run)."""
     threads = int(args.threads)
     info = peers.identify(threads)
     grid = QUICK if args.quick else {"shapes": SHAPES, "blocks": BLOCKS, "densities": DENSITIES}
@@ -266,6 +268,7 @@ def run(args, protocol):
 # --- report ------------------------------------------------------------------------
 
 def report(rows):
+    """Markdown: the forward and weight-gradient tables, block_prune."""
     out = ["Times are medians in ms; x = t_peer / t_candidate (above 1: faster than that peer), "
            "ratio of medians, with the median of per-repetition ratios in brackets for the dense "
            "peer. Useful GF/s = 2MNK*density/t."]

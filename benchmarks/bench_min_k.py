@@ -116,6 +116,8 @@ def selection_problem(x, indices, values, k):
 # --- candidates --------------------------------------------------------------------------
 
 def retain_candidates(x, keep, libs, torch):
+    """Ours in both encodings, DropIT's torch path, numpy, one read of x;
+    also returns the oracle's kept indices."""
     n = x.size
     k = ref.keep_count(keep, n)
     kept = ref.min_k_select(x, ratio=keep)
@@ -124,15 +126,15 @@ def retain_candidates(x, keep, libs, torch):
         expected = positions(kept, n, enc)
         check = (lambda out, e=expected: same(out[0], x[kept], "values") or same(out[1], e, "positions"))
         cands.append(Candidate.compiled(f"retain:ours-{enc}", libs[enc], "retain", [x],
-                           [(1, np.float32), (1, np.int32)], check))
+                                        [(1, np.float32), (1, np.int32)], check))
     cands.append(dropit_candidate(torch, x, k))
-    np_out = {}
+    found = {}
 
     def argpartition():
         idx = np.argpartition(np.abs(x), n - k)[n - k:]
-        np_out["indices"], np_out["values"] = idx, x[idx]
+        found["indices"], found["values"] = idx, x[idx]
     cands.append(Candidate("retain:numpy-argpartition", argpartition,
-                           check=lambda: selection_problem(x, np_out["indices"], np_out["values"], k)))
+                           check=lambda: selection_problem(x, found["indices"], found["values"], k)))
     cands.append(Candidate("retain:stream-read", lambda: peers.stream_read(x)))
     return cands, kept
 
@@ -158,39 +160,43 @@ def dropit_candidate(torch, x, k):
 
 
 def restore_candidates(x, kept, libs, torch):
+    """Ours in both encodings, memset (the bound), C and torch scatters."""
     n = x.size
     expected = ref.min_k_restore(x, kept)
-    cands = [Candidate.compiled(f"restore:ours-{enc}", libs[enc], "restore", [x[kept], positions(kept, n, enc)],
-                   [(1, np.float32)], lambda out: same(out[0], expected, "restored tensor"))
+    check = lambda out: same(out[0], expected, "restored tensor")
+    cands = [Candidate.compiled(f"restore:ours-{enc}", libs[enc], "restore",
+                                [x[kept], positions(kept, n, enc)], [(1, np.float32)], check)
              for enc in ENCODINGS]
     dense = common.prefaulted(n)
     cands.append(Candidate("restore:memset", lambda: peers.memset(dense)))
     values, idx32 = x[kept], kept.astype(np.int32)
-    scatter_out = common.prefaulted(n)
-    cands.append(Candidate("restore:c-scatter", lambda: peers.restore_indices(values, idx32, scatter_out),
-                           check=lambda: same(scatter_out, expected, "restored tensor")))
-    tv, ti = torch.from_numpy(values), torch.from_numpy(kept)  # scatter_ needs int64
-    torch_out = {}
+    scattered = common.prefaulted(n)
+    cands.append(Candidate("restore:c-scatter", lambda: peers.restore_indices(values, idx32, scattered),
+                           check=lambda: same(scattered, expected, "restored tensor")))
+    tv, ti = torch.from_numpy(values), torch.from_numpy(kept)  # scatter_ wants int64 indices
+    densified = {}
 
     def densify():
-        torch_out["x"] = torch.zeros(n, dtype=torch.float32).scatter_(0, ti, tv)
+        densified["x"] = torch.zeros(n, dtype=torch.float32).scatter_(0, ti, tv)
     cands.append(Candidate("restore:torch-scatter", densify,
-                           check=lambda: same(torch_out["x"].numpy(), expected, "restored tensor")))
+                           check=lambda: same(densified["x"].numpy(), expected, "restored tensor")))
     return cands
 
 
 def wgrad_candidates(rng, distribution, keep, grad, libs):
+    """dW = x^T dY: ours in both encodings, restore + OpenBLAS, OpenBLAS on
+    the dense x; also returns the number of kept entries of x."""
     rows, fin, fout = grad
     x = data(rng, (rows, fin), distribution)
     dy = rng.standard_normal((rows, fout), dtype=np.float32)
     kept = ref.min_k_select(x, ratio=keep)
     x_hat = ref.min_k_restore(x, kept)
     expected = x_hat.astype(np.float64).T @ dy.astype(np.float64)
-    cands = [Candidate.compiled(f"wgrad:ours-{enc}", libs[enc], "wgrad",
-                   [x.reshape(-1)[kept], positions(kept, x.size, enc), dy], [(2, np.float32)],
-                   lambda out: check_close(out[0], expected))
-             for enc in ENCODINGS]
     values, idx32 = x.reshape(-1)[kept], kept.astype(np.int32)
+    check = lambda out: check_close(out[0], expected)
+    cands = [Candidate.compiled(f"wgrad:ours-{enc}", libs[enc], "wgrad",
+                                [values, positions(kept, x.size, enc), dy], [(2, np.float32)], check)
+             for enc in ENCODINGS]
     restored, out = common.prefaulted((rows, fin)), common.prefaulted((fin, fout))
 
     def restore_sgemm():
@@ -199,8 +205,8 @@ def wgrad_candidates(rng, distribution, keep, grad, libs):
     cands.append(Candidate("wgrad:restore+openblas", restore_sgemm,
                            check=lambda: check_close(out, expected)))
     dense_out = common.prefaulted((fin, fout))
-    cands.append(Candidate("wgrad:openblas-dense-x", lambda: peers.sgemm(
-        "openblas", x, dy, dense_out, trans_a=True)))
+    cands.append(Candidate("wgrad:openblas-dense-x",
+                           lambda: peers.sgemm("openblas", x, dy, dense_out, trans_a=True)))
     return cands, kept.size
 
 
@@ -214,6 +220,7 @@ def _compile_all(n, grad, keep, threads):
 
 
 def run_config(protocol, threads, torch, n, grad, distribution, keep):
+    """Measures every candidate of one (distribution, keep); its rows."""
     rng = np.random.default_rng([SEED, n, int(keep * 1000), DISTRIBUTIONS.index(distribution)])
     x = data(rng, n, distribution)
     libs = _compile_all(n, grad, keep, threads)
@@ -226,30 +233,30 @@ def run_config(protocol, threads, torch, n, grad, distribution, keep):
 
 
 def _rows_of(timings, base, grad):
+    """One row per candidate, with its ratio to the op's reference and the
+    op's traffic or flop rate."""
     n, k = base["n"], base["kept"]
-    fout = grad[2]
     refs = {"retain": "retain:stream-read", "restore": "restore:memset",
             "wgrad": "wgrad:restore+openblas"}
     out = []
     for name, t in timings.items():
         op, cand = name.split(":")
         row = dict(base, op=op, candidate=cand, **t.summary())
-        row["vs_ref"], row["vs_ref_per_rep"] = common.speedup(t, timings[refs[op]])
         row["vs"] = refs[op].split(":")[1]
-        if op == "retain" and cand.startswith("ours"):
-            enc = cand.split("-")[1]
-            row["stored_pct_of_dense"] = 100.0 * stored_bytes(n, k, enc) / (4 * n)
-            row["essential_gbps"] = (4 * n + stored_bytes(n, k, enc)) / row["median_ms"] / 1e6
-        if op == "restore" and cand.startswith("ours"):
-            enc = cand.split("-")[1]
-            row["essential_gbps"] = (4 * n + stored_bytes(n, k, enc)) / row["median_ms"] / 1e6
+        row["vs_ref"], row["vs_ref_per_rep"] = common.speedup(t, timings[refs[op]])
+        if op in ("retain", "restore") and cand.startswith("ours"):
+            stored = stored_bytes(n, k, cand.split("-")[1])
+            row["stored_pct_of_dense"] = 100.0 * stored / (4 * n)
+            # retain reads x and writes the retained form; restore the reverse.
+            row["essential_gbps"] = (4 * n + stored) / row["median_ms"] / 1e6
         if op == "wgrad":
-            row["useful_gflops"] = 2.0 * fout * base["grad_kept"] / row["median_ms"] / 1e6
+            row["useful_gflops"] = 2.0 * grad[2] * base["grad_kept"] / row["median_ms"] / 1e6
         out.append(row)
     return out
 
 
 def run(args, protocol):
+    """The whole grid in this process (Benchmark.run)."""
     threads = int(args.threads)
     import torch  # heavy: only in the measuring process
     torch.set_num_threads(threads)
@@ -269,6 +276,7 @@ def run(args, protocol):
 # --- report ----------------------------------------------------------------------------------
 
 def report(rows):
+    """Markdown: one table per op."""
     out = ["Times are medians in ms. `x` columns are t_reference / t_candidate (above 1: faster), "
            "ratio of medians with the median of per-repetition ratios in brackets."]
     sections = [

@@ -83,7 +83,7 @@ def _elementwise(result, inputs, types, out_t, body):
             f"  ^bb0({args}):\n{body}  }} -> {out_t}\n")
 
 
-def _views(t, d, hidden, width):
+def _views(d, hidden, width):
     """slice_start and the two weight views (slice_drop with scale 1)."""
     w1_t, w2_t = ttype([d, hidden], "f32"), ttype([hidden, d], "f32")
     return (f"  %zero = arith.constant 0.0 : f32\n"
@@ -105,6 +105,7 @@ def _gemms(t, d, width, names):
 
 
 def _params(t, d, hidden):
+    """The step's tensor parameters: x, W1, W2, dY."""
     return [f"%x: {ttype([t, d], 'f32')}", f"%w1: {ttype([d, hidden], 'f32')}",
             f"%w2: {ttype([hidden, d], 'f32')}", f"%dy: {ttype([t, d], 'f32')}"]
 
@@ -113,7 +114,7 @@ def step_ir(t, d, hidden, width):
     """@ffn_step: forward and backward of the FFN pair with slice-drop."""
     tw = ttype([t, width], "f32")
     scale = float(scale_f32(hidden, width))
-    body = (_views(t, d, hidden, width)
+    body = (_views(d, hidden, width)
             + f"  %scale = arith.constant {scale!r} : f32\n"
             + _gemms(t, d, width, ["h"])
             + _elementwise("a", ["h"], [tw], tw,
@@ -136,7 +137,7 @@ def gemms_ir(t, d, hidden, width):
     """@ffn_gemms: the six GEMMs only, with a and dh given."""
     tw = ttype([t, width], "f32")
     types = [ttype(s, "f32") for s in ([t, width], [t, d], [t, width], [width, d], [d, width], [t, d])]
-    body = (_views(t, d, hidden, width) + _gemms(t, d, width, GEMM_OUTPUTS)
+    body = (_views(d, hidden, width) + _gemms(t, d, width, GEMM_OUTPUTS)
             + f"  return {', '.join('%' + o for o in GEMM_OUTPUTS)} : {', '.join(types)}")
     return common.mlir_func("ffn_gemms", _params(t, d, hidden) + [f"%a: {tw}", f"%dh: {tw}", "%seed: i64",
                                                                "%ctr: i64"], types, body)
@@ -164,6 +165,7 @@ def reference_step(x, w1, w2, dy, start, width):
 
 
 def _check_all(names, outputs, expected):
+    """The first output not within 1e-4 of the oracle, or None."""
     for name, got in zip(names, outputs):
         problem = check_close(got, expected[name], tol=1e-4)
         if problem:
@@ -173,7 +175,6 @@ def _check_all(names, outputs, expected):
 
 def openblas_candidate(x, w1, w2, dy, a, dh, start, width, expected):
     """The six GEMMs on OpenBLAS, weights as leading-dimension views."""
-    t, d = x.shape
     w1s, w2s = w1[:, start:start + width], w2[start:start + width]
     outs = {name: common.prefaulted(expected[name].shape) for name in GEMM_OUTPUTS}
 
@@ -191,6 +192,7 @@ def openblas_candidate(x, w1, w2, dy, a, dh, start, width, expected):
 # --- one configuration ------------------------------------------------------------------------
 
 def run_config(protocol, threads, shape, keep):
+    """Measures the three candidates at one keep ratio; their rows."""
     t, d, hidden = shape
     width = kept_width(keep, hidden)
     rng = np.random.default_rng([SEED, t, d, hidden, width])
@@ -200,12 +202,13 @@ def run_config(protocol, threads, shape, keep):
     start = ref.slice_start(SEED, COUNTER, hidden, width, ALIGN)
     expected = reference_step(x, w1, w2, dy, start, width)
     a, dh = expected["a"], expected["dh"]
-    step = common.try_compile(common.compile_ours, step_ir(t, d, hidden, width), threads, f"slice-step-{width}")
+    step = common.try_compile(common.compile_ours, step_ir(t, d, hidden, width), threads,
+                              f"slice-step-{width}")
     gemms = common.try_compile(common.compile_ours, gemms_ir(t, d, hidden, width), threads,
                                f"slice-gemms-{width}")
     cands = [
-        Candidate.compiled("ours-step", step, "ffn_step", [x, w1, w2, dy, SEED, COUNTER], [(2, np.float32)] * 4,
-                           lambda out: _check_all(STEP_OUTPUTS, out, expected)),
+        Candidate.compiled("ours-step", step, "ffn_step", [x, w1, w2, dy, SEED, COUNTER],
+                           [(2, np.float32)] * 4, lambda out: _check_all(STEP_OUTPUTS, out, expected)),
         Candidate.compiled("ours-gemms", gemms, "ffn_gemms", [x, w1, w2, dy, a, dh, SEED, COUNTER],
                            [(2, np.float32)] * 6, lambda out: _check_all(GEMM_OUTPUTS, out, expected)),
         openblas_candidate(x, w1, w2, dy, a, dh, start, width, expected),
@@ -223,6 +226,7 @@ def run_config(protocol, threads, shape, keep):
 
 
 def run(args, protocol):
+    """Every keep ratio in this process (Benchmark.run)."""
     threads = int(args.threads)
     info = peers.identify(threads)
     shape = QUICK["shape"] if args.quick else SHAPE
@@ -236,6 +240,7 @@ def run(args, protocol):
 # --- report ---------------------------------------------------------------------------------------
 
 def report(rows):
+    """Markdown: one table, every candidate at every keep ratio."""
     full = {(r["threads"], r["candidate"]): r["median_ms"] for r in rows if r["keep"] == 1.0}
     headers = ["threads", "shape", "keep", "W", "candidate", "ms", "IQR ms", "time / time(keep 1)", "GF/s",
                "% of OpenBLAS GF/s", "faults/call"]
