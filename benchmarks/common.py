@@ -578,7 +578,11 @@ def main(bench: Benchmark, argv=None):
         if t > os.cpu_count():
             print(f"skipping {t} threads: only {os.cpu_count()} CPUs", flush=True)
             continue
-        result = _run_child(os.path.abspath(sys.modules["__main__"].__file__), child_argv, t)
+        try:
+            result = _run_child(os.path.abspath(sys.modules["__main__"].__file__), child_argv, t)
+        except BenchmarkError as e:
+            print(f"{bench.name}: {e}; nothing written", file=sys.stderr, flush=True)
+            return 1
         rows += result["rows"]
         envs.append(result["env"])
     os.makedirs(RESULTS, exist_ok=True)
