@@ -278,7 +278,9 @@ class Candidate:
         """`function` of a compiled library (or n/a when `lib` is the
         compile error of try_compile); check(outputs) validates it."""
         if isinstance(lib, Exception):
-            return cls.missing(name, "compile failed: " + str(lib).splitlines()[0])
+            lines = str(lib).splitlines()
+            first = next((line.strip() for line in lines if "error:" in line), lines[0] if lines else "")
+            return cls.missing(name, "compile failed: " + first)
         call = Call(lib, function, args, results)
         return cls(name, call, check=lambda: check(call.outputs()), release=call.release)
 
@@ -370,7 +372,7 @@ class Protocol:
         if problem:
             raise BenchmarkError(f"{c.name}: wrong result: {problem}")
         if self.max_call_s and first > self.max_call_s:
-            timing.status = f"too slow ({first:.1f} s per call, not repeated)"
+            timing.status = f"too slow ({first:.3g} s per call, not repeated)"
             return False
         return True
 
