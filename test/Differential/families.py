@@ -139,6 +139,36 @@ def _retained_type(shape, elem, kept, encoding):
     return f"!sparse_train.retained<{dims}{elem}, kept = {kept}, {encoding}>"
 
 
+def _min_k_retain_case(name, x, elem, encoding, row, keep, ratio, kind):
+    """A min_k_retain case on x (element type elem) against the numpy oracle."""
+    shape = list(x.shape)
+    xv = from_elem(x, elem)
+    kept_idx = ref.min_k_select(xv, ratio=ratio, keep=keep, row=row)
+    kept = len(kept_idx)
+    numel = int(np.prod(shape))
+    attr = f"keep = {keep}" if keep is not None else f"keep_ratio = {ratio!r}"
+    gran = " granularity = row" if row else ""
+    rtype = _retained_type(shape, elem, kept, encoding)
+    body = (f"  %r = sparse_train.min_k_retain %x {attr}{gran} encoding = {encoding} : {ttype(shape, elem)}\n"
+            f"  return %r : {rtype}")
+    ir = _func(name, [f"%x: {ttype(shape, elem)}"], [rtype], body)
+    exp_values = x.reshape(-1)[kept_idx]
+    if encoding == "indices":
+        exp_pos = kept_idx.astype(np.int32)
+    else:
+        exp_pos = ref.encode_bitmask(kept_idx, numel)
+
+    def check(out, ev=exp_values, ep=exp_pos, el=elem):
+        msg = same_bits_or_nan(out[0], ev, el)
+        if msg:
+            return "values " + msg
+        if out[1].shape != ep.shape or not np.array_equal(out[1], ep):
+            return f"positions {out[1].tolist()} != {ep.tolist()}"
+        return None
+    return Case(f"min_k_retain ({encoding}, {'row' if row else 'tensor'})", name,
+                f"{elem} {shape} {attr} {kind}", ir, [x], [(1, NP[elem]), (1, np.int32)], check)
+
+
 def min_k_family(rng) -> List[Case]:
     cases = []
     kinds = ["normal", "ties", "special", "zeros", "scales", "relu"]
@@ -155,33 +185,26 @@ def min_k_family(rng) -> List[Case]:
         else:
             keep, ratio = None, float(rng.choice([0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 0.3]))
         x = values(rng, shape, kind, elem)
-        xv = from_elem(x, elem)
-        kept_idx = ref.min_k_select(xv, ratio=ratio, keep=keep, row=row)
-        kept = len(kept_idx)
-        numel = int(np.prod(shape))
-        attr = f"keep = {keep}" if keep is not None else f"keep_ratio = {ratio!r}"
-        gran = " granularity = row" if row else ""
-        rtype = _retained_type(shape, elem, kept, encoding)
-        name = f"min_k_retain_{i}"
-        body = (f"  %r = sparse_train.min_k_retain %x {attr}{gran} encoding = {encoding} : {ttype(shape, elem)}\n"
-                f"  return %r : {rtype}")
-        ir = _func(name, [f"%x: {ttype(shape, elem)}"], [rtype], body)
-        exp_values = x.reshape(-1)[kept_idx]
-        if encoding == "indices":
-            exp_pos = kept_idx.astype(np.int32)
+        cases.append(_min_k_retain_case(f"min_k_retain_{i}", x, elem, encoding, row, keep, ratio,
+                                        kind))
+    # Sets larger than the 65536 keys the CPU kernel samples: its bracket,
+    # ties at the threshold across many vectors, and a pattern whose strided
+    # sample misleads the bracket (every other element tiny), which the
+    # kernel must detect and redo.
+    large = [([256, 300], "tensor", "bitmask", 0.1, "normal"),
+             ([300, 256], "tensor", "indices", 0.6, "relu"),
+             ([131072], "tensor", "bitmask", 0.5, "alternating"),
+             ([70000], "tensor", "indices", 0.3, "special"),
+             ([3, 70016], "row", "bitmask", 0.25, "ties"),
+             ([2, 66000], "row", "indices", 0.01, "normal")]
+    for i, (shape, gran, encoding, ratio, kind) in enumerate(large):
+        if kind == "alternating":
+            x = rng.standard_normal(shape).astype(np.float32)
+            x[0::2] *= 1e-6
         else:
-            exp_pos = ref.encode_bitmask(kept_idx, numel)
-
-        def check(out, ev=exp_values, ep=exp_pos, el=elem):
-            msg = same_bits_or_nan(out[0], ev, el)
-            if msg:
-                return "values " + msg
-            if out[1].shape != ep.shape or not np.array_equal(out[1], ep):
-                return f"positions {out[1].tolist()} != {ep.tolist()}"
-            return None
-        cases.append(Case(f"min_k_retain ({encoding}, {'row' if row else 'tensor'})", name,
-                          f"{elem} {shape} {attr} {kind}", ir, [x],
-                          [(1, NP[elem]), (1, np.int32)], check))
+            x = values(rng, shape, kind, "f32")
+        cases.append(_min_k_retain_case(f"min_k_retain_large_{i}", x, "f32", encoding,
+                                        gran == "row", None, ratio, kind))
 
     # restore(retain(x)) is x on the kept places and +0.0 elsewhere.
     for i in range(30):

@@ -81,6 +81,17 @@ def ConvertSparseTrainToCPUPass
     slice, then stored once (masked at the right edge). Each output row has
     one owner and the summation order is fixed, so results need no atomics
     and do not depend on the number of threads.
+
+    `min_k_retain` on f32: i32 magnitude keys; a strided sample of at most
+    65536 keys brackets the K-th largest key (two-level histogram); one
+    vector pass counts the keys above the bracket and compress-stores those
+    inside it (a second pass takes every key if the bracket missed, so the
+    result is exact whatever the data); the histogram of the candidates
+    gives the threshold and the number of ties kept; one vector pass
+    compress-stores the kept values and indices (or ORs the mask bits into
+    the bitmask), ties in index order. Not yet threaded. Rows whose bitmask
+    words would straddle two rows, and other element types, keep the
+    reference loops.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -70,6 +70,12 @@ void populateBlockSparseToCPUPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns,
                                       const CPULoweringOptions &options);
 
+/// Vectorized min_k_retain on f32 (sampled bracket, vector count and
+/// compress-store passes, histogram selection); exact like the reference.
+void populateMinKToCPUPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns,
+                               const CPULoweringOptions &options);
+
 } // namespace sparse_train
 } // namespace mlir
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "MinKParts.h"
 #include "Selection.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -18,30 +19,6 @@ using namespace mlir;
 using namespace mlir::sparse_train;
 
 namespace {
-
-/// The buffers and sizes of a retained value after the 1:N conversion.
-struct RetainedParts {
-  Value values;             ///< memref<K x elt>
-  Value positions;          ///< memref<P x i32|i64>
-  SmallVector<Value> shape; ///< every dimension of the dense tensor, as index
-  Value numElements;        ///< product of `shape`
-};
-
-/// Unpacks `parts` (values, positions, one index per dynamic dimension).
-static RetainedParts unpackRetained(KernelBuilder &k, RetainedType type,
-                                    ValueRange parts) {
-  RetainedParts result;
-  result.values = k.bufferOf(parts[0]);
-  result.positions = k.bufferOf(parts[1]);
-  unsigned next = 2;
-  result.numElements = k.index(1);
-  for (int64_t dim : type.getShape()) {
-    Value size = ShapedType::isDynamic(dim) ? parts[next++] : k.index(dim);
-    result.shape.push_back(size);
-    result.numElements = k.mul(result.numElements, size);
-  }
-  return result;
-}
 
 /// Calls `body(flatIndex, valueIndex)` for every kept entry, in ascending
 /// flat index order.
@@ -69,18 +46,6 @@ static void forEachKept(KernelBuilder &k, RetainedType type,
       });
 }
 
-/// The tensor `t` viewed as rank 1.
-static Value flatten(KernelBuilder &k, Value t) {
-  auto type = cast<RankedTensorType>(t.getType());
-  if (type.getRank() == 1)
-    return t;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return tensor::CollapseShapeOp::create(k.b, t,
-                                         ArrayRef<ReassociationIndices>{all});
-}
-
 /// The tensor `t` viewed as rank 2: leading dimensions into rows.
 static Value flattenToMatrix(KernelBuilder &k, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
@@ -92,18 +57,6 @@ static Value flattenToMatrix(KernelBuilder &k, Value t) {
   ReassociationIndices last = {type.getRank() - 1};
   return tensor::CollapseShapeOp::create(
       k.b, t, ArrayRef<ReassociationIndices>{leading, last});
-}
-
-/// `floor(ratio * n + 0.5)` computed in f64 at run time.
-static Value emitKeepFromRatio(KernelBuilder &k, double ratio, Value n) {
-  Type f64 = k.b.getF64Type();
-  Value nF =
-      arith::UIToFPOp::create(k.b, f64, k.indexCast(k.b.getI64Type(), n));
-  Value scaled =
-      k.addF(k.mulF(k.floating(f64, ratio), nF), k.floating(f64, 0.5));
-  Value floored = math::FloorOp::create(k.b, scaled);
-  return k.indexCast(k.b.getIndexType(),
-                     arith::FPToUIOp::create(k.b, k.b.getI64Type(), floored));
 }
 
 struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {

@@ -137,6 +137,7 @@ struct ConvertSparseTrainToCPUPass
             getOperation(),
             [&](const TypeConverter &converter, RewritePatternSet &patterns) {
               populateBlockSparseToCPUPatterns(converter, patterns, options);
+              populateMinKToCPUPatterns(converter, patterns, options);
               populateSparseTrainToLoopsPatterns(converter, patterns, options);
             })))
       signalPassFailure();

@@ -1,0 +1,72 @@
+//===- MinKParts.h - helpers shared by the min-k lowerings --------*- C++ -*-===//
+//
+// The parts of a !sparse_train.retained value after the 1:N type
+// conversion, flat views of the input, and K from a keep ratio; shared by
+// the reference and the CPU lowerings of the DropIT ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_LIB_CONVERSION_MINKPARTS_H
+#define SPARSETRAIN_LIB_CONVERSION_MINKPARTS_H
+
+#include "KernelBuilder.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// The buffers and sizes of a retained value after the 1:N conversion.
+struct RetainedParts {
+  Value values;             ///< memref<K x elt>
+  Value positions;          ///< memref<P x i32|i64>
+  SmallVector<Value> shape; ///< every dimension of the dense tensor, as index
+  Value numElements;        ///< product of `shape`
+};
+
+/// Unpacks `parts` (values, positions, one index per dynamic dimension).
+inline RetainedParts unpackRetained(KernelBuilder &k, RetainedType type,
+                                    ValueRange parts) {
+  RetainedParts result;
+  result.values = k.bufferOf(parts[0]);
+  result.positions = k.bufferOf(parts[1]);
+  unsigned next = 2;
+  result.numElements = k.index(1);
+  for (int64_t dim : type.getShape()) {
+    Value size = ShapedType::isDynamic(dim) ? parts[next++] : k.index(dim);
+    result.shape.push_back(size);
+    result.numElements = k.mul(result.numElements, size);
+  }
+  return result;
+}
+
+/// The tensor `t` viewed as rank 1.
+inline Value flatten(KernelBuilder &k, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getRank() == 1)
+    return t;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  return tensor::CollapseShapeOp::create(k.b, t,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// `floor(ratio * n + 0.5)` computed in f64 at run time.
+inline Value emitKeepFromRatio(KernelBuilder &k, double ratio, Value n) {
+  Type f64 = k.b.getF64Type();
+  Value nF =
+      arith::UIToFPOp::create(k.b, f64, k.indexCast(k.b.getI64Type(), n));
+  Value scaled =
+      k.addF(k.mulF(k.floating(f64, ratio), nF), k.floating(f64, 0.5));
+  Value floored = math::FloorOp::create(k.b, scaled);
+  return k.indexCast(k.b.getIndexType(),
+                     arith::FPToUIOp::create(k.b, k.b.getI64Type(), floored));
+}
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_LIB_CONVERSION_MINKPARTS_H

@@ -1,0 +1,493 @@
+//===- MinKToCPU.cpp - vectorized DropIT kernels ---------------------------===//
+//
+// min_k_retain on f32: exact, deterministic selection in streaming vector
+// passes instead of the reference's bit-by-bit search.
+//
+// Keys are the i32 bit patterns of |x| with every NaN mapped to one key
+// above +Inf (0x7F800001); for floats this orders by magnitude exactly like
+// the reference's f64 keys. For each set (the tensor, or each row):
+//  1. a strided sample of at most 65536 keys gives, through a two-level
+//     histogram, a bracket [lo, hi] that holds the K-th largest key with
+//     overwhelming probability;
+//  2. one vector pass counts the keys above hi and compress-stores the keys
+//     inside the bracket (if the bracket missed, a second pass takes every
+//     key: the result is exact either way);
+//  3. the two-level histogram of the candidates gives the K-th largest key
+//     T and how many ties at T are kept;
+//  4. one vector pass keeps every key above T and the first ties in index
+//     order: compress-stores of the values (and of the indices), or the
+//     mask bits into the bitmask.
+// Other element types, and row sets whose bitmask words would straddle
+// rows, fall through to the reference patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "MinKParts.h"
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace {
+
+/// Key of every NaN: one above the key of +Inf.
+constexpr int64_t kNaNKey32 = 0x7F800001;
+/// Most keys sampled per set to bracket the threshold.
+constexpr int64_t kMaxSample = 65536;
+/// Buckets of one histogram level (16 bits of the key).
+constexpr int64_t kBuckets = 65536;
+
+/// Vector helpers for one lane count.
+struct Lanes {
+  KernelBuilder &k;
+  int64_t n;
+  VectorType f32s, i32s, masks;
+  IntegerType bits;
+
+  Lanes(KernelBuilder &k, int64_t n)
+      : k(k), n(n), f32s(VectorType::get({n}, k.b.getF32Type())),
+        i32s(VectorType::get({n}, k.b.getI32Type())),
+        masks(VectorType::get({n}, k.b.getI1Type())),
+        bits(k.b.getIntegerType(n)) {}
+
+  Value splat(VectorType type, Attribute value) {
+    return arith::ConstantOp::create(k.b, type,
+                                     DenseElementsAttr::get(type, value));
+  }
+  Value splatI32(int64_t value) {
+    return splat(i32s, k.b.getI32IntegerAttr(value));
+  }
+  /// The lanes of `mask` as the bits of an integer (lane 0 lowest).
+  Value toBits(Value mask) {
+    Value one = vector::BitCastOp::create(
+        k.b, VectorType::get({1}, bits), mask);
+    return vector::ExtractOp::create(k.b, one, ArrayRef<int64_t>{0});
+  }
+  /// The mask whose lanes are the bits of `value`.
+  Value fromBits(Value value) {
+    Value one =
+        vector::BroadcastOp::create(k.b, VectorType::get({1}, bits), value);
+    return vector::BitCastOp::create(k.b, masks, one);
+  }
+  Value popcount(Value bitsValue) {
+    return k.toIndex(arith::ExtUIOp::create(
+        k.b, k.b.getI64Type(), math::CtPopOp::create(k.b, bitsValue)));
+  }
+  /// Lanes [0, count) set.
+  Value prefixMask(Value count) {
+    return vector::CreateMaskOp::create(k.b, masks, ValueRange{count});
+  }
+  /// Streams x[offset, offset + length) a vector at a time:
+  /// `body(j, xs, inside, carried)` sees the floats at offset + j and the
+  /// mask of the lanes inside the set, and returns the next carried values.
+  /// Whole vectors use plain loads; the last partial one a masked load.
+  template <typename Body>
+  SmallVector<Value> stream(Value x, Value offset, Value length,
+                            ValueRange init, Body body) {
+    Value whole = k.sub(length, k.remU(length, k.index(n)));
+    Value all = splat(masks, k.b.getBoolAttr(true));
+    auto loop = scf::ForOp::create(k.b, k.index(0), whole, k.index(n), init);
+    {
+      OpBuilder::InsertionGuard guard(k.b);
+      k.b.setInsertionPointToStart(loop.getBody());
+      Value j = loop.getInductionVar();
+      Value xs = vector::LoadOp::create(k.b, f32s, x,
+                                        ValueRange{k.add(offset, j)});
+      scf::YieldOp::create(k.b, body(j, xs, all, loop.getRegionIterArgs()));
+    }
+    Value partial = k.cmp(arith::CmpIPredicate::ult, whole, length);
+    return k.ifThenElse(
+        partial, loop.getResultTypes(),
+        [&] {
+          Value inside = prefixMask(k.sub(length, whole));
+          Value xs = vector::MaskedLoadOp::create(
+              k.b, f32s, x, ValueRange{k.add(offset, whole)}, inside,
+              splat(f32s, k.b.getF32FloatAttr(0.0f)));
+          return body(whole, xs, inside, loop.getResults());
+        },
+        [&] { return SmallVector<Value>(loop.getResults()); });
+  }
+
+  /// The magnitude keys of a vector of floats.
+  Value keys(Value x) {
+    Value raw = arith::BitcastOp::create(k.b, i32s, x);
+    Value magnitude = k.andI(raw, splatI32(0x7FFFFFFF));
+    return arith::MinUIOp::create(k.b, magnitude, splatI32(kNaNKey32));
+  }
+};
+
+/// vector.compressstore of the `mask` lanes of `value` at `base[at]`. (The
+/// builder taking an llvm::MaybeAlign swaps mask and value in MLIR 22.1.8;
+/// the one taking an IntegerAttr does not.)
+static void compressStore(KernelBuilder &k, Value base, Value at, Value mask,
+                          Value value) {
+  vector::CompressStoreOp::create(k.b, base, ValueRange{at}, mask, value,
+                                  IntegerAttr());
+}
+
+/// The magnitude key of one float.
+static Value scalarKey(KernelBuilder &k, Value x) {
+  Type i32 = k.b.getI32Type();
+  Value raw = arith::BitcastOp::create(k.b, i32, x);
+  Value magnitude = k.andI(raw, k.integer(i32, 0x7FFFFFFF));
+  return arith::MinUIOp::create(k.b, magnitude, k.integer(i32, kNaNKey32));
+}
+
+/// Scans `hist` from the highest bucket down for the bucket holding the
+/// `rank`-th largest key (1-based); returns the bucket and how many keys
+/// lie in higher buckets.
+static std::pair<Value, Value> scanFromTop(KernelBuilder &k, Value hist,
+                                           Value rank) {
+  Type i64 = k.b.getI64Type();
+  SmallVector<Value> init = {k.boolean(false), k.index(0), k.integer(i64, 0),
+                             k.integer(i64, 0)};
+  SmallVector<Value> found = k.forAccumulate(
+      k.index(0), k.index(kBuckets), init, [&](Value j, ValueRange acc) {
+        Value bucket = k.sub(k.index(kBuckets - 1), j);
+        Value count = arith::ExtUIOp::create(k.b, i64, k.load(hist, bucket));
+        Value total = k.add(acc[3], count);
+        Value hit = k.andI(k.cmp(arith::CmpIPredicate::uge, total, rank),
+                           k.cmp(arith::CmpIPredicate::eq, acc[0],
+                                 k.boolean(false)));
+        return SmallVector<Value>{k.orI(acc[0], hit),
+                                  k.select(hit, bucket, acc[1]),
+                                  k.select(hit, acc[3], acc[2]), total};
+      });
+  return {found[1], found[2]};
+}
+
+/// The `rank`-th largest (1-based, `1 <= rank <= count`) of the i32 keys
+/// `keys[0, count)` and how many keys are larger, by a two-level histogram
+/// of the high and low 16 bits. `hist` holds kBuckets i32 counters.
+static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
+                                                 Value count, Value rank,
+                                                 Value hist) {
+  Type i32 = k.b.getI32Type();
+  auto clear = [&] {
+    k.forEach(k.index(0), k.index(kBuckets),
+              [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
+  };
+  auto bump = [&](Value bucket) {
+    k.store(k.add(k.load(hist, bucket), k.integer(i32, 1)), hist, bucket);
+  };
+  auto high = [&](Value key) {
+    return k.toIndex(arith::ShRUIOp::create(k.b, key, k.integer(i32, 16)));
+  };
+  clear();
+  k.forEach(k.index(0), count,
+            [&](Value i) { bump(high(k.load(keys, i))); });
+  std::pair<Value, Value> topBucket = scanFromTop(k, hist, rank);
+  Value top = topBucket.first, aboveTop = topBucket.second;
+  clear();
+  k.forEach(k.index(0), count, [&](Value i) {
+    Value key = k.load(keys, i);
+    k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top), [&] {
+      bump(k.toIndex(k.andI(key, k.integer(i32, 0xFFFF))));
+    });
+  });
+  std::pair<Value, Value> lowBucket =
+      scanFromTop(k, hist, k.sub(rank, aboveTop));
+  Value low = lowBucket.first, aboveLow = lowBucket.second;
+  Value key = k.orI(
+      arith::ShLIOp::create(k.b, k.indexCast(i32, top), k.integer(i32, 16)),
+      k.indexCast(i32, low));
+  return {key, k.add(aboveTop, aboveLow)};
+}
+
+struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
+  MinKRetainVectorLowering(const TypeConverter &converter, MLIRContext *context,
+                           unsigned vectorBits)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        vectorBits(vectorBits) {}
+
+  LogicalResult
+  matchAndRewrite(MinKRetainOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RetainedType type = op.getType();
+    RankedTensorType inputType = op.getInput().getType();
+    bool perRow = op.getGranularity() == Granularity::Row;
+    bool bitmask = type.getEncoding() == RetainEncoding::Bitmask;
+    int64_t rowLength = inputType.getShape().back();
+    if (!inputType.getElementType().isF32() || vectorBits / 32 > 32 ||
+        32 % (vectorBits / 32) != 0)
+      return rewriter.notifyMatchFailure(op, "no vector kernel for this type");
+    // Bitmask words must not straddle two rows.
+    if (perRow && bitmask &&
+        (ShapedType::isDynamic(rowLength) || rowLength % 32 != 0))
+      return rewriter.notifyMatchFailure(op, "rows not whole bitmask words");
+
+    KernelBuilder k(rewriter, op.getLoc());
+    Lanes v(k, vectorBits / 32);
+    Type i32 = k.b.getI32Type();
+    Value input = adaptor.getInput();
+    SmallVector<Value> dims;
+    Value numElements = k.index(1);
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      dims.push_back(tensor::DimOp::create(k.b, input, d));
+      numElements = k.mul(numElements, dims.back());
+    }
+    Value setLength = perRow ? dims.back() : numElements;
+    // Rows of length 0 hold no elements: no sets (and no division by 0).
+    Value numSets =
+        perRow ? k.divU(numElements, arith::MaxUIOp::create(k.b, setLength,
+                                                            k.index(1)))
+               : k.index(1);
+    int64_t staticKeep = op.getKeepPerSet();
+    Value keepPerSet =
+        !ShapedType::isDynamic(staticKeep)
+            ? k.index(staticKeep)
+            : emitKeepFromRatio(k, op.getKeepRatio()->convertToDouble(),
+                                setLength);
+    Value kept = k.mul(numSets, keepPerSet);
+
+    // Outputs, in the converted types of the retained value.
+    SmallVector<Type> partTypes;
+    if (failed(getTypeConverter()->convertType(type, partTypes)))
+      return failure();
+    auto valuesType = cast<RankedTensorType>(partTypes[0]);
+    auto positionsType = cast<RankedTensorType>(partTypes[1]);
+    Type positionType = positionsType.getElementType();
+    Value values =
+        k.alloc(valuesType.getShape(), valuesType.getElementType(),
+                valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
+    Value numPositions =
+        bitmask ? k.divU(k.add(numElements, k.index(31)), k.index(32)) : kept;
+    Value positions =
+        k.alloc(positionsType.getShape(), positionType,
+                positionsType.hasStaticShape() ? ValueRange{}
+                                               : ValueRange{numPositions});
+    if (bitmask)
+      k.forEach(k.index(0), numPositions, [&](Value w) {
+        k.store(k.integer(positionType, 0), positions, w);
+      });
+
+    // Scratch: sampled keys, candidate keys, histogram.
+    Value x = k.bufferOf(flatten(k, input));
+    Value sampleSize = arith::MinUIOp::create(k.b, setLength,
+                                              k.index(kMaxSample));
+    Value sample = k.alloc({ShapedType::kDynamic}, i32, {sampleSize});
+    Value candidates = k.alloc({ShapedType::kDynamic}, i32, {setLength});
+    Value hist = k.alloc({kBuckets}, i32);
+
+    k.forAccumulate(
+        k.index(0), numSets, {k.index(0)}, [&](Value set, ValueRange out) {
+          Value offset = k.mul(set, setLength);
+          std::pair<Value, Value> selected = selectThreshold(
+              k, v, x, offset, setLength, keepPerSet, sampleSize, sample,
+              candidates, hist);
+          return SmallVector<Value>{compact(
+              k, v, x, offset, setLength, selected.first, selected.second,
+              out[0], values, positions, bitmask)};
+        });
+
+    SmallVector<Value> parts = {k.tensorOf(values), k.tensorOf(positions)};
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      if (inputType.isDynamicDim(d))
+        parts.push_back(dims[d]);
+    rewriter.replaceOpWithMultiple(op, {parts});
+    return success();
+  }
+
+  /// The key T of the K-th largest element of the set and how many
+  /// elements equal to T are kept (the first ones in index order); with
+  /// K == 0 a key above every key and no ties.
+  static std::pair<Value, Value>
+  selectThreshold(KernelBuilder &k, Lanes &v, Value x, Value offset,
+                  Value length, Value keep, Value sampleSize, Value sample,
+                  Value candidates, Value hist) {
+    Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
+    SmallVector<Value> result = k.ifThenElse(
+        none, {i32, k.b.getIndexType()},
+        [&] {
+          return SmallVector<Value>{k.integer(i32, -1), k.index(0)};
+        },
+        [&] {
+          // 1. Bracket from a strided sample: ranks r -+ margin, where
+          //    r = ceil(K * S / n) and the margin is S / 64 + 16 (the
+          //    sample rank's deviation is at most sqrt(S) / 2).
+          Value stride = k.divU(length, sampleSize);
+          k.forEach(k.index(0), sampleSize, [&](Value i) {
+            Value at = k.add(offset, k.mul(i, stride));
+            k.store(scalarKey(k, k.load(x, at)), sample, i);
+          });
+          Value rank = k.divU(
+              k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))),
+              length);
+          Value margin = k.add(k.divU(sampleSize, k.index(64)), k.index(16));
+          Value rankHi = k.select(
+              k.cmp(arith::CmpIPredicate::ugt, rank, margin),
+              k.sub(rank, margin), k.index(1));
+          Value rankLo =
+              arith::MinUIOp::create(k.b, k.add(rank, margin), sampleSize);
+          auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
+          Value hi = emitKthLargestKey(k, sample, sampleSize, toI64(rankHi),
+                                       hist)
+                         .first;
+          Value lo = emitKthLargestKey(k, sample, sampleSize, toI64(rankLo),
+                                       hist)
+                         .first;
+          // 2. Keys above the bracket, and the keys inside it.
+          std::pair<Value, Value> gathered =
+              gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
+          Value above = gathered.first, count = gathered.second;
+          // The K-th largest key must be a candidate: fewer than K keys
+          // above the bracket, and at least K from its top to its bottom.
+          Value missed = k.orI(
+              k.cmp(arith::CmpIPredicate::uge, above, keep),
+              k.cmp(arith::CmpIPredicate::ult, k.add(above, count), keep));
+          SmallVector<Value> bracket = k.ifThenElse(
+              missed, {k.b.getIndexType(), k.b.getIndexType()},
+              [&] {
+                auto [a, c] = gatherCandidates(
+                    k, v, x, offset, length, k.integer(i32, 0),
+                    k.integer(i32, kNaNKey32), candidates);
+                return SmallVector<Value>{a, c};
+              },
+              [&] { return SmallVector<Value>{above, count}; });
+          // 3. The threshold among the candidates; when the bracket is one
+          //    key (e.g. the zeros of a ReLU output), that key.
+          Value need = k.sub(keep, bracket[0]);
+          Value oneKey = k.andI(k.cmp(arith::CmpIPredicate::eq, lo, hi),
+                                k.cmp(arith::CmpIPredicate::eq, missed,
+                                      k.boolean(false)));
+          return k.ifThenElse(
+              oneKey, {i32, k.b.getIndexType()},
+              [&] { return SmallVector<Value>{hi, need}; },
+              [&] {
+                std::pair<Value, Value> kth = emitKthLargestKey(
+                    k, candidates, bracket[1], toI64(need), hist);
+                return SmallVector<Value>{
+                    kth.first, k.sub(need, k.toIndex(kth.second))};
+              });
+        });
+    return {result[0], result[1]};
+  }
+
+  /// Counts the keys of the set above `hi` and compress-stores the keys in
+  /// [lo, hi] into `candidates`; returns both counts.
+  static std::pair<Value, Value> gatherCandidates(KernelBuilder &k, Lanes &v,
+                                                  Value x, Value offset,
+                                                  Value length, Value lo,
+                                                  Value hi, Value candidates) {
+    Value loV = vector::BroadcastOp::create(k.b, v.i32s, lo);
+    Value hiV = vector::BroadcastOp::create(k.b, v.i32s, hi);
+    SmallVector<Value> counts = v.stream(
+        x, offset, length, {k.index(0), k.index(0)},
+        [&](Value, Value xs, Value inside, ValueRange acc) {
+          Value keys = v.keys(xs);
+          Value gt = k.andI(
+              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, hiV),
+              inside);
+          Value in = k.andI(k.andI(arith::CmpIOp::create(
+                                       k.b, arith::CmpIPredicate::uge, keys, loV),
+                                   arith::CmpIOp::create(
+                                       k.b, arith::CmpIPredicate::ule, keys, hiV)),
+                            inside);
+          compressStore(k, candidates, acc[1], in, keys);
+          return SmallVector<Value>{k.add(acc[0], v.popcount(v.toBits(gt))),
+                                    k.add(acc[1], v.popcount(v.toBits(in)))};
+        });
+    return {counts[0], counts[1]};
+  }
+
+  /// Stores the kept elements of the set (keys above `threshold`, then the
+  /// first `ties` equal to it) from position `out` on; returns the position
+  /// after them.
+  static Value compact(KernelBuilder &k, Lanes &v, Value x, Value offset,
+                       Value length, Value threshold, Value ties, Value out,
+                       Value values, Value positions, bool bitmask) {
+    Type positionType = cast<MemRefType>(positions.getType()).getElementType();
+    Value tV = vector::BroadcastOp::create(k.b, v.i32s, threshold);
+    SmallVector<Attribute> iota;
+    for (int64_t l = 0; l < v.n; ++l)
+      iota.push_back(k.b.getIntegerAttr(positionType, l));
+    auto positionVectors = VectorType::get({v.n}, positionType);
+    Value lanesIota = arith::ConstantOp::create(
+        k.b, positionVectors, DenseElementsAttr::get(positionVectors, iota));
+
+    SmallVector<Value> end = v.stream(
+        x, offset, length, {out, ties},
+        [&](Value j, Value xs, Value inside, ValueRange acc) {
+          Value at = acc[0], tiesLeft = acc[1];
+          Value flat = k.add(offset, j);
+          Value keys = v.keys(xs);
+          Value gt = v.toBits(k.andI(
+              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, tV),
+              inside));
+          Value eq = v.toBits(k.andI(
+              arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, keys, tV),
+              inside));
+          SmallVector<Value> tie = takeTies(k, v, eq, tiesLeft);
+          Value take = k.orI(gt, tie[0]);
+          Value mask = v.fromBits(take);
+          compressStore(k, values, at, mask, xs);
+          if (bitmask) {
+            // The set starts on a word (tensor granularity, or rows of whole
+            // words), and the lane count divides 32.
+            Value word = k.divU(flat, k.index(32));
+            Value shift = k.indexCast(positionType, k.remU(flat, k.index(32)));
+            Value wide = arith::ExtUIOp::create(k.b, positionType, take);
+            Value bits = arith::ShLIOp::create(k.b, wide, shift);
+            k.store(k.orI(k.load(positions, word), bits), positions, word);
+          } else {
+            Value base = vector::BroadcastOp::create(
+                k.b, positionVectors, k.indexCast(positionType, flat));
+            compressStore(k, positions, at, mask, k.add(base, lanesIota));
+          }
+          return SmallVector<Value>{k.add(at, v.popcount(take)), tie[1]};
+        });
+    return end[0];
+  }
+
+  /// The ties at T a vector keeps, as lane bits, and the ties left after
+  /// it: all of `eq` while enough are left, else its lowest lanes.
+  static SmallVector<Value> takeTies(KernelBuilder &k, Lanes &v, Value eq,
+                                     Value tiesLeft) {
+    Value noBits = k.integer(v.bits, 0);
+    Value anyTie =
+        k.andI(k.cmp(arith::CmpIPredicate::ne, eq, noBits),
+               k.cmp(arith::CmpIPredicate::ugt, tiesLeft, k.index(0)));
+    SmallVector<Type, 2> types = {v.bits, k.b.getIndexType()};
+    return k.ifThenElse(
+        anyTie, types,
+        [&] {
+          Value count = v.popcount(eq);
+          Value all = k.cmp(arith::CmpIPredicate::ule, count, tiesLeft);
+          return k.ifThenElse(
+              all, types,
+              [&] {
+                return SmallVector<Value>{eq, k.sub(tiesLeft, count)};
+              },
+              [&] {
+                // The lowest `tiesLeft` set bits of eq.
+                SmallVector<Value> lowest = k.forAccumulate(
+                    k.index(0), tiesLeft, {eq, noBits},
+                    [&](Value, ValueRange acc) {
+                      Value bit = k.andI(acc[0], k.sub(noBits, acc[0]));
+                      Value rest = k.andI(
+                          acc[0], k.sub(acc[0], k.integer(v.bits, 1)));
+                      return SmallVector<Value>{rest, k.orI(acc[1], bit)};
+                    });
+                return SmallVector<Value>{lowest[1], k.index(0)};
+              });
+        },
+        [&] { return SmallVector<Value>{noBits, tiesLeft}; });
+  }
+
+  unsigned vectorBits;
+};
+
+} // namespace
+
+void mlir::sparse_train::populateMinKToCPUPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const CPULoweringOptions &options) {
+  patterns.add<MinKRetainVectorLowering>(converter, patterns.getContext(),
+                                         options.vectorBits);
+}

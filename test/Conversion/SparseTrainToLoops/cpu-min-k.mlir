@@ -1,0 +1,47 @@
+// convert-sparse-train-to-cpu runs min_k_retain on f32 as a vector kernel:
+// i32 magnitude keys (NaN clamped to one key above +Inf), a vector pass
+// that compress-stores the candidate keys, and a vector compaction pass
+// that compress-stores the kept values (and the indices, or ORs the mask
+// bits into the bitmask). Other element types, and rows whose bitmask words
+// would straddle two rows, keep the reference loops.
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
+
+// CHECK-LABEL: func.func @bitmask
+//       CHECK: arith.constant dense<2139095041> : vector<16xi32>
+//       CHECK: arith.minui %{{.*}} : vector<16xi32>
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
+//       CHECK: math.ctpop
+// AVX2-LABEL: func.func @bitmask
+//       AVX2: vector.compressstore %{{.*}} : memref<25xf32>, vector<8xi1>, vector<8xf32>
+func.func @bitmask(%x: tensor<10x25xf32>) -> !sparse_train.retained<10x25xf32, kept = 25, bitmask> {
+  %r = sparse_train.min_k_retain %x keep_ratio = 0.1 : tensor<10x25xf32>
+  return %r : !sparse_train.retained<10x25xf32, kept = 25, bitmask>
+}
+
+// Indices are compress-stored next to the values.
+// CHECK-LABEL: func.func @indices_rows
+//       CHECK: vector.compressstore %{{.*}} : memref<16xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.compressstore %{{.*}} : memref<16xi32>, vector<16xi1>, vector<16xi32>
+func.func @indices_rows(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, kept = 16, indices> {
+  %r = sparse_train.min_k_retain %x keep = 4 granularity = row encoding = indices : tensor<4x7xf32>
+  return %r : !sparse_train.retained<4x7xf32, kept = 16, indices>
+}
+
+// CHECK-LABEL: func.func @negative_rows_straddle_words
+//   CHECK-NOT: vector.compressstore
+//       CHECK: return
+func.func @negative_rows_straddle_words(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, kept = 16, bitmask> {
+  %r = sparse_train.min_k_retain %x keep = 4 granularity = row : tensor<4x7xf32>
+  return %r : !sparse_train.retained<4x7xf32, kept = 16, bitmask>
+}
+
+// CHECK-LABEL: func.func @negative_f16
+//   CHECK-NOT: vector.compressstore
+//       CHECK: return
+func.func @negative_f16(%x: tensor<64xf16>) -> !sparse_train.retained<64xf16, kept = 6, bitmask> {
+  %r = sparse_train.min_k_retain %x keep_ratio = 0.1 : tensor<64xf16>
+  return %r : !sparse_train.retained<64xf16, kept = 6, bitmask>
+}
