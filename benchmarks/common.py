@@ -188,10 +188,6 @@ class Call:
     freed by `release()` (not the arguments, not constants)."""
 
     def __init__(self, lib, name, args, results):
-        if hasattr(_libc, name):
-            # The C wrapper calls `name` through the PLT: a symbol of that
-            # name already loaded (libc has `step`) would be called instead.
-            raise BenchmarkError(f"function name {name!r} collides with a loaded symbol; rename it")
         self.symbol = getattr(lib, "_mlir_ciface_" + name)
         self.results = results  # [(rank, numpy dtype)]
         self._keep, self._args, self._inputs = [], [], set()

@@ -78,7 +78,9 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opt))), "lib")
         llvm_lib = os.path.join(os.path.dirname(LLVM_BIN), "lib")
         # libomp: the parallel kernels run on LLVM's OpenMP runtime.
-        run(["cc", "-shared", obj, "-o", so, f"-L{libdir}", f"-Wl,-rpath,{libdir}",
+        # -Bsymbolic: calls between the module's functions stay inside it,
+        # even when a loaded library exports the same name (libc's `step`).
+        run(["cc", "-shared", "-Wl,-Bsymbolic", obj, "-o", so, f"-L{libdir}", f"-Wl,-rpath,{libdir}",
              f"-L{llvm_lib}", f"-Wl,-rpath,{llvm_lib}", "-lsparse_train_runtime", "-lomp",
              "-lm"])
     except subprocess.CalledProcessError as e:
