@@ -16,7 +16,7 @@ PYTHON := /usr/bin/python3
 # Debian packages the build and the tests need.
 PACKAGES := cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools \
             llvm-22-tools clang-22 lld-22 libomp-22-dev python3 python3-numpy \
-            python3-pytest python3-dev pybind11-dev python3-sklearn
+            python3-pytest python3-dev pybind11-dev python3-sklearn libopenblas-dev
 
 .PHONY: run check bench build configure deps clean
 

@@ -44,6 +44,9 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 runner_libs = ",".join(
     os.path.join(config.llvm_tools_dir, "..", "lib", lib + ".so")
     for lib in ["libmlir_runner_utils", "libmlir_c_runner_utils", "libomp"])
+# The project's runtime (the dense products' sgemm) comes first.
+runner_libs = os.path.join(config.sparse_train_libs_dir,
+                           "libsparse_train_runtime.so") + "," + runner_libs
 config.substitutions.append(
     ("%run_cpu", "mlir-runner -e main -entry-point-result=void -shared-libs="
      + runner_libs))

@@ -46,7 +46,9 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   // kernels and every intermediate tensor would leak on each call.
   sparse_tensor::SparsifierOptions sparsifier;
   sparsifier.enableRuntimeLibrary = false;
-  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  // The sparsifier needs linalg.generic; dense named ops stay named.
+  pm.addNestedPass<func::FuncOp>(
+      createSparseTrainGeneralizeSparseLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(mlir::createSparsificationAndBufferizationPass(
       mlir::getBufferizationOptionsForSparsification(
@@ -61,6 +63,8 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  if (options.blas)
+    pm.addPass(createSparseTrainMatmulToBlasPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass());

@@ -61,3 +61,73 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
       return;
   }
 }
+
+/// A rank-2 f32 memref descriptor.
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} MemRef2DF32;
+
+/// How BLAS sees a `rows` x `cols` matrix with `strides`: row-major with
+/// leading dimension `*ld`, transposed (`*flip`) when it is column-major.
+/// Returns 0 when neither holds (a general strided view).
+static int blasView(int64_t rows, int64_t cols, const int64_t *strides,
+                    int64_t *ld, int *flip) {
+  // Unit dimensions may carry any stride: any leading dimension that covers
+  // the other dimension is valid.
+  if (strides[1] == 1 || cols == 1) {
+    *flip = 0;
+    *ld = rows == 1 ? (cols > 1 ? cols : 1) : strides[0];
+    return *ld >= (cols > 1 ? cols : 1);
+  }
+  if (strides[0] == 1 || rows == 1) {
+    *flip = 1;
+    *ld = cols == 1 ? (rows > 1 ? rows : 1) : strides[1];
+    return *ld >= (rows > 1 ? rows : 1);
+  }
+  return 0;
+}
+
+#ifdef SPARSE_TRAIN_HAVE_CBLAS
+#include <cblas.h>
+#endif
+
+/// C += op(A) · op(B) for f32 matrices, op transposing when `transA` /
+/// `transB` is set: the dense products of code lowered with
+/// `sparse-train-to-cpu{blas=true}`. OpenBLAS's sgemm where the build found
+/// it and the views are row- or column-major, plain loops otherwise.
+void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
+                                     MemRef2DF32 *c, int64_t transA,
+                                     int64_t transB) {
+  int64_t m = c->sizes[0], n = c->sizes[1];
+  int64_t k = transA ? a->sizes[0] : a->sizes[1];
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  const float *pa = a->aligned + a->offset, *pb = b->aligned + b->offset;
+  float *pc = c->aligned + c->offset;
+#ifdef SPARSE_TRAIN_HAVE_CBLAS
+  int64_t lda, ldb, ldc;
+  int flipA, flipB, flipC;
+  if (blasView(a->sizes[0], a->sizes[1], a->strides, &lda, &flipA) &&
+      blasView(b->sizes[0], b->sizes[1], b->strides, &ldb, &flipB) &&
+      blasView(m, n, c->strides, &ldc, &flipC) && !flipC) {
+    cblas_sgemm(CblasRowMajor, (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
+                (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m,
+                (int)n, (int)k, 1.0f, pa, (int)lda, pb, (int)ldb, 1.0f, pc,
+                (int)ldc);
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float sum = pc[i * c->strides[0] + j * c->strides[1]];
+      for (int64_t p = 0; p < k; ++p) {
+        float x = transA ? pa[p * a->strides[0] + i * a->strides[1]]
+                         : pa[i * a->strides[0] + p * a->strides[1]];
+        float y = transB ? pb[j * b->strides[0] + p * b->strides[1]]
+                         : pb[p * b->strides[0] + j * b->strides[1]];
+        sum += x * y;
+      }
+      pc[i * c->strides[0] + j * c->strides[1]] = sum;
+    }
+}

@@ -43,6 +43,12 @@ struct SparseTrainToCPUOptions
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
       llvm::cl::init(256)};
+  PassOptions::Option<bool> blas{
+      *this, "blas",
+      llvm::cl::desc("Run dense f32 linalg.matmul through the runtime's "
+                     "sgemm (OpenBLAS; the program then needs "
+                     "libsparse_train_runtime.so) instead of loops"),
+      llvm::cl::init(true)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads of the parallel kernels: 0 for the OpenMP "

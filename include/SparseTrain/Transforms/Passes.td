@@ -25,4 +25,45 @@ def SparseTrainVerifyLoweringPass
   ];
 }
 
+def SparseTrainMatmulToBlasPass
+    : Pass<"sparse-train-matmul-to-blas", "::mlir::ModuleOp"> {
+  let summary = "Run dense f32 linalg.matmul on buffers through the runtime's sgemm";
+  let description = [{
+    Rewrites every `linalg.matmul` on memrefs whose operands are all f32 and
+    whose indexing maps are one of the four transpose forms
+    (`C[i, j] += A[i, k] · B[k, j]`, with A indexed `[k, i]` and/or B
+    indexed `[j, k]`) into a call of `sparse_train_sgemm` (C interface,
+    operands cast to fully dynamic strided memrefs, then the two transpose
+    flags as i64). `libsparse_train_runtime.so` implements it with OpenBLAS's
+    sgemm when the build found Debian's `libopenblas-dev`, with loops
+    otherwise. Matmuls on strided views (e.g. the weight slices of
+    slice-drop) need no copy: the leading dimension goes to BLAS.
+
+    Why a library call and not generated code: on the development machine
+    OpenBLAS reaches about 90 % of the FMA peak on these shapes, and the
+    project's generated register-tiled kernel (the bsr_matmul kernel at
+    block density 1) about 60 %; docs/Performance.md has the measurement.
+
+    Other element types, batched and generic contractions are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def SparseTrainGeneralizeSparseLinalgPass
+    : Pass<"sparse-train-generalize-sparse-linalg"> {
+  let summary = "Generalize the named linalg ops that have a sparse operand";
+  let description = [{
+    The sparsifier rewrites `linalg.generic` only, so named linalg ops with a
+    sparse tensor operand must become generic first. Unlike
+    `linalg-generalize-named-ops`, this pass keeps dense named ops (e.g.
+    `linalg.matmul`) named, so that later passes can still recognize them
+    (`sparse-train-matmul-to-blas`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,156 @@
+//===- MatmulToBlas.cpp - dense matmuls through the runtime's sgemm -------===//
+//
+// sparse-train-matmul-to-blas: linalg.matmul on f32 memrefs, in its four
+// transpose forms, becomes a call of the runtime's sparse_train_sgemm.
+// sparse-train-generalize-sparse-linalg: named linalg ops with a sparse
+// operand become linalg.generic for the sparsifier; dense ones stay named.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseTrain/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace mlir {
+namespace sparse_train {
+#define GEN_PASS_DEF_SPARSETRAINMATMULTOBLASPASS
+#define GEN_PASS_DEF_SPARSETRAINGENERALIZESPARSELINALGPASS
+#include "SparseTrain/Transforms/Passes.h.inc"
+} // namespace sparse_train
+} // namespace mlir
+
+namespace {
+
+/// The runtime function: C += op(A) · op(B).
+constexpr llvm::StringLiteral kSgemm = "sparse_train_sgemm";
+
+/// The transpose flags of a matmul's indexing maps, if they are one of the
+/// four forms over (i, j, k) with C indexed [i, j].
+static std::optional<std::pair<bool, bool>>
+getTransposes(linalg::MatmulOp op) {
+  MLIRContext *ctx = op.getContext();
+  AffineExpr i, j, k;
+  bindDims(ctx, i, j, k);
+  auto map = [&](AffineExpr r, AffineExpr c) {
+    return AffineMap::get(3, 0, {r, c}, ctx);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps.size() != 3 || maps[2] != map(i, j))
+    return std::nullopt;
+  bool transA = maps[0] == map(k, i), transB = maps[1] == map(j, k);
+  if (!transA && maps[0] != map(i, k))
+    return std::nullopt;
+  if (!transB && maps[1] != map(k, j))
+    return std::nullopt;
+  return std::make_pair(transA, transB);
+}
+
+/// A fully dynamic strided f32 memref type of rank 2.
+static MemRefType getStridedMatrixType(MLIRContext *ctx) {
+  int64_t d = ShapedType::kDynamic;
+  return MemRefType::get({d, d}, Float32Type::get(ctx),
+                         StridedLayoutAttr::get(ctx, d, {d, d}));
+}
+
+struct MatmulToBlas : public OpRewritePattern<linalg::MatmulOp> {
+  MatmulToBlas(MLIRContext *ctx, func::FuncOp callee)
+      : OpRewritePattern(ctx), callee(callee) {}
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureBufferSemantics())
+      return rewriter.notifyMatchFailure(op, "not on buffers");
+    for (Value operand : op->getOperands()) {
+      auto type = dyn_cast<MemRefType>(operand.getType());
+      if (!type || type.getRank() != 2 || !type.getElementType().isF32())
+        return rewriter.notifyMatchFailure(op, "not an f32 matrix product");
+    }
+    std::optional<std::pair<bool, bool>> transposes = getTransposes(op);
+    if (!transposes)
+      return rewriter.notifyMatchFailure(op, "not a transpose form");
+    Location loc = op.getLoc();
+    MemRefType strided = getStridedMatrixType(op.getContext());
+    SmallVector<Value> args;
+    for (Value operand : op->getOperands())
+      args.push_back(memref::CastOp::create(rewriter, loc, strided, operand));
+    for (bool flag : {transposes->first, transposes->second})
+      args.push_back(arith::ConstantIntOp::create(rewriter, loc, flag, 64));
+    func::CallOp::create(rewriter, loc, callee, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  func::FuncOp callee;
+};
+
+struct SparseTrainMatmulToBlasPass
+    : public sparse_train::impl::SparseTrainMatmulToBlasPassBase<
+          SparseTrainMatmulToBlasPass> {
+  using SparseTrainMatmulToBlasPassBase::SparseTrainMatmulToBlasPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool any = false;
+    module.walk([&](linalg::MatmulOp) { any = true; });
+    if (!any)
+      return;
+    // The callee's declaration, once per module.
+    auto callee = module.lookupSymbol<func::FuncOp>(kSgemm);
+    if (!callee) {
+      OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+      MLIRContext *ctx = &getContext();
+      MemRefType strided = getStridedMatrixType(ctx);
+      Type i64 = builder.getI64Type();
+      callee = func::FuncOp::create(
+          builder, module.getLoc(), kSgemm,
+          builder.getFunctionType({strided, strided, strided, i64, i64}, {}));
+      callee.setPrivate();
+      callee->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<MatmulToBlas>(&getContext(), callee);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      signalPassFailure();
+    // No product qualified: drop the unused declaration.
+    if (callee.symbolKnownUseEmpty(module))
+      callee.erase();
+  }
+};
+
+struct SparseTrainGeneralizeSparseLinalgPass
+    : public sparse_train::impl::SparseTrainGeneralizeSparseLinalgPassBase<
+          SparseTrainGeneralizeSparseLinalgPass> {
+  using SparseTrainGeneralizeSparseLinalgPassBase::
+      SparseTrainGeneralizeSparseLinalgPassBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> sparseNamed;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::GenericOp>(op))
+        return;
+      if (llvm::any_of(op->getOperandTypes(), [](Type type) {
+            return sparse_tensor::getSparseTensorEncoding(type) != nullptr;
+          }))
+        sparseNamed.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : sparseNamed) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op))) {
+        op->emitError("cannot generalize this op for the sparsifier");
+        return signalPassFailure();
+      }
+    }
+  }
+};
+
+} // namespace
