@@ -74,7 +74,9 @@ def ConvertSparseTrainToCPUPass
     transpose forms, f32. `op(B)` is packed once per call into panels of
     three vectors of columns; with `transpose_a` the stored blocks are
     regrouped by block column (a stable counting sort). The contraction runs
-    in slices of `panel-depth` panel rows; within a slice, output block rows
+    in slices that hold about `panel-depth` panel rows of stored blocks per
+    output block row (fewer, wider slices for sparser operands, so output
+    tiles are not reloaded for one block); within a slice, output block rows
     run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
     unless `num-threads=1`), and each tile of up to 8 rows x 3 vectors of
     accumulators is updated with `vector.fma` by the row's blocks of the
@@ -111,7 +113,7 @@ def ConvertSparseTrainToCPUPass
            "Check dynamic slice starts at run time (cf.assert)">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
            "Width of the target's vector registers in bits (512 for AVX-512, 256 for AVX2)">,
-    Option<"panelDepth", "panel-depth", "unsigned", /*default=*/"256",
+    Option<"panelDepth", "panel-depth", "unsigned", /*default=*/"128",
            "Rows of a packed panel applied to an output tile between two "
            "passes over it (bsr_matmul's contraction blocking; the panel "
            "slice and the blocks it meets stay in L1)">

@@ -60,7 +60,7 @@ struct CPULoweringOptions : public LoopsLoweringOptions {
   unsigned vectorBits = 512;
   /// Rows of a packed panel that bsr_matmul applies to an output tile
   /// between two passes over it.
-  unsigned panelDepth = 256;
+  unsigned panelDepth = 128;
 };
 
 /// Vectorized bsr_matmul kernels (register-blocked FMA micro-kernels) for

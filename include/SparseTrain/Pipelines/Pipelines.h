@@ -42,7 +42,7 @@ struct SparseTrainToCPUOptions
       *this, "panel-depth",
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
-      llvm::cl::init(256)};
+      llvm::cl::init(128)};
   PassOptions::Option<bool> blas{
       *this, "blas",
       llvm::cl::desc("Run dense f32 linalg.matmul through the runtime's "

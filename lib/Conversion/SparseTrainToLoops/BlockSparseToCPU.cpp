@@ -225,27 +225,45 @@ struct BsrMatmulLhsSparseVectorLowering
             return next;
           });
     };
-    // The contraction runs in slices of `group` blocks (`panelDepth` panel
-    // rows): each slice of the panels stays in L2 while every output block
-    // row applies its blocks of the slice, and each output tile is loaded
-    // and stored once per slice. cursor[ob] is the first entry of output
-    // block row ob not applied yet (entries are sorted by contraction block).
+    // The contraction runs in slices: each slice of the panels stays in L2
+    // while every output block row applies its blocks of the slice, and each
+    // output tile is loaded and stored once per slice. A slice spans enough
+    // contraction blocks that an output block row meets about `group`
+    // stored blocks (`panelDepth` panel rows) in it on average: dense
+    // operands get slices of `group` blocks, sparse ones fewer, wider
+    // slices (down to one), so that output tiles are not reloaded for a
+    // block or two. cursor[ob] is the first entry of output block row ob
+    // not applied yet (entries are sorted by contraction block).
     int64_t group = std::max<int64_t>(1, panelDepth / inner);
-    int64_t numSlices = (contraction / inner + group - 1) / group;
+    int64_t kBlocks = contraction / inner;
+    Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
+    Value perRow = arith::MaxUIOp::create(
+        k.b, k.index(1),
+        k.divU(k.add(numStored, k.index(outBlocks - 1)),
+               k.index(std::max<int64_t>(outBlocks, 1))));
+    Value sliceBlocks = arith::MinUIOp::create(
+        k.b, k.index(std::max<int64_t>(kBlocks, 1)),
+        arith::MaxUIOp::create(
+            k.b, k.index(group),
+            k.divU(k.add(k.index(group * kBlocks), k.sub(perRow, k.index(1))),
+                   perRow)));
+    Value numSlices = arith::MaxUIOp::create(
+        k.b, k.index(1),
+        k.divU(k.add(k.index(kBlocks), k.sub(sliceBlocks, k.index(1))),
+               sliceBlocks));
     Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
     k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
       k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
     });
-    k.forEach(k.index(0), k.index(std::max<int64_t>(numSlices, 1)),
-              [&](Value slice) {
-      Value limit = k.mul(k.add(slice, k.index(1)), k.index(group));
+    k.forEach(k.index(0), numSlices, [&](Value slice) {
+      Value limit = k.mul(k.add(slice, k.index(1)), sliceBlocks);
       Value firstSlice = k.cmp(arith::CmpIPredicate::eq, slice, k.index(0));
       k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
         Value first = k.load(cursor, ob);
         Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
-        // The entries of this slice: at most `group` from the cursor.
+        // The entries of this slice: at most `sliceBlocks` from the cursor.
         Value last = k.forAccumulate(
-            k.index(0), k.index(group), {first},
+            k.index(0), sliceBlocks, {first},
             [&](Value, ValueRange at) -> SmallVector<Value> {
               Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
               Value safe = k.select(inRow, at[0], first);
