@@ -54,6 +54,19 @@ inline Value flatten(KernelBuilder &k, Value t) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
+/// The tensor `t` viewed as rank 2: leading dimensions into rows.
+inline Value flattenToMatrix(KernelBuilder &k, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getRank() == 2)
+    return t;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    leading.push_back(d);
+  ReassociationIndices last = {type.getRank() - 1};
+  return tensor::CollapseShapeOp::create(
+      k.b, t, ArrayRef<ReassociationIndices>{leading, last});
+}
+
 /// `floor(ratio * n + 0.5)` computed in f64 at run time.
 inline Value emitKeepFromRatio(KernelBuilder &k, double ratio, Value n) {
   Type f64 = k.b.getF64Type();

@@ -17,6 +17,8 @@
 //  4. one vector pass keeps every key above T and the first ties in index
 //     order: compress-stores of the values (and of the indices), or the
 //     mask bits into the bitmask.
+// min_k_restore on f32: expanding loads (bitmask) or a scatter (indices).
+// min_k_weight_grad, linear form on f32: restore + linalg.matmul (BLAS).
 // Other element types, and row sets whose bitmask words would straddle
 // rows, fall through to the reference patterns.
 //
@@ -27,7 +29,9 @@
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -483,11 +487,152 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   unsigned vectorBits;
 };
 
+/// min_k_restore on f32: zeros with the kept values in place. With a
+/// bitmask, one pass of expanding loads (each vector's bits select how many
+/// values it takes); with indices, a vector zero fill and a scatter.
+struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
+  MinKRestoreVectorLowering(const TypeConverter &converter,
+                            MLIRContext *context, unsigned vectorBits)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        vectorBits(vectorBits) {}
+
+  LogicalResult
+  matchAndRewrite(MinKRestoreOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RetainedType type = op.getRetained().getType();
+    if (!type.getElementType().isF32() || vectorBits / 32 > 32 ||
+        32 % (vectorBits / 32) != 0)
+      return rewriter.notifyMatchFailure(op, "no vector kernel for this type");
+    KernelBuilder k(rewriter, op.getLoc());
+    Lanes v(k, vectorBits / 32);
+    RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
+    RankedTensorType resultType = op.getType();
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(parts.shape[d]);
+    Value dense =
+        k.alloc(resultType.getShape(), k.b.getF32Type(), dynamicSizes);
+    Value flat = dense;
+    if (resultType.getRank() != 1) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < resultType.getRank(); ++d)
+        all.push_back(d);
+      flat = memref::CollapseShapeOp::create(
+          k.b, dense, ArrayRef<ReassociationIndices>{all});
+    }
+    Value n = parts.numElements;
+    Value whole = k.sub(n, k.remU(n, k.index(v.n)));
+    Value zeros = v.splat(v.f32s, k.b.getF32FloatAttr(0.0f));
+    if (type.getEncoding() == RetainEncoding::Indices) {
+      k.forEachStep(k.index(0), whole, v.n, [&](Value j) {
+        vector::StoreOp::create(k.b, zeros, flat, ValueRange{j});
+      });
+      k.forEach(whole, n, [&](Value j) {
+        k.store(k.floating(k.b.getF32Type(), 0.0), flat, j);
+      });
+      k.forEach(k.index(0), k.dim(parts.values, 0), [&](Value j) {
+        Value at = k.toIndex(k.load(parts.positions, j));
+        k.store(k.load(parts.values, j), flat, at);
+      });
+    } else {
+      Type wordType =
+          cast<MemRefType>(parts.positions.getType()).getElementType();
+      // The lanes of the vector at j: bits j % 32 .. of word j / 32 (the
+      // lane count divides 32, so a vector never straddles two words).
+      auto laneBits = [&](Value j) {
+        Value word = k.load(parts.positions, k.divU(j, k.index(32)));
+        Value shift = k.indexCast(wordType, k.remU(j, k.index(32)));
+        return arith::TruncIOp::create(
+            k.b, v.bits, arith::ShRUIOp::create(k.b, word, shift));
+      };
+      auto expand = [&](Value j, Value at, Value inside) {
+        Value bits = laneBits(j);
+        Value mask = k.andI(v.fromBits(bits), inside);
+        Value xs = vector::ExpandLoadOp::create(k.b, v.f32s, parts.values,
+                                                ValueRange{at}, mask, zeros,
+                                                IntegerAttr());
+        return std::make_pair(xs, k.add(at, v.popcount(v.toBits(mask))));
+      };
+      Value all = v.splat(v.masks, k.b.getBoolAttr(true));
+      Value at = k.forAccumulate(
+          k.index(0), k.divU(whole, k.index(v.n)), {k.index(0)},
+          [&](Value step, ValueRange acc) {
+            Value j = k.mul(step, k.index(v.n));
+            auto [xs, next] = expand(j, acc[0], all);
+            vector::StoreOp::create(k.b, xs, flat, ValueRange{j});
+            return SmallVector<Value>{next};
+          })[0];
+      k.ifThen(k.cmp(arith::CmpIPredicate::ult, whole, n), [&] {
+        Value inside = v.prefixMask(k.sub(n, whole));
+        Value xs = expand(whole, at, inside).first;
+        vector::MaskedStoreOp::create(k.b, flat, ValueRange{whole}, inside, xs,
+                                      IntegerAttr());
+      });
+    }
+    rewriter.replaceOp(op, k.tensorOf(dense));
+    return success();
+  }
+
+  unsigned vectorBits;
+};
+
+/// min_k_weight_grad, linear form, f32: the restored input times dy, as
+/// min_k_restore (the kernel above) and a linalg.matmul with a transposed
+/// left operand, which sparse-train-to-cpu runs through BLAS. This is never
+/// slower than restore + dense GEMM; a product that skips the dropped
+/// entries without restoring them is not written yet.
+struct MinKWeightGradAsGemm : public OpConversionPattern<MinKWeightGradOp> {
+  MinKWeightGradAsGemm(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(MinKWeightGradOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RetainedType type = op.getRetained().getType();
+    RankedTensorType resultType = op.getType();
+    if (op.isConvForm() || !type.getElementType().isF32() ||
+        !op.getGradOutput().getType().getElementType().isF32() ||
+        !resultType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not the f32 linear form");
+    KernelBuilder k(rewriter, op.getLoc());
+    auto denseType = RankedTensorType::get(type.getShape(), k.b.getF32Type());
+    Value x = MinKRestoreOp::create(k.b, denseType, op.getRetained());
+    x = flattenToMatrix(k, x);
+    Value dy = flattenToMatrix(k, op.getGradOutput());
+    Value in = tensor::DimOp::create(k.b, x, 1);
+    Value out = tensor::DimOp::create(k.b, dy, 1);
+    SmallVector<Value> dynamicSizes;
+    if (resultType.isDynamicDim(0))
+      dynamicSizes.push_back(in);
+    if (resultType.isDynamicDim(1))
+      dynamicSizes.push_back(out);
+    Value empty = tensor::EmptyOp::create(k.b, resultType.getShape(),
+                                          k.b.getF32Type(), dynamicSizes);
+    Value zero = linalg::FillOp::create(
+                     k.b, ValueRange{k.floating(k.b.getF32Type(), 0.0)},
+                     ValueRange{empty})
+                     .getResult(0);
+    MLIRContext *ctx = k.b.getContext();
+    AffineExpr i, j, r;
+    bindDims(ctx, i, j, r);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {r, i}, ctx),
+                                   AffineMap::get(3, 0, {r, j}, ctx),
+                                   AffineMap::get(3, 0, {i, j}, ctx)};
+    auto matmul = linalg::MatmulOp::create(k.b, TypeRange{resultType},
+                                           ValueRange{x, dy}, ValueRange{zero});
+    matmul.setIndexingMapsAttr(k.b.getAffineMapArrayAttr(maps));
+    rewriter.replaceOp(op, matmul.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::sparse_train::populateMinKToCPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const CPULoweringOptions &options) {
-  patterns.add<MinKRetainVectorLowering>(converter, patterns.getContext(),
-                                         options.vectorBits);
+  patterns.add<MinKRetainVectorLowering, MinKRestoreVectorLowering>(
+      converter, patterns.getContext(), options.vectorBits);
+  patterns.add<MinKWeightGradAsGemm>(converter, patterns.getContext());
 }

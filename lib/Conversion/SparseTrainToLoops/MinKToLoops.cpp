@@ -46,18 +46,6 @@ static void forEachKept(KernelBuilder &k, RetainedType type,
       });
 }
 
-/// The tensor `t` viewed as rank 2: leading dimensions into rows.
-static Value flattenToMatrix(KernelBuilder &k, Value t) {
-  auto type = cast<RankedTensorType>(t.getType());
-  if (type.getRank() == 2)
-    return t;
-  ReassociationIndices leading;
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    leading.push_back(d);
-  ReassociationIndices last = {type.getRank() - 1};
-  return tensor::CollapseShapeOp::create(
-      k.b, t, ArrayRef<ReassociationIndices>{leading, last});
-}
 
 struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
   using OpConversionPattern::OpConversionPattern;

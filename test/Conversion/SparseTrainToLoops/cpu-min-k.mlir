@@ -2,8 +2,10 @@
 // i32 magnitude keys (NaN clamped to one key above +Inf), a vector pass
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
-// bits into the bitmask). Other element types, and rows whose bitmask words
-// would straddle two rows, keep the reference loops.
+// bits into the bitmask); min_k_restore as expanding loads, and the linear
+// min_k_weight_grad as restore + linalg.matmul. Other element types, and
+// rows whose bitmask words would straddle two rows, keep the reference
+// loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 
@@ -44,4 +46,24 @@ func.func @negative_rows_straddle_words(%x: tensor<4x7xf32>) -> !sparse_train.re
 func.func @negative_f16(%x: tensor<64xf16>) -> !sparse_train.retained<64xf16, kept = 6, bitmask> {
   %r = sparse_train.min_k_retain %x keep_ratio = 0.1 : tensor<64xf16>
   return %r : !sparse_train.retained<64xf16, kept = 6, bitmask>
+}
+
+// Restore from a bitmask: one expanding load per vector, masked at the end.
+// CHECK-LABEL: func.func @restore_bitmask
+//       CHECK: vector.expandload %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK: vector.store
+//       CHECK: vector.maskedstore
+func.func @restore_bitmask(%r: !sparse_train.retained<10x25xf32, kept = 25, bitmask>) -> tensor<10x25xf32> {
+  %d = sparse_train.min_k_restore %r : !sparse_train.retained<10x25xf32, kept = 25, bitmask>
+  return %d : tensor<10x25xf32>
+}
+
+// The linear weight gradient: the restored input times dy, as a
+// linalg.matmul with a transposed left operand (BLAS in sparse-train-to-cpu).
+// CHECK-LABEL: func.func @weight_grad
+//       CHECK: vector.expandload
+//       CHECK: linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : tensor<10x25xf32>, tensor<10x4xf32>) outs(%{{.*}} : tensor<25x4xf32>)
+func.func @weight_grad(%r: !sparse_train.retained<10x25xf32, kept = 25, bitmask>, %dy: tensor<10x4xf32>) -> tensor<25x4xf32> {
+  %g = sparse_train.min_k_weight_grad %r, %dy : !sparse_train.retained<10x25xf32, kept = 25, bitmask>, tensor<10x4xf32> -> tensor<25x4xf32>
+  return %g : tensor<25x4xf32>
 }
