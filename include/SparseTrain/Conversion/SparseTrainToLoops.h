@@ -70,6 +70,12 @@ void populateBlockSparseToCPUPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns,
                                       const CPULoweringOptions &options);
 
+/// block_prune with vector block scores on f32 inputs (the reference's
+/// selection and compaction).
+void populateBlockPruneToCPUPatterns(const TypeConverter &converter,
+                                     RewritePatternSet &patterns,
+                                     const CPULoweringOptions &options);
+
 /// Vectorized min_k_retain on f32 (sampled bracket, vector count and
 /// compress-store passes, histogram selection); exact like the reference.
 void populateMinKToCPUPatterns(const TypeConverter &converter,

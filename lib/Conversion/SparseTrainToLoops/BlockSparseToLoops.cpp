@@ -14,6 +14,7 @@
 #include "SparseTrain/IR/SparseTrainOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 
 #include <cmath>
@@ -30,14 +31,41 @@ static Value fromIndex(KernelBuilder &k, Type type, Value v) {
   return k.indexCast(type, v);
 }
 
+/// The f32 score accumulation of one element `v` into `acc` (scalars or
+/// vectors).
+static Value accumulateScore(KernelBuilder &k, BlockScore kind, Value acc,
+                             Value v) {
+  switch (kind) {
+  case BlockScore::L1:
+    return k.addF(acc, math::AbsFOp::create(k.b, v));
+  case BlockScore::L2:
+    return k.addF(acc, k.mulF(v, v));
+  case BlockScore::MaxAbs:
+    return arith::MaximumFOp::create(k.b, acc, math::AbsFOp::create(k.b, v));
+  }
+  llvm_unreachable("unknown block score");
+}
+
+/// block_prune. With `vectorBits` set (the CPU lowering) and an f32 input,
+/// each block's score accumulates in a vector of lanes over its rows, then
+/// reduces once: a different summation order than the reference's
+/// row-major scalar sum (docs/Semantics.md), the same selection and
+/// compaction.
 struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
-  using OpConversionPattern::OpConversionPattern;
+  BlockPruneLowering(const TypeConverter &converter, MLIRContext *context,
+                     unsigned vectorBits = 0, PatternBenefit benefit = 1)
+      : OpConversionPattern(converter, context, benefit),
+        vectorBits(vectorBits) {}
+
   LogicalResult
   matchAndRewrite(BlockPruneOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     KernelBuilder k(rewriter, op.getLoc());
     RankedTensorType inputType = op.getInput().getType();
     RankedTensorType resultType = op.getType();
+    bool vectorScores = vectorBits != 0;
+    if (vectorScores && !inputType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "vector scores need f32");
     auto encoding = sparse_tensor::getSparseTensorEncoding(resultType);
     int64_t r = op.getBlock()[0], c = op.getBlock()[1];
     int64_t blockRows = inputType.getDimSize(0) / r;
@@ -54,27 +82,22 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     BlockScore scoreKind = op.getScore();
     k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
       k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
-        Value acc = k.forAccumulate(
-            k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
-            [&](Value e, ValueRange sum) {
-              Value row = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
-              Value col = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
-              Value v = k.castFloat(k.load(x, {row, col}), f32);
-              Value next;
-              switch (scoreKind) {
-              case BlockScore::L1:
-                next = k.addF(sum[0], math::AbsFOp::create(k.b, v));
-                break;
-              case BlockScore::L2:
-                next = k.addF(sum[0], k.mulF(v, v));
-                break;
-              case BlockScore::MaxAbs:
-                next = arith::MaximumFOp::create(k.b, sum[0],
-                                                 math::AbsFOp::create(k.b, v));
-                break;
-              }
-              return SmallVector<Value>{next};
-            })[0];
+        Value row0 = k.mul(br, k.index(r)), col0 = k.mul(bc, k.index(c));
+        Value acc = vectorScores
+                        ? vectorScore(k, scoreKind, x, row0, col0, r, c)
+                        : k.forAccumulate(
+                              k.index(0), k.index(r * c),
+                              {k.floating(f32, 0.0)},
+                              [&](Value e, ValueRange sum) {
+                                Value row =
+                                    k.add(row0, k.divU(e, k.index(c)));
+                                Value col =
+                                    k.add(col0, k.remU(e, k.index(c)));
+                                Value v =
+                                    k.castFloat(k.load(x, {row, col}), f32);
+                                return SmallVector<Value>{accumulateScore(
+                                    k, scoreKind, sum[0], v)};
+                              })[0];
         if (scoreKind == BlockScore::L2)
           acc = math::SqrtOp::create(k.b, acc);
         Value b = k.add(k.mul(br, k.index(blockCols)), bc);
@@ -155,11 +178,14 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
             Value br = k.divU(b, k.index(blockCols));
             Value bc = k.remU(b, k.index(blockCols));
             k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
-            k.forEach(k.index(0), k.index(r * c), [&](Value e) {
-              Value row = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
-              Value col = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
-              k.store(k.load(x, {row, col}), values,
-                      k.add(k.mul(slot[0], k.index(r * c)), e));
+            Value base = k.mul(slot[0], k.index(r * c));
+            k.forEach(k.index(0), k.index(r), [&](Value rr) {
+              Value row = k.add(k.mul(br, k.index(r)), rr);
+              Value rowBase = k.add(base, k.mul(rr, k.index(c)));
+              k.forEach(k.index(0), k.index(c), [&](Value cc) {
+                Value col = k.add(k.mul(bc, k.index(c)), cc);
+                k.store(k.load(x, {row, col}), values, k.add(rowBase, cc));
+              });
             });
           });
           return SmallVector<Value>{
@@ -173,6 +199,44 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
+
+  /// The f32 score of the r x c block at (row0, col0) of `x`: lanes of
+  /// accumulators over the block's rows (masked in the last vector of a
+  /// row), reduced once.
+  Value vectorScore(KernelBuilder &k, BlockScore kind, Value x, Value row0,
+                    Value col0, int64_t r, int64_t c) const {
+    int64_t lanes = std::min<int64_t>(vectorBits / 32, llvm::PowerOf2Ceil(c));
+    auto vectorType = VectorType::get({lanes}, k.b.getF32Type());
+    auto maskType = VectorType::get({lanes}, k.b.getI1Type());
+    Value zeros = arith::ConstantOp::create(
+        k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
+    Value acc = k.forAccumulate(
+        k.index(0), k.index(r), {zeros}, [&](Value rr, ValueRange sum) {
+          Value row = k.add(row0, rr);
+          Value next = sum[0];
+          for (int64_t c0 = 0; c0 < c; c0 += lanes) {
+            Value col = k.add(col0, k.index(c0));
+            Value v;
+            if (c0 + lanes <= c) {
+              v = vector::LoadOp::create(k.b, vectorType, x,
+                                         ValueRange{row, col});
+            } else {
+              Value mask = vector::CreateMaskOp::create(
+                  k.b, maskType, ValueRange{k.index(c - c0)});
+              v = vector::MaskedLoadOp::create(k.b, vectorType, x,
+                                               ValueRange{row, col}, mask,
+                                               zeros, IntegerAttr());
+            }
+            next = accumulateScore(k, kind, next, v);
+          }
+          return SmallVector<Value>{next};
+        })[0];
+    auto combine = kind == BlockScore::MaxAbs ? vector::CombiningKind::MAXIMUMF
+                                              : vector::CombiningKind::ADD;
+    return vector::ReductionOp::create(k.b, combine, acc);
+  }
+
+  unsigned vectorBits;
 };
 
 struct BsrMatmulLowering : public OpConversionPattern<BsrMatmulOp> {
@@ -249,4 +313,11 @@ void mlir::sparse_train::populateBlockSparseToLoopsPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<BlockPruneLowering, BsrMatmulLowering>(converter,
                                                       patterns.getContext());
+}
+
+void mlir::sparse_train::populateBlockPruneToCPUPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const CPULoweringOptions &options) {
+  patterns.add<BlockPruneLowering>(converter, patterns.getContext(),
+                                   options.vectorBits, /*benefit=*/2);
 }

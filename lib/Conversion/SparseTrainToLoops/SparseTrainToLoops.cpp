@@ -138,6 +138,7 @@ struct ConvertSparseTrainToCPUPass
             [&](const TypeConverter &converter, RewritePatternSet &patterns) {
               populateBlockSparseToCPUPatterns(converter, patterns, options);
               populateMinKToCPUPatterns(converter, patterns, options);
+              populateBlockPruneToCPUPatterns(converter, patterns, options);
               populateSparseTrainToLoopsPatterns(converter, patterns, options);
             })))
       signalPassFailure();

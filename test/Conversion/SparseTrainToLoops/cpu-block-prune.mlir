@@ -1,0 +1,35 @@
+// convert-sparse-train-to-cpu scores the blocks of an f32 block_prune with
+// vector loads (masked when the block width is not a multiple of the vector
+// length) and one reduction per block; other element types keep the scalar
+// reference scores.
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
+
+#BSR16 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 16 : dense, j floordiv 16 : compressed, i mod 16 : dense, j mod 16 : dense)}>
+#BSR6 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 6 : compressed, i mod 2 : dense, j mod 6 : dense)}>
+
+// CHECK-LABEL: func.func @l2
+//       CHECK: vector.load %{{.*}} : memref<32x64xf32>, vector<16xf32>
+//       CHECK: arith.mulf %{{.*}} : vector<16xf32>
+//       CHECK: vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+//       CHECK: math.sqrt
+func.func @l2(%x: tensor<32x64xf32>) -> tensor<32x64xf32, #BSR16> {
+  %p = sparse_train.block_prune %x block = [16, 16] score = l2 select = global_top_k keep_ratio = 0.5 : tensor<32x64xf32> -> tensor<32x64xf32, #BSR16>
+  return %p : tensor<32x64xf32, #BSR16>
+}
+
+// A 6-wide block: one masked load of 8 lanes per row.
+// CHECK-LABEL: func.func @max_abs_narrow
+//       CHECK: vector.maskedload %{{.*}} : memref<4x12xf32>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+//       CHECK: vector.reduction <maximumf>
+func.func @max_abs_narrow(%x: tensor<4x12xf32>) -> tensor<4x12xf32, #BSR6> {
+  %p = sparse_train.block_prune %x block = [2, 6] score = max_abs select = row_top_k keep_per_row = 1 : tensor<4x12xf32> -> tensor<4x12xf32, #BSR6>
+  return %p : tensor<4x12xf32, #BSR6>
+}
+
+// CHECK-LABEL: func.func @negative_f64
+//   CHECK-NOT: vector.reduction
+//       CHECK: return
+func.func @negative_f64(%x: tensor<32x64xf64>) -> tensor<32x64xf64, #BSR16> {
+  %p = sparse_train.block_prune %x block = [16, 16] score = l1 select = global_top_k keep_ratio = 0.5 : tensor<32x64xf64> -> tensor<32x64xf64, #BSR16>
+  return %p : tensor<32x64xf64, #BSR16>
+}
