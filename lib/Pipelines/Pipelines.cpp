@@ -22,6 +22,10 @@ using namespace mlir::sparse_train;
 
 void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     OpPassManager &pm, const SparseTrainToCPUOptions &options) {
+  // Slice-drop as smaller products on weight views (before anything else:
+  // it leaves element-wise ops on tensors behind).
+  if (options.propagateSlices)
+    pm.addNestedPass<func::FuncOp>(createSparseTrainPropagateSlicesPass());
   // Element-wise arith/math on tensors becomes linalg, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.kernels == KernelChoice::Reference) {

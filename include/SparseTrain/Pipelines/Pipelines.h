@@ -43,6 +43,11 @@ struct SparseTrainToCPUOptions
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
       llvm::cl::init(128)};
+  PassOptions::Option<bool> propagateSlices{
+      *this, "propagate-slices",
+      llvm::cl::desc("Run sparse-train-propagate-slices first: slice-drop "
+                     "as smaller GEMMs on weight views"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> blas{
       *this, "blas",
       llvm::cl::desc("Run dense f32 linalg.matmul through the runtime's "

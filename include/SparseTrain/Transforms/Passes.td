@@ -68,4 +68,44 @@ def SparseTrainGeneralizeSparseLinalgPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SparseTrainPropagateSlicesPass
+    : Pass<"sparse-train-propagate-slices"> {
+  let summary = "Turn slice-drop around linear layers into smaller GEMMs on weight views";
+  let description = [{
+    SliceOut saves time only if the dropped units are never computed. This
+    pass moves the slices of `slice_drop` and `slice_expand` to where they
+    remove work, forward and backward:
+
+    - `slice_drop` whose start comes from a `slice_start` of the same extent
+      and width (so it is in range) becomes a `tensor.extract_slice` (a
+      view) followed by the scale; the slice then moves above the linalg
+      ops that produce the activation and whose indexing maps are
+      permutations (element-wise bias and activation, `linalg.matmul`),
+      down to a slice of the weight with a dynamic offset: a smaller GEMM on
+      a strided view, no copy.
+    - `slice_expand` (zeros outside the slice) sinks below element-wise
+      `linalg.generic` ops that map a zero of it to zero (products with it,
+      its negation, a select between it and 0: the ReLU gradient), and a
+      `linalg.matmul` with a `slice_expand` operand contracts over the slice
+      only (along the contraction dimension: the data gradient through the
+      sliced weight) or computes only that slice of its result, expanded
+      after (along a parallel dimension: the weight gradient, which stays
+      full size, zero outside the slice).
+
+    Between rounds, common subexpressions are merged, so an activation that
+    the forward and the backward step both slice ends with one sliced use,
+    which the bubble-up pattern needs.
+
+    Results equal the unpropagated program's up to the sign of zeros outside
+    the slice, except where a dropped zero would have met an Inf or NaN
+    (`0 · Inf` is NaN in the dense product and absent from the sliced one).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::sparse_train::SparseTrainDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD
