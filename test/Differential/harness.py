@@ -2,7 +2,8 @@
 numpy arrays.
 
 A module goes through `sparse-train-opt --sparse-train-to-cpu`,
-`mlir-translate --mlir-to-llvmir`, `llc` and the system C compiler into a
+`mlir-translate --mlir-to-llvmir`, `opt -O3`, `llc -O3` and the system C
+compiler into a
 shared object, which ctypes loads. Functions must carry
 `llvm.emit_c_interface`; their tensor arguments and results cross as memref
 descriptors ({allocated, aligned, offset, sizes[], strides[]}), results
@@ -71,9 +72,14 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         run([opt, src, pipeline, "-o", llvm_mlir])
         run([os.path.join(LLVM_BIN, "mlir-translate"), "--mlir-to-llvmir",
              llvm_mlir, "-o", ll])
-        # -mcpu=native: the object runs where it is built (as a JIT would),
-        # and bf16 needs the host's conversions rather than a libgcc helper.
-        run([os.path.join(LLVM_BIN, "llc"), "-O2", "-mcpu=native", "-relocation-model=pic",
+        # LLVM's -O3 pipeline, as mlir-runner -O3 and the Python JIT run it
+        # (the loops the vector kernels leave scalar get vectorized), then
+        # the backend. -mcpu=native: the object runs where it is built (as a
+        # JIT would), and bf16 needs the host's conversions rather than a
+        # libgcc helper.
+        native = ["-mcpu=native"]
+        run([os.path.join(LLVM_BIN, "opt"), "-O3", *native, ll, "-o", ll])
+        run([os.path.join(LLVM_BIN, "llc"), "-O3", *native, "-relocation-model=pic",
              "-filetype=obj", ll, "-o", obj])
         libdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(opt))), "lib")
         llvm_lib = os.path.join(os.path.dirname(LLVM_BIN), "lib")
