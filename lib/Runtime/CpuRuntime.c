@@ -47,14 +47,18 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   int64_t index[64] = {0};
   if (rank > 64)
     return;
+  // Rows that are contiguous on both sides are copied whole.
+  int contiguousRows = sstr[rank - 1] == 1 && dstr[rank - 1] == 1;
+  int64_t rowBytes = contiguousRows ? sizes[rank - 1] * elemSize : elemSize;
+  int64_t last = contiguousRows ? rank - 2 : rank - 1;
   for (;;) {
     int64_t sOff = so, dOff = dof;
-    for (int64_t r = 0; r < rank; ++r) {
+    for (int64_t r = 0; r <= last; ++r) {
       sOff += index[r] * sstr[r];
       dOff += index[r] * dstr[r];
     }
-    memcpy(d + dOff * elemSize, s + sOff * elemSize, elemSize);
-    int64_t r = rank - 1;
+    memcpy(d + dOff * elemSize, s + sOff * elemSize, rowBytes);
+    int64_t r = last;
     while (r >= 0 && ++index[r] == sizes[r])
       index[r--] = 0;
     if (r < 0)
