@@ -62,14 +62,16 @@ struct SparseTrainToCPUOptions
       llvm::cl::init(0)};
 };
 
-/// Builds `sparse-train-to-cpu`: the CPU lowering of every sparse_train op
+/// Builds `sparse-train-to-cpu`: `sparse-train-propagate-slices` (unless
+/// `propagate-slices=false`), the CPU lowering of every sparse_train op
 /// (vector kernels where they exist, the reference loops elsewhere, or the
 /// reference loops only with `kernels=reference`), then the steps of the
 /// upstream sparsifier without its runtime library (one-shot bufferization,
-/// sparse codegen, lowering of linalg and the rest to the LLVM dialect) with
-/// buffer deallocation added after bufferization, parallel loops mapped to
-/// OpenMP unless `num-threads=1`, and a final check that nothing was left
-/// behind.
+/// sparse codegen, lowering of linalg and the rest to the LLVM dialect)
+/// with buffer deallocation added after bufferization, dense f32 matmuls
+/// through the runtime's sgemm (unless `blas=false`), parallel loops mapped
+/// to OpenMP (unless `num-threads=1`), and a final check that nothing was
+/// left behind.
 void buildSparseTrainToCPUPipeline(OpPassManager &pm,
                                    const SparseTrainToCPUOptions &options);
 

@@ -79,6 +79,73 @@ inline Value emitKeepFromRatio(KernelBuilder &k, double ratio, Value n) {
                      arith::FPToUIOp::create(k.b, k.b.getI64Type(), floored));
 }
 
+/// The sets of a min_k_retain and the buffers of its result: sizes of the
+/// input, the sets selection runs over, K per set, and the values and
+/// positions buffers (a zeroed bitmask, or room for the indices).
+struct RetainSetup {
+  SmallVector<Value> dims; ///< every dimension of the input
+  Value numElements, setLength, numSets, keepPerSet;
+  Value values, positions;
+  bool bitmask;
+
+  /// The result parts: values, positions, one index per dynamic dimension.
+  SmallVector<Value> resultParts(KernelBuilder &k,
+                                 RankedTensorType inputType) const {
+    SmallVector<Value> parts = {k.tensorOf(values), k.tensorOf(positions)};
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      if (inputType.isDynamicDim(d))
+        parts.push_back(dims[d]);
+    return parts;
+  }
+};
+
+/// Sizes and output buffers of `op`, whose retained type converts to
+/// `partTypes` (values, positions, dynamic sizes).
+inline RetainSetup setUpRetain(KernelBuilder &k, MinKRetainOp op, Value input,
+                               ArrayRef<Type> partTypes) {
+  RetainSetup setup;
+  RankedTensorType inputType = op.getInput().getType();
+  setup.numElements = k.index(1);
+  for (int64_t d = 0; d < inputType.getRank(); ++d) {
+    setup.dims.push_back(tensor::DimOp::create(k.b, input, d));
+    setup.numElements = k.mul(setup.numElements, setup.dims.back());
+  }
+  bool perRow = op.getGranularity() == Granularity::Row;
+  setup.setLength = perRow ? setup.dims.back() : setup.numElements;
+  setup.numSets = k.index(1);
+  if (perRow)
+    for (Value d : ArrayRef<Value>(setup.dims).drop_back())
+      setup.numSets = k.mul(setup.numSets, d);
+  // K per set: known at compile time unless it depends on a dynamic size.
+  int64_t staticKeep = op.getKeepPerSet();
+  setup.keepPerSet =
+      !ShapedType::isDynamic(staticKeep)
+          ? k.index(staticKeep)
+          : emitKeepFromRatio(k, op.getKeepRatio()->convertToDouble(),
+                              setup.setLength);
+  Value kept = k.mul(setup.numSets, setup.keepPerSet);
+  auto valuesType = cast<RankedTensorType>(partTypes[0]);
+  auto positionsType = cast<RankedTensorType>(partTypes[1]);
+  Type positionType = positionsType.getElementType();
+  setup.values =
+      k.alloc(valuesType.getShape(), valuesType.getElementType(),
+              valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
+  setup.bitmask = op.getType().getEncoding() == RetainEncoding::Bitmask;
+  Value numPositions =
+      setup.bitmask ? k.divU(k.add(setup.numElements, k.index(31)),
+                             k.index(32))
+                    : kept;
+  setup.positions =
+      k.alloc(positionsType.getShape(), positionType,
+              positionsType.hasStaticShape() ? ValueRange{}
+                                             : ValueRange{numPositions});
+  if (setup.bitmask)
+    k.forEach(k.index(0), numPositions, [&](Value w) {
+      k.store(k.integer(positionType, 0), setup.positions, w);
+    });
+  return setup;
+}
+
 } // namespace sparse_train
 } // namespace mlir
 

@@ -229,46 +229,11 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Lanes v(k, vectorBits / 32);
     Type i32 = k.b.getI32Type();
     Value input = adaptor.getInput();
-    SmallVector<Value> dims;
-    Value numElements = k.index(1);
-    for (int64_t d = 0; d < inputType.getRank(); ++d) {
-      dims.push_back(tensor::DimOp::create(k.b, input, d));
-      numElements = k.mul(numElements, dims.back());
-    }
-    Value setLength = perRow ? dims.back() : numElements;
-    // Rows of length 0 hold no elements: no sets (and no division by 0).
-    Value numSets =
-        perRow ? k.divU(numElements, arith::MaxUIOp::create(k.b, setLength,
-                                                            k.index(1)))
-               : k.index(1);
-    int64_t staticKeep = op.getKeepPerSet();
-    Value keepPerSet =
-        !ShapedType::isDynamic(staticKeep)
-            ? k.index(staticKeep)
-            : emitKeepFromRatio(k, op.getKeepRatio()->convertToDouble(),
-                                setLength);
-    Value kept = k.mul(numSets, keepPerSet);
-
-    // Outputs, in the converted types of the retained value.
     SmallVector<Type> partTypes;
     if (failed(getTypeConverter()->convertType(type, partTypes)))
       return failure();
-    auto valuesType = cast<RankedTensorType>(partTypes[0]);
-    auto positionsType = cast<RankedTensorType>(partTypes[1]);
-    Type positionType = positionsType.getElementType();
-    Value values =
-        k.alloc(valuesType.getShape(), valuesType.getElementType(),
-                valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
-    Value numPositions =
-        bitmask ? k.divU(k.add(numElements, k.index(31)), k.index(32)) : kept;
-    Value positions =
-        k.alloc(positionsType.getShape(), positionType,
-                positionsType.hasStaticShape() ? ValueRange{}
-                                               : ValueRange{numPositions});
-    if (bitmask)
-      k.forEach(k.index(0), numPositions, [&](Value w) {
-        k.store(k.integer(positionType, 0), positions, w);
-      });
+    RetainSetup setup = setUpRetain(k, op, input, partTypes);
+    Value setLength = setup.setLength;
 
     // Scratch: sampled keys, candidate keys, histogram.
     Value x = k.bufferOf(flatten(k, input));
@@ -279,20 +244,18 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value hist = k.alloc({kBuckets}, i32);
 
     k.forAccumulate(
-        k.index(0), numSets, {k.index(0)}, [&](Value set, ValueRange out) {
+        k.index(0), setup.numSets, {k.index(0)},
+        [&](Value set, ValueRange out) {
           Value offset = k.mul(set, setLength);
           std::pair<Value, Value> selected = selectThreshold(
-              k, v, x, offset, setLength, keepPerSet, sampleSize, sample,
-              candidates, hist);
+              k, v, x, offset, setLength, setup.keepPerSet, sampleSize,
+              sample, candidates, hist);
           return SmallVector<Value>{compact(
               k, v, x, offset, setLength, selected.first, selected.second,
-              out[0], values, positions, bitmask)};
+              out[0], setup.values, setup.positions, bitmask)};
         });
 
-    SmallVector<Value> parts = {k.tensorOf(values), k.tensorOf(positions)};
-    for (int64_t d = 0; d < inputType.getRank(); ++d)
-      if (inputType.isDynamicDim(d))
-        parts.push_back(dims[d]);
+    SmallVector<Value> parts = setup.resultParts(k, inputType);
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
   }

@@ -58,27 +58,13 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
     Value input = adaptor.getInput();
     Type i64 = k.b.getI64Type(), i8 = k.b.getI8Type();
 
-    // Sizes: all elements, the sets selection runs over, K per set.
-    SmallVector<Value> dims;
-    Value numElements = k.index(1);
-    for (int64_t d = 0; d < inputType.getRank(); ++d) {
-      dims.push_back(tensor::DimOp::create(k.b, input, d));
-      numElements = k.mul(numElements, dims.back());
-    }
-    bool perRow = op.getGranularity() == Granularity::Row;
-    Value setLength = perRow ? dims.back() : numElements;
-    Value numSets = k.index(1);
-    if (perRow)
-      for (Value d : ArrayRef<Value>(dims).drop_back())
-        numSets = k.mul(numSets, d);
-    // K per set: known at compile time unless it depends on a dynamic size.
-    int64_t staticKeep = op.getKeepPerSet();
-    Value keepPerSet =
-        !ShapedType::isDynamic(staticKeep)
-            ? k.index(staticKeep)
-            : emitKeepFromRatio(k, op.getKeepRatio()->convertToDouble(),
-                                setLength);
-    Value kept = k.mul(numSets, keepPerSet);
+    SmallVector<Type> partTypes;
+    if (failed(getTypeConverter()->convertType(type, partTypes)))
+      return failure();
+    RetainSetup setup = setUpRetain(k, op, input, partTypes);
+    Value numElements = setup.numElements, setLength = setup.setLength;
+    Value values = setup.values, positions = setup.positions;
+    bool bitmask = setup.bitmask;
 
     // Keys, then the selection of each set.
     Value x = k.bufferOf(flatten(k, input));
@@ -88,30 +74,14 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
       k.store(emitMagnitudeKey(k, k.load(x, i)), keys, i);
       k.store(k.integer(i8, 0), keep, i);
     });
-    k.forEach(k.index(0), numSets, [&](Value set) {
+    k.forEach(k.index(0), setup.numSets, [&](Value set) {
       emitTopKSelection(k, keys, keep, k.mul(set, setLength), setLength,
-                        keepPerSet);
+                        setup.keepPerSet);
     });
 
     // Compaction in index order.
-    SmallVector<Type> partTypes;
-    if (failed(getTypeConverter()->convertType(type, partTypes)))
-      return failure();
-    auto valuesType = cast<RankedTensorType>(partTypes[0]);
-    auto positionsType = cast<RankedTensorType>(partTypes[1]);
-    Value values =
-        k.alloc(valuesType.getShape(), valuesType.getElementType(),
-                valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
-    bool bitmask = type.getEncoding() == RetainEncoding::Bitmask;
-    Value numPositions =
-        bitmask ? k.divU(k.add(numElements, k.index(31)), k.index(32)) : kept;
-    Value positions =
-        k.alloc(positionsType.getShape(), positionsType.getElementType(),
-                positionsType.hasStaticShape() ? ValueRange{}
-                                               : ValueRange{numPositions});
-    Type positionType = positionsType.getElementType();
-    if (bitmask)
-      k.fill(positions, k.integer(positionType, 0));
+    Type positionType =
+        cast<MemRefType>(positions.getType()).getElementType();
     k.forAccumulate(
         k.index(0), numElements, {k.index(0)}, [&](Value i, ValueRange acc) {
           Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, i),
@@ -132,10 +102,7 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
               k.select(take, k.add(acc[0], k.index(1)), acc[0])};
         });
 
-    SmallVector<Value> parts = {k.tensorOf(values), k.tensorOf(positions)};
-    for (int64_t d = 0; d < inputType.getRank(); ++d)
-      if (inputType.isDynamicDim(d))
-        parts.push_back(dims[d]);
+    SmallVector<Value> parts = setup.resultParts(k, inputType);
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
   }
