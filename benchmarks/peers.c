@@ -1,4 +1,5 @@
-/*===- peers.c - the C side of the benchmark peers --------------------------===*\
+/*===- peers.c - the C side of the benchmark peers
+--------------------------===*\
 |*                                                                            *|
 |* Built by benchmarks/peers.py (cc -O3 -march=native -fopenmp -shared) and   *|
 |* called through ctypes. Every entry point writes into a caller-allocated    *|
@@ -19,10 +20,11 @@
 
 #include <cblas.h>
 #include <libxsmm.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 
-/* ---- kernel identification (logged by the harness) ------------------------ */
+/* ---- kernel identification (logged by the harness) ------------------------
+ */
 
 /** OpenBLAS's kernel family, e.g. "Cooperlake" (AVX-512) or "Haswell". */
 const char *peer_openblas_corename(void) { return openblas_get_corename(); }
@@ -31,7 +33,9 @@ const char *peer_openblas_corename(void) { return openblas_get_corename(); }
 const char *peer_openblas_config(void) { return openblas_get_config(); }
 
 /** Sets OpenBLAS's thread count (it also reads OPENBLAS_NUM_THREADS). */
-void peer_openblas_set_threads(int threads) { openblas_set_num_threads(threads); }
+void peer_openblas_set_threads(int threads) {
+  openblas_set_num_threads(threads);
+}
 
 /** oneDNN's effective ISA (a dnnl_cpu_isa_t value, e.g. 0xe7 for
  *  avx512_core_bf16). */
@@ -59,7 +63,8 @@ int peer_dnnl_matmul_impl(int64_t m, int64_t n, int64_t k, char *buf,
           dnnl_success) {
     const char *impl = NULL;
     if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) ==
-            dnnl_success && impl) {
+            dnnl_success &&
+        impl) {
       strncpy(buf, impl, (size_t)size - 1);
       buf[size - 1] = '\0';
       status = 0;
@@ -79,7 +84,8 @@ const char *peer_xsmm_arch(void) {
 /** The OpenMP thread count the C peers below run with. */
 int peer_omp_threads(void) { return omp_get_max_threads(); }
 
-/* ---- dense GEMM ----------------------------------------------------------- */
+/* ---- dense GEMM -----------------------------------------------------------
+ */
 
 /** C[m x n] = op(A) * B, row-major; op(A) = A (m x k, lda) or, with
  *  `trans_a`, A^T where A is k x m. B is k x n (ldb), C has ldc. */
@@ -97,7 +103,9 @@ int peer_sgemm_dnnl(int trans_a, int64_t m, int64_t n, int64_t k,
                     const float *a, int64_t lda, const float *b, int64_t ldb,
                     float *c, int64_t ldc) {
   return dnnl_sgemm(trans_a ? 'T' : 'N', 'N', m, n, k, 1.0f, a, lda, b, ldb,
-                    0.0f, c, ldc) == dnnl_success ? 0 : -1;
+                    0.0f, c, ldc) == dnnl_success
+             ? 0
+             : -1;
 }
 
 /** Same contract, with B^T instead of B (B is n x k): the dX and dA
@@ -111,7 +119,8 @@ int peer_sgemm_openblas_nt(int64_t m, int64_t n, int64_t k, const float *a,
   return 0;
 }
 
-/* ---- block-sparse x dense on libxsmm batch-reduce GEMM -------------------- */
+/* ---- block-sparse x dense on libxsmm batch-reduce GEMM --------------------
+ */
 
 /*
  * One routine covers both BSR products. Seen column-major (as the transpose

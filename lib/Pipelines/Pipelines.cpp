@@ -51,8 +51,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   sparse_tensor::SparsifierOptions sparsifier;
   sparsifier.enableRuntimeLibrary = false;
   // The sparsifier needs linalg.generic; dense named ops stay named.
-  pm.addNestedPass<func::FuncOp>(
-      createSparseTrainGeneralizeSparseLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createSparseTrainGeneralizeSparseLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(mlir::createSparsificationAndBufferizationPass(
       mlir::getBufferizationOptionsForSparsification(

@@ -115,10 +115,10 @@ void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
   if (blasView(a->sizes[0], a->sizes[1], a->strides, &lda, &flipA) &&
       blasView(b->sizes[0], b->sizes[1], b->strides, &ldb, &flipB) &&
       blasView(m, n, c->strides, &ldc, &flipC) && !flipC) {
-    cblas_sgemm(CblasRowMajor, (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
-                (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m,
-                (int)n, (int)k, 1.0f, pa, (int)lda, pb, (int)ldb, 1.0f, pc,
-                (int)ldc);
+    cblas_sgemm(
+        CblasRowMajor, (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
+        (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m, (int)n,
+        (int)k, 1.0f, pa, (int)lda, pb, (int)ldb, 1.0f, pc, (int)ldc);
     return;
   }
 #endif

@@ -35,8 +35,7 @@ constexpr llvm::StringLiteral kSgemm = "sparse_train_sgemm";
 
 /// The transpose flags of a matmul's indexing maps, if they are one of the
 /// four forms over (i, j, k) with C indexed [i, j].
-static std::optional<std::pair<bool, bool>>
-getTransposes(linalg::MatmulOp op) {
+static std::optional<std::pair<bool, bool>> getTransposes(linalg::MatmulOp op) {
   MLIRContext *ctx = op.getContext();
   AffineExpr i, j, k;
   bindDims(ctx, i, j, k);

@@ -29,8 +29,8 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
@@ -55,8 +55,7 @@ static Value sliceAlong(PatternRewriter &rewriter, Location loc, Value value,
                         int64_t dim, Value start, int64_t width) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes =
-      tensor::getMixedSizes(rewriter, loc, value);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, value);
   SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
   offsets[dim] = start;
   sizes[dim] = rewriter.getIndexAttr(width);
@@ -84,9 +83,8 @@ struct SliceDropToExtractSlice : public OpRewritePattern<SliceDropOp> {
       return success();
     }
     Value zero = arith::ConstantIndexOp::create(rewriter, op.getLoc(), 0);
-    rewriter.replaceOpWithNewOp<SliceDropOp>(op, slice, zero, op.getDim(),
-                                             width,
-                                             rewriter.getF64FloatAttr(scale));
+    rewriter.replaceOpWithNewOp<SliceDropOp>(
+        op, slice, zero, op.getDim(), width, rewriter.getF64FloatAttr(scale));
     return success();
   }
 };
@@ -146,8 +144,8 @@ struct SinkSliceExpandThroughElementwise
           continue;
         }
         AffineMap otherMap = op.getMatchingIndexingMap(other);
-        std::optional<unsigned> position = otherMap.getResultPosition(
-            getAffineDimExpr(dim, op.getContext()));
+        std::optional<unsigned> position =
+            otherMap.getResultPosition(getAffineDimExpr(dim, op.getContext()));
         if (!isa<RankedTensorType>(other->get().getType()) || !position) {
           // Scalars and operands broadcast along the sliced dimension.
           if (isa<RankedTensorType>(other->get().getType()) &&
@@ -161,8 +159,8 @@ struct SinkSliceExpandThroughElementwise
         inputs.push_back(
             sliceAlong(rewriter, loc, other->get(), *position, start, width));
       }
-      Value init = sliceAlong(rewriter, loc, op.getDpsInits()[0], dim, start,
-                              width);
+      Value init =
+          sliceAlong(rewriter, loc, op.getDpsInits()[0], dim, start, width);
       auto sliced = linalg::GenericOp::create(
           rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
           op.getIndexingMapsArray(), op.getIteratorTypesArray());
@@ -196,8 +194,8 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
       if (!expand)
         continue;
       int64_t dim = expand.getDim();
-      unsigned loop = cast<AffineDimExpr>(maps[operand].getResult(dim))
-                          .getPosition();
+      unsigned loop =
+          cast<AffineDimExpr>(maps[operand].getResult(dim)).getPosition();
       Value start = expand.getStart();
       int64_t width = expand.getInput().getType().getDimSize(dim);
       SmallVector<Value> ins = {op->getOperand(0), op->getOperand(1)};
@@ -209,9 +207,8 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
             getAffineDimExpr(k, op.getContext()));
         ins[other] =
             sliceAlong(rewriter, loc, ins[other], otherDim, start, width);
-        auto sliced = linalg::MatmulOp::create(rewriter, loc,
-                                               TypeRange{init.getType()}, ins,
-                                               ValueRange{init});
+        auto sliced = linalg::MatmulOp::create(
+            rewriter, loc, TypeRange{init.getType()}, ins, ValueRange{init});
         sliced.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
         rewriter.replaceOp(op, sliced.getResult(0));
         return success();
@@ -221,13 +218,13 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
       auto fill = init.getDefiningOp<linalg::FillOp>();
       if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
         continue;
-      unsigned resultDim = *maps[2].getResultPosition(
-          getAffineDimExpr(loop, op.getContext()));
+      unsigned resultDim =
+          *maps[2].getResultPosition(getAffineDimExpr(loop, op.getContext()));
       Value slicedInit =
           sliceAlong(rewriter, loc, init, resultDim, start, width);
-      auto sliced = linalg::MatmulOp::create(
-          rewriter, loc, TypeRange{slicedInit.getType()}, ins,
-          ValueRange{slicedInit});
+      auto sliced = linalg::MatmulOp::create(rewriter, loc,
+                                             TypeRange{slicedInit.getType()},
+                                             ins, ValueRange{slicedInit});
       sliced.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       rewriter.replaceOpWithNewOp<SliceExpandOp>(
           op, sliced.getResult(0), start, resultDim,
@@ -251,8 +248,8 @@ struct BubbleSliceThroughLinalg
                                 PatternRewriter &rewriter) const override {
     auto producer = slice.getSource().getDefiningOp<linalg::LinalgOp>();
     if (!producer || !producer->hasOneUse() ||
-        !producer.hasPureTensorSemantics() ||
-        producer.getNumDpsInits() != 1 || !slice.hasUnitStride() ||
+        !producer.hasPureTensorSemantics() || producer.getNumDpsInits() != 1 ||
+        !slice.hasUnitStride() ||
         slice.getType().getRank() != slice.getSourceType().getRank())
       return rewriter.notifyMatchFailure(slice, "not a sliceable producer");
     if (!llvm::all_of(producer.getIndexingMapsArray(), [](AffineMap map) {

@@ -106,9 +106,7 @@ struct BsrMatmulLhsSparseVectorLowering
     auto sparseType = cast<RankedTensorType>(op.getLhs().getType());
     if (!op.isLhsSparse() || !sparseType.getElementType().isF32() ||
         !resultType.getElementType().isF32() ||
-        !cast<RankedTensorType>(op.getRhs().getType())
-             .getElementType()
-             .isF32())
+        !cast<RankedTensorType>(op.getRhs().getType()).getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no vector kernel for this form");
     bool transposeA = op.getTransposeA(), transposeB = op.getTransposeB();
     KernelBuilder k(rewriter, op.getLoc());
@@ -143,10 +141,10 @@ struct BsrMatmulLhsSparseVectorLowering
     };
 
     // 1. Panels of op(B): panel[jc][kk][j] = op(B)[kk][jc * chunk + j].
-    auto panelType = MemRefType::get(
-        {ShapedType::kDynamic, contraction, chunk}, f32);
-    Value panels = memref::AllocOp::create(k.b, panelType, ValueRange{numChunks},
-                                           k.b.getI64IntegerAttr(64));
+    auto panelType =
+        MemRefType::get({ShapedType::kDynamic, contraction, chunk}, f32);
+    Value panels = memref::AllocOp::create(
+        k.b, panelType, ValueRange{numChunks}, k.b.getI64IntegerAttr(64));
     k.forEachParallel(k.index(0), numChunks, [&](Value jc) {
       Value j0 = k.mul(jc, k.index(chunk));
       if (!transposeB) {
@@ -267,17 +265,17 @@ struct BsrMatmulLhsSparseVectorLowering
             [&](Value, ValueRange at) -> SmallVector<Value> {
               Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
               Value safe = k.select(inRow, at[0], first);
-              Value inSlice = k.cmp(arith::CmpIPredicate::ult,
-                                    k.toIndex(k.load(lists.kBlocks, safe)),
-                                    limit);
+              Value inSlice =
+                  k.cmp(arith::CmpIPredicate::ult,
+                        k.toIndex(k.load(lists.kBlocks, safe)), limit);
               Value take = k.andI(inRow, inSlice);
               return {k.select(take, k.add(at[0], k.index(1)), at[0])};
             })[0];
         k.store(last, cursor, ob);
         // The first slice writes every tile (zeros where no block
         // contributes); later slices only touch rows they change.
-        Value work = k.orI(firstSlice,
-                           k.cmp(arith::CmpIPredicate::ult, first, last));
+        Value work =
+            k.orI(firstSlice, k.cmp(arith::CmpIPredicate::ult, first, last));
         k.ifThen(work, [&] {
           k.forEach(k.index(0), numChunks, [&](Value jc) {
             Value j0 = k.mul(jc, k.index(chunk));

@@ -14,8 +14,8 @@
 #include "SparseTrain/IR/SparseTrainOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
 
@@ -83,21 +83,18 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
       k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
         Value row0 = k.mul(br, k.index(r)), col0 = k.mul(bc, k.index(c));
-        Value acc = vectorScores
-                        ? vectorScore(k, scoreKind, x, row0, col0, r, c)
-                        : k.forAccumulate(
-                              k.index(0), k.index(r * c),
-                              {k.floating(f32, 0.0)},
-                              [&](Value e, ValueRange sum) {
-                                Value row =
-                                    k.add(row0, k.divU(e, k.index(c)));
-                                Value col =
-                                    k.add(col0, k.remU(e, k.index(c)));
-                                Value v =
-                                    k.castFloat(k.load(x, {row, col}), f32);
-                                return SmallVector<Value>{accumulateScore(
-                                    k, scoreKind, sum[0], v)};
-                              })[0];
+        Value acc =
+            vectorScores
+                ? vectorScore(k, scoreKind, x, row0, col0, r, c)
+                : k.forAccumulate(
+                      k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
+                      [&](Value e, ValueRange sum) {
+                        Value row = k.add(row0, k.divU(e, k.index(c)));
+                        Value col = k.add(col0, k.remU(e, k.index(c)));
+                        Value v = k.castFloat(k.load(x, {row, col}), f32);
+                        return SmallVector<Value>{
+                            accumulateScore(k, scoreKind, sum[0], v)};
+                      })[0];
         if (scoreKind == BlockScore::L2)
           acc = math::SqrtOp::create(k.b, acc);
         Value b = k.add(k.mul(br, k.index(blockCols)), bc);

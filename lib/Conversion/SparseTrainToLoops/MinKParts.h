@@ -1,4 +1,5 @@
-//===- MinKParts.h - helpers shared by the min-k lowerings --------*- C++ -*-===//
+//===- MinKParts.h - helpers shared by the min-k lowerings --------*- C++
+//-*-===//
 //
 // The parts of a !sparse_train.retained value after the 1:N type
 // conversion, flat views of the input, and K from a keep ratio; shared by
@@ -132,13 +133,11 @@ inline RetainSetup setUpRetain(KernelBuilder &k, MinKRetainOp op, Value input,
               valuesType.hasStaticShape() ? ValueRange{} : ValueRange{kept});
   setup.bitmask = op.getType().getEncoding() == RetainEncoding::Bitmask;
   Value numPositions =
-      setup.bitmask ? k.divU(k.add(setup.numElements, k.index(31)),
-                             k.index(32))
+      setup.bitmask ? k.divU(k.add(setup.numElements, k.index(31)), k.index(32))
                     : kept;
-  setup.positions =
-      k.alloc(positionsType.getShape(), positionType,
-              positionsType.hasStaticShape() ? ValueRange{}
-                                             : ValueRange{numPositions});
+  setup.positions = k.alloc(
+      positionsType.getShape(), positionType,
+      positionsType.hasStaticShape() ? ValueRange{} : ValueRange{numPositions});
   if (setup.bitmask)
     k.forEach(k.index(0), numPositions, [&](Value w) {
       k.store(k.integer(positionType, 0), setup.positions, w);

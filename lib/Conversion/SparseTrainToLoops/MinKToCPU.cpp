@@ -1,4 +1,5 @@
-//===- MinKToCPU.cpp - vectorized DropIT kernels ---------------------------===//
+//===- MinKToCPU.cpp - vectorized DropIT kernels
+//---------------------------===//
 //
 // min_k_retain on f32: exact, deterministic selection in streaming vector
 // passes instead of the reference's bit-by-bit search.
@@ -68,8 +69,8 @@ struct Lanes {
   }
   /// The lanes of `mask` as the bits of an integer (lane 0 lowest).
   Value toBits(Value mask) {
-    Value one = vector::BitCastOp::create(
-        k.b, VectorType::get({1}, bits), mask);
+    Value one =
+        vector::BitCastOp::create(k.b, VectorType::get({1}, bits), mask);
     return vector::ExtractOp::create(k.b, one, ArrayRef<int64_t>{0});
   }
   /// The mask whose lanes are the bits of `value`.
@@ -100,8 +101,8 @@ struct Lanes {
       OpBuilder::InsertionGuard guard(k.b);
       k.b.setInsertionPointToStart(loop.getBody());
       Value j = loop.getInductionVar();
-      Value xs = vector::LoadOp::create(k.b, f32s, x,
-                                        ValueRange{k.add(offset, j)});
+      Value xs =
+          vector::LoadOp::create(k.b, f32s, x, ValueRange{k.add(offset, j)});
       scf::YieldOp::create(k.b, body(j, xs, all, loop.getRegionIterArgs()));
     }
     Value partial = k.cmp(arith::CmpIPredicate::ult, whole, length);
@@ -155,9 +156,9 @@ static std::pair<Value, Value> scanFromTop(KernelBuilder &k, Value hist,
         Value bucket = k.sub(k.index(kBuckets - 1), j);
         Value count = arith::ExtUIOp::create(k.b, i64, k.load(hist, bucket));
         Value total = k.add(acc[3], count);
-        Value hit = k.andI(k.cmp(arith::CmpIPredicate::uge, total, rank),
-                           k.cmp(arith::CmpIPredicate::eq, acc[0],
-                                 k.boolean(false)));
+        Value hit =
+            k.andI(k.cmp(arith::CmpIPredicate::uge, total, rank),
+                   k.cmp(arith::CmpIPredicate::eq, acc[0], k.boolean(false)));
         return SmallVector<Value>{k.orI(acc[0], hit),
                                   k.select(hit, bucket, acc[1]),
                                   k.select(hit, acc[3], acc[2]), total};
@@ -183,16 +184,14 @@ static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
     return k.toIndex(arith::ShRUIOp::create(k.b, key, k.integer(i32, 16)));
   };
   clear();
-  k.forEach(k.index(0), count,
-            [&](Value i) { bump(high(k.load(keys, i))); });
+  k.forEach(k.index(0), count, [&](Value i) { bump(high(k.load(keys, i))); });
   std::pair<Value, Value> topBucket = scanFromTop(k, hist, rank);
   Value top = topBucket.first, aboveTop = topBucket.second;
   clear();
   k.forEach(k.index(0), count, [&](Value i) {
     Value key = k.load(keys, i);
-    k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top), [&] {
-      bump(k.toIndex(k.andI(key, k.integer(i32, 0xFFFF))));
-    });
+    k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top),
+             [&] { bump(k.toIndex(k.andI(key, k.integer(i32, 0xFFFF)))); });
   });
   std::pair<Value, Value> lowBucket =
       scanFromTop(k, hist, k.sub(rank, aboveTop));
@@ -237,8 +236,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
 
     // Scratch: sampled keys, candidate keys, histogram.
     Value x = k.bufferOf(flatten(k, input));
-    Value sampleSize = arith::MinUIOp::create(k.b, setLength,
-                                              k.index(kMaxSample));
+    Value sampleSize =
+        arith::MinUIOp::create(k.b, setLength, k.index(kMaxSample));
     Value sample = k.alloc({ShapedType::kDynamic}, i32, {sampleSize});
     Value candidates = k.alloc({ShapedType::kDynamic}, i32, {setLength});
     Value hist = k.alloc({kBuckets}, i32);
@@ -247,9 +246,9 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
         k.index(0), setup.numSets, {k.index(0)},
         [&](Value set, ValueRange out) {
           Value offset = k.mul(set, setLength);
-          std::pair<Value, Value> selected = selectThreshold(
-              k, v, x, offset, setLength, setup.keepPerSet, sampleSize,
-              sample, candidates, hist);
+          std::pair<Value, Value> selected =
+              selectThreshold(k, v, x, offset, setLength, setup.keepPerSet,
+                              sampleSize, sample, candidates, hist);
           return SmallVector<Value>{compact(
               k, v, x, offset, setLength, selected.first, selected.second,
               out[0], setup.values, setup.positions, bitmask)};
@@ -263,10 +262,11 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   /// The key T of the K-th largest element of the set and how many
   /// elements equal to T are kept (the first ones in index order); with
   /// K == 0 a key above every key and no ties.
-  static std::pair<Value, Value>
-  selectThreshold(KernelBuilder &k, Lanes &v, Value x, Value offset,
-                  Value length, Value keep, Value sampleSize, Value sample,
-                  Value candidates, Value hist) {
+  static std::pair<Value, Value> selectThreshold(KernelBuilder &k, Lanes &v,
+                                                 Value x, Value offset,
+                                                 Value length, Value keep,
+                                                 Value sampleSize, Value sample,
+                                                 Value candidates, Value hist) {
     Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
     Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
     SmallVector<Value> result = k.ifThenElse(
@@ -283,22 +283,22 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
             Value at = k.add(offset, k.mul(i, stride));
             k.store(scalarKey(k, k.load(x, at)), sample, i);
           });
-          Value rank = k.divU(
-              k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))),
-              length);
+          Value rank =
+              k.divU(k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))),
+                     length);
           Value margin = k.add(k.divU(sampleSize, k.index(64)), k.index(16));
-          Value rankHi = k.select(
-              k.cmp(arith::CmpIPredicate::ugt, rank, margin),
-              k.sub(rank, margin), k.index(1));
+          Value rankHi =
+              k.select(k.cmp(arith::CmpIPredicate::ugt, rank, margin),
+                       k.sub(rank, margin), k.index(1));
           Value rankLo =
               arith::MinUIOp::create(k.b, k.add(rank, margin), sampleSize);
           auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
-          Value hi = emitKthLargestKey(k, sample, sampleSize, toI64(rankHi),
-                                       hist)
-                         .first;
-          Value lo = emitKthLargestKey(k, sample, sampleSize, toI64(rankLo),
-                                       hist)
-                         .first;
+          Value hi =
+              emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist)
+                  .first;
+          Value lo =
+              emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist)
+                  .first;
           // 2. Keys above the bracket, and the keys inside it.
           std::pair<Value, Value> gathered =
               gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
@@ -311,26 +311,30 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           SmallVector<Value> bracket = k.ifThenElse(
               missed, {k.b.getIndexType(), k.b.getIndexType()},
               [&] {
-                auto [a, c] = gatherCandidates(
-                    k, v, x, offset, length, k.integer(i32, 0),
-                    k.integer(i32, kNaNKey32), candidates);
+                auto [a, c] =
+                    gatherCandidates(k, v, x, offset, length, k.integer(i32, 0),
+                                     k.integer(i32, kNaNKey32), candidates);
                 return SmallVector<Value>{a, c};
               },
-              [&] { return SmallVector<Value>{above, count}; });
+              [&] {
+                return SmallVector<Value>{above, count};
+              });
           // 3. The threshold among the candidates; when the bracket is one
           //    key (e.g. the zeros of a ReLU output), that key.
           Value need = k.sub(keep, bracket[0]);
-          Value oneKey = k.andI(k.cmp(arith::CmpIPredicate::eq, lo, hi),
-                                k.cmp(arith::CmpIPredicate::eq, missed,
-                                      k.boolean(false)));
+          Value oneKey =
+              k.andI(k.cmp(arith::CmpIPredicate::eq, lo, hi),
+                     k.cmp(arith::CmpIPredicate::eq, missed, k.boolean(false)));
           return k.ifThenElse(
               oneKey, {i32, k.b.getIndexType()},
-              [&] { return SmallVector<Value>{hi, need}; },
+              [&] {
+                return SmallVector<Value>{hi, need};
+              },
               [&] {
                 std::pair<Value, Value> kth = emitKthLargestKey(
                     k, candidates, bracket[1], toI64(need), hist);
-                return SmallVector<Value>{
-                    kth.first, k.sub(need, k.toIndex(kth.second))};
+                return SmallVector<Value>{kth.first,
+                                          k.sub(need, k.toIndex(kth.second))};
               });
         });
     return {result[0], result[1]};
@@ -351,11 +355,12 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value gt = k.andI(
               arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, hiV),
               inside);
-          Value in = k.andI(k.andI(arith::CmpIOp::create(
-                                       k.b, arith::CmpIPredicate::uge, keys, loV),
-                                   arith::CmpIOp::create(
-                                       k.b, arith::CmpIPredicate::ule, keys, hiV)),
-                            inside);
+          Value in =
+              k.andI(k.andI(arith::CmpIOp::create(
+                                k.b, arith::CmpIPredicate::uge, keys, loV),
+                            arith::CmpIOp::create(
+                                k.b, arith::CmpIPredicate::ule, keys, hiV)),
+                     inside);
           compressStore(k, candidates, acc[1], in, keys);
           return SmallVector<Value>{k.add(acc[0], v.popcount(v.toBits(gt))),
                                     k.add(acc[1], v.popcount(v.toBits(in)))};
@@ -437,14 +442,16 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
                     k.index(0), tiesLeft, {eq, noBits},
                     [&](Value, ValueRange acc) {
                       Value bit = k.andI(acc[0], k.sub(noBits, acc[0]));
-                      Value rest = k.andI(
-                          acc[0], k.sub(acc[0], k.integer(v.bits, 1)));
+                      Value rest =
+                          k.andI(acc[0], k.sub(acc[0], k.integer(v.bits, 1)));
                       return SmallVector<Value>{rest, k.orI(acc[1], bit)};
                     });
                 return SmallVector<Value>{lowest[1], k.index(0)};
               });
         },
-        [&] { return SmallVector<Value>{noBits, tiesLeft}; });
+        [&] {
+          return SmallVector<Value>{noBits, tiesLeft};
+        });
   }
 
   unsigned vectorBits;
@@ -518,14 +525,14 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
         return std::make_pair(xs, k.add(at, v.popcount(v.toBits(mask))));
       };
       Value all = v.splat(v.masks, k.b.getBoolAttr(true));
-      Value at = k.forAccumulate(
-          k.index(0), k.divU(whole, k.index(v.n)), {k.index(0)},
-          [&](Value step, ValueRange acc) {
-            Value j = k.mul(step, k.index(v.n));
-            auto [xs, next] = expand(j, acc[0], all);
-            vector::StoreOp::create(k.b, xs, flat, ValueRange{j});
-            return SmallVector<Value>{next};
-          })[0];
+      Value at = k.forAccumulate(k.index(0), k.divU(whole, k.index(v.n)),
+                                 {k.index(0)}, [&](Value step, ValueRange acc) {
+                                   Value j = k.mul(step, k.index(v.n));
+                                   auto [xs, next] = expand(j, acc[0], all);
+                                   vector::StoreOp::create(k.b, xs, flat,
+                                                           ValueRange{j});
+                                   return SmallVector<Value>{next};
+                                 })[0];
       k.ifThen(k.cmp(arith::CmpIPredicate::ult, whole, n), [&] {
         Value inside = v.prefixMask(k.sub(n, whole));
         Value xs = expand(whole, at, inside).first;

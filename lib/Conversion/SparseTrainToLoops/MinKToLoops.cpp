@@ -46,7 +46,6 @@ static void forEachKept(KernelBuilder &k, RetainedType type,
       });
 }
 
-
 struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -80,8 +79,7 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
     });
 
     // Compaction in index order.
-    Type positionType =
-        cast<MemRefType>(positions.getType()).getElementType();
+    Type positionType = cast<MemRefType>(positions.getType()).getElementType();
     k.forAccumulate(
         k.index(0), numElements, {k.index(0)}, [&](Value i, ValueRange acc) {
           Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, i),
