@@ -120,8 +120,10 @@ struct SinkSliceExpandThroughElementwise
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
+    // linalg.index in the body would see the sliced iteration space.
     if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
         op.getNumParallelLoops() != op.getNumLoops() ||
+        op.hasIndexSemantics() ||
         !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
       return rewriter.notifyMatchFailure(op, "not element-wise");
     auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
@@ -194,8 +196,10 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
       if (!expand)
         continue;
       int64_t dim = expand.getDim();
-      unsigned loop =
-          cast<AffineDimExpr>(maps[operand].getResult(dim)).getPosition();
+      auto loopExpr = dyn_cast<AffineDimExpr>(maps[operand].getResult(dim));
+      if (!loopExpr)
+        continue;
+      unsigned loop = loopExpr.getPosition();
       Value start = expand.getStart();
       int64_t width = expand.getInput().getType().getDimSize(dim);
       SmallVector<Value> ins = {op->getOperand(0), op->getOperand(1)};
@@ -203,10 +207,12 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
       Value init = op.getDpsInits()[0];
       if (loop == k) {
         unsigned other = 1 - operand;
-        unsigned otherDim = *maps[other].getResultPosition(
-            getAffineDimExpr(k, op.getContext()));
+        std::optional<unsigned> otherDim =
+            maps[other].getResultPosition(getAffineDimExpr(k, op.getContext()));
+        if (!otherDim)
+          continue;
         ins[other] =
-            sliceAlong(rewriter, loc, ins[other], otherDim, start, width);
+            sliceAlong(rewriter, loc, ins[other], *otherDim, start, width);
         auto sliced = linalg::MatmulOp::create(
             rewriter, loc, TypeRange{init.getType()}, ins, ValueRange{init});
         sliced.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
@@ -218,18 +224,20 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
       auto fill = init.getDefiningOp<linalg::FillOp>();
       if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
         continue;
-      unsigned resultDim =
-          *maps[2].getResultPosition(getAffineDimExpr(loop, op.getContext()));
+      std::optional<unsigned> resultDim =
+          maps[2].getResultPosition(getAffineDimExpr(loop, op.getContext()));
+      if (!resultDim)
+        continue;
       Value slicedInit =
-          sliceAlong(rewriter, loc, init, resultDim, start, width);
+          sliceAlong(rewriter, loc, init, *resultDim, start, width);
       auto sliced = linalg::MatmulOp::create(rewriter, loc,
                                              TypeRange{slicedInit.getType()},
                                              ins, ValueRange{slicedInit});
       sliced.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       rewriter.replaceOpWithNewOp<SliceExpandOp>(
-          op, sliced.getResult(0), start, resultDim,
+          op, sliced.getResult(0), start, *resultDim,
           cast<RankedTensorType>(op.getResult(0).getType())
-              .getDimSize(resultDim));
+              .getDimSize(*resultDim));
       return success();
     }
     return rewriter.notifyMatchFailure(op, "no slice_expand operand");
@@ -249,7 +257,7 @@ struct BubbleSliceThroughLinalg
     auto producer = slice.getSource().getDefiningOp<linalg::LinalgOp>();
     if (!producer || !producer->hasOneUse() ||
         !producer.hasPureTensorSemantics() || producer.getNumDpsInits() != 1 ||
-        !slice.hasUnitStride() ||
+        producer.hasIndexSemantics() || !slice.hasUnitStride() ||
         slice.getType().getRank() != slice.getSourceType().getRank())
       return rewriter.notifyMatchFailure(slice, "not a sliceable producer");
     if (!llvm::all_of(producer.getIndexingMapsArray(), [](AffineMap map) {
