@@ -10,11 +10,13 @@
 //  1. a strided sample of at most 65536 keys gives, through a two-level
 //     histogram, a bracket [lo, hi] that holds the K-th largest key with
 //     overwhelming probability;
-//  2. one vector pass counts the keys above hi and compress-stores the keys
-//     inside the bracket (if the bracket missed, a second pass takes every
-//     key: the result is exact either way);
+//  2. one vector pass counts the keys above hi and those equal to lo, and
+//     compress-stores the keys in (lo, hi] (if the bracket missed, a second
+//     pass takes every key: the result is exact either way);
 //  3. the two-level histogram of the candidates gives the K-th largest key
-//     T and how many ties at T are kept;
+//     T and how many ties at T are kept (T is lo itself when the stored
+//     candidates are too few: the zeros of a ReLU output are counted, never
+//     stored or sorted);
 //  4. one vector pass keeps every key above T and the first ties in index
 //     order: compress-stores of the values (and of the indices), or the
 //     mask bits into the bitmask.
@@ -299,40 +301,44 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value lo =
               emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist)
                   .first;
-          // 2. Keys above the bracket, and the keys inside it.
-          std::pair<Value, Value> gathered =
+          // 2. Keys above the bracket, keys inside it above lo (stored),
+          //    keys equal to lo (counted: e.g. the zeros of a ReLU output).
+          Gathered gathered =
               gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
-          Value above = gathered.first, count = gathered.second;
-          // The K-th largest key must be a candidate: fewer than K keys
-          // above the bracket, and at least K from its top to its bottom.
-          Value missed = k.orI(
-              k.cmp(arith::CmpIPredicate::uge, above, keep),
-              k.cmp(arith::CmpIPredicate::ult, k.add(above, count), keep));
+          // The K-th largest key must lie in the bracket: fewer than K keys
+          // above it, and at least K from its top to its bottom.
+          Value missed =
+              k.orI(k.cmp(arith::CmpIPredicate::uge, gathered.above, keep),
+                    k.cmp(arith::CmpIPredicate::ult,
+                          k.add(k.add(gathered.above, gathered.inside),
+                                gathered.atLo),
+                          keep));
+          Type index = k.b.getIndexType();
           SmallVector<Value> bracket = k.ifThenElse(
-              missed, {k.b.getIndexType(), k.b.getIndexType()},
+              missed, {i32, index, index},
               [&] {
-                auto [a, c] =
+                Gathered all =
                     gatherCandidates(k, v, x, offset, length, k.integer(i32, 0),
                                      k.integer(i32, kNaNKey32), candidates);
-                return SmallVector<Value>{a, c};
+                return SmallVector<Value>{k.integer(i32, 0), all.above,
+                                          all.inside};
               },
               [&] {
-                return SmallVector<Value>{above, count};
+                return SmallVector<Value>{lo, gathered.above, gathered.inside};
               });
-          // 3. The threshold among the candidates; when the bracket is one
-          //    key (e.g. the zeros of a ReLU output), that key.
-          Value need = k.sub(keep, bracket[0]);
-          Value oneKey =
-              k.andI(k.cmp(arith::CmpIPredicate::eq, lo, hi),
-                     k.cmp(arith::CmpIPredicate::eq, missed, k.boolean(false)));
+          // 3. The threshold: among the stored candidates, or the bottom of
+          //    the bracket when they are fewer than needed (the rest are
+          //    ties at it).
+          Value bottom = bracket[0], inside = bracket[2];
+          Value need = k.sub(keep, bracket[1]);
           return k.ifThenElse(
-              oneKey, {i32, k.b.getIndexType()},
+              k.cmp(arith::CmpIPredicate::ugt, need, inside), {i32, index},
               [&] {
-                return SmallVector<Value>{hi, need};
+                return SmallVector<Value>{bottom, k.sub(need, inside)};
               },
               [&] {
-                std::pair<Value, Value> kth = emitKthLargestKey(
-                    k, candidates, bracket[1], toI64(need), hist);
+                std::pair<Value, Value> kth =
+                    emitKthLargestKey(k, candidates, inside, toI64(need), hist);
                 return SmallVector<Value>{kth.first,
                                           k.sub(need, k.toIndex(kth.second))};
               });
@@ -340,32 +346,39 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     return {result[0], result[1]};
   }
 
-  /// Counts the keys of the set above `hi` and compress-stores the keys in
-  /// [lo, hi] into `candidates`; returns both counts.
-  static std::pair<Value, Value> gatherCandidates(KernelBuilder &k, Lanes &v,
-                                                  Value x, Value offset,
-                                                  Value length, Value lo,
-                                                  Value hi, Value candidates) {
+  /// What one pass over a set found about a bracket [lo, hi].
+  struct Gathered {
+    Value above;  ///< keys above hi
+    Value inside; ///< keys in (lo, hi], compress-stored as candidates
+    Value atLo;   ///< keys equal to lo
+  };
+
+  /// One pass over the set: counts the keys above `hi` and equal to `lo`,
+  /// and compress-stores the keys in (lo, hi] into `candidates`.
+  static Gathered gatherCandidates(KernelBuilder &k, Lanes &v, Value x,
+                                   Value offset, Value length, Value lo,
+                                   Value hi, Value candidates) {
     Value loV = vector::BroadcastOp::create(k.b, v.i32s, lo);
     Value hiV = vector::BroadcastOp::create(k.b, v.i32s, hi);
+    auto count = [&](Value mask) { return v.popcount(v.toBits(mask)); };
     SmallVector<Value> counts = v.stream(
-        x, offset, length, {k.index(0), k.index(0)},
+        x, offset, length, {k.index(0), k.index(0), k.index(0)},
         [&](Value, Value xs, Value inside, ValueRange acc) {
           Value keys = v.keys(xs);
-          Value gt = k.andI(
-              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, hiV),
-              inside);
-          Value in =
-              k.andI(k.andI(arith::CmpIOp::create(
-                                k.b, arith::CmpIPredicate::uge, keys, loV),
-                            arith::CmpIOp::create(
-                                k.b, arith::CmpIPredicate::ule, keys, hiV)),
-                     inside);
+          auto compare = [&](arith::CmpIPredicate predicate, Value bound) {
+            return k.andI(arith::CmpIOp::create(k.b, predicate, keys, bound),
+                          inside);
+          };
+          Value gt = compare(arith::CmpIPredicate::ugt, hiV);
+          Value in = k.andI(compare(arith::CmpIPredicate::ugt, loV),
+                            compare(arith::CmpIPredicate::ule, hiV));
+          Value eq = compare(arith::CmpIPredicate::eq, loV);
           compressStore(k, candidates, acc[1], in, keys);
-          return SmallVector<Value>{k.add(acc[0], v.popcount(v.toBits(gt))),
-                                    k.add(acc[1], v.popcount(v.toBits(in)))};
+          return SmallVector<Value>{k.add(acc[0], count(gt)),
+                                    k.add(acc[1], count(in)),
+                                    k.add(acc[2], count(eq))};
         });
-    return {counts[0], counts[1]};
+    return {counts[0], counts[1], counts[2]};
   }
 
   /// Stores the kept elements of the set (keys above `threshold`, then the
