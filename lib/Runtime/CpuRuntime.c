@@ -7,6 +7,7 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -112,9 +113,12 @@ void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
 #ifdef SPARSE_TRAIN_HAVE_CBLAS
   int64_t lda, ldb, ldc;
   int flipA, flipB, flipC;
-  if (blasView(a->sizes[0], a->sizes[1], a->strides, &lda, &flipA) &&
+  // cblas takes int sizes: larger products take the loops.
+  if (m <= INT_MAX && n <= INT_MAX && k <= INT_MAX &&
+      blasView(a->sizes[0], a->sizes[1], a->strides, &lda, &flipA) &&
       blasView(b->sizes[0], b->sizes[1], b->strides, &ldb, &flipB) &&
-      blasView(m, n, c->strides, &ldc, &flipC) && !flipC) {
+      blasView(m, n, c->strides, &ldc, &flipC) && !flipC && lda <= INT_MAX &&
+      ldb <= INT_MAX && ldc <= INT_MAX) {
     cblas_sgemm(
         CblasRowMajor, (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
         (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m, (int)n,

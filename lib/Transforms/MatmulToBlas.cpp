@@ -68,9 +68,12 @@ struct MatmulToBlas : public OpRewritePattern<linalg::MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureBufferSemantics())
       return rewriter.notifyMatchFailure(op, "not on buffers");
+    // f32 matrices in the default memory space with strided layouts (what
+    // the cast to the callee's type accepts).
     for (Value operand : op->getOperands()) {
       auto type = dyn_cast<MemRefType>(operand.getType());
-      if (!type || type.getRank() != 2 || !type.getElementType().isF32())
+      if (!type || type.getRank() != 2 || !type.getElementType().isF32() ||
+          type.getMemorySpace() || !type.isStrided())
         return rewriter.notifyMatchFailure(op, "not an f32 matrix product");
     }
     std::optional<std::pair<bool, bool>> transposes = getTransposes(op);
@@ -103,7 +106,13 @@ struct SparseTrainMatmulToBlasPass
     if (!any)
       return;
     // The callee's declaration, once per module.
-    auto callee = module.lookupSymbol<func::FuncOp>(kSgemm);
+    Operation *existing = module.lookupSymbol(kSgemm);
+    auto callee = dyn_cast_or_null<func::FuncOp>(existing);
+    if (existing && !callee) {
+      existing->emitError()
+          << "'" << kSgemm << "' is reserved for the runtime's sgemm";
+      return signalPassFailure();
+    }
     if (!callee) {
       OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
       MLIRContext *ctx = &getContext();

@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
@@ -49,6 +50,16 @@ namespace sparse_train {
 } // namespace mlir
 
 namespace {
+
+/// True when `op` has an operand or result with a sparse encoding (those
+/// are the sparsifier's; a dynamic slice of one is not a view).
+static bool hasSparseOperand(Operation *op) {
+  auto isSparse = [](Type type) {
+    return sparse_tensor::getSparseTensorEncoding(type) != nullptr;
+  };
+  return llvm::any_of(op->getOperandTypes(), isSparse) ||
+         llvm::any_of(op->getResultTypes(), isSparse);
+}
 
 /// `value` sliced along `dim` to [start, start + width) (a view).
 static Value sliceAlong(PatternRewriter &rewriter, Location loc, Value value,
@@ -72,7 +83,8 @@ struct SliceDropToExtractSlice : public OpRewritePattern<SliceDropOp> {
                                 PatternRewriter &rewriter) const override {
     auto start = op.getStart().getDefiningOp<SliceStartOp>();
     int64_t width = op.getWidth();
-    if (!start || start.getExtent() != static_cast<uint64_t>(op.getExtent()) ||
+    if (!start || hasSparseOperand(op) ||
+        start.getExtent() != static_cast<uint64_t>(op.getExtent()) ||
         start.getWidth() != static_cast<uint64_t>(width))
       return rewriter.notifyMatchFailure(op, "start not known in range");
     Value slice = sliceAlong(rewriter, op.getLoc(), op.getInput(), op.getDim(),
@@ -122,7 +134,7 @@ struct SinkSliceExpandThroughElementwise
                                 PatternRewriter &rewriter) const override {
     // linalg.index in the body would see the sliced iteration space.
     if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
-        op.getNumParallelLoops() != op.getNumLoops() ||
+        hasSparseOperand(op) || op.getNumParallelLoops() != op.getNumLoops() ||
         op.hasIndexSemantics() ||
         !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
       return rewriter.notifyMatchFailure(op, "not element-wise");
@@ -139,27 +151,33 @@ struct SinkSliceExpandThroughElementwise
       Value start = expand.getStart();
       int64_t width = expand.getInput().getType().getDimSize(dim);
       Location loc = op.getLoc();
-      SmallVector<Value> inputs;
+      // Where each other input meets the sliced loop (nullopt: it does
+      // not, a scalar or a broadcast), checked before anything is built.
+      SmallVector<std::optional<unsigned>> positions;
+      bool sliceable = true;
       for (OpOperand *other : op.getDpsInputOperands()) {
-        if (other == input) {
-          inputs.push_back(expand.getInput());
-          continue;
-        }
         AffineMap otherMap = op.getMatchingIndexingMap(other);
         std::optional<unsigned> position =
             otherMap.getResultPosition(getAffineDimExpr(dim, op.getContext()));
-        if (!isa<RankedTensorType>(other->get().getType()) || !position) {
-          // Scalars and operands broadcast along the sliced dimension.
-          if (isa<RankedTensorType>(other->get().getType()) &&
-              llvm::any_of(otherMap.getResults(), [&](AffineExpr e) {
-                return e.isFunctionOfDim(dim);
-              }))
-            return rewriter.notifyMatchFailure(op, "non-trivial operand map");
+        bool isTensor = isa<RankedTensorType>(other->get().getType());
+        if (isTensor && !position &&
+            llvm::any_of(otherMap.getResults(),
+                         [&](AffineExpr e) { return e.isFunctionOfDim(dim); }))
+          sliceable = false;
+        positions.push_back(isTensor ? position : std::nullopt);
+      }
+      if (!sliceable)
+        continue;
+      SmallVector<Value> inputs;
+      for (auto [other, position] :
+           llvm::zip(op.getDpsInputOperands(), positions)) {
+        if (other == input)
+          inputs.push_back(expand.getInput());
+        else if (!position)
           inputs.push_back(other->get());
-          continue;
-        }
-        inputs.push_back(
-            sliceAlong(rewriter, loc, other->get(), *position, start, width));
+        else
+          inputs.push_back(
+              sliceAlong(rewriter, loc, other->get(), *position, start, width));
       }
       Value init =
           sliceAlong(rewriter, loc, op.getDpsInits()[0], dim, start, width);
@@ -185,8 +203,8 @@ struct MatmulWithSliceExpand : public OpRewritePattern<linalg::MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "not on tensors");
+    if (!op.hasPureTensorSemantics() || hasSparseOperand(op))
+      return rewriter.notifyMatchFailure(op, "not on dense tensors");
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     // Loop dimensions: i, j parallel, k the contraction.
     const unsigned k = 2;
@@ -256,20 +274,21 @@ struct BubbleSliceThroughLinalg
                                 PatternRewriter &rewriter) const override {
     auto producer = slice.getSource().getDefiningOp<linalg::LinalgOp>();
     if (!producer || !producer->hasOneUse() ||
-        !producer.hasPureTensorSemantics() || producer.getNumDpsInits() != 1 ||
-        producer.hasIndexSemantics() || !slice.hasUnitStride() ||
+        !producer.hasPureTensorSemantics() || hasSparseOperand(producer) ||
+        producer.getNumDpsInits() != 1 || producer.hasIndexSemantics() ||
+        !slice.hasUnitStride() ||
         slice.getType().getRank() != slice.getSourceType().getRank())
       return rewriter.notifyMatchFailure(slice, "not a sliceable producer");
     if (!llvm::all_of(producer.getIndexingMapsArray(), [](AffineMap map) {
           return map.isProjectedPermutation();
         }))
       return rewriter.notifyMatchFailure(slice, "maps are not permutations");
-    Location loc = producer.getLoc();
-    SmallVector<OpFoldResult> shapeSizes =
-        producer.createFlatListOfOperandDims(rewriter, loc);
     AffineMap shapesToLoops = producer.getShapesToLoopsMap();
     if (!shapesToLoops)
       return rewriter.notifyMatchFailure(slice, "no loop bounds");
+    Location loc = producer.getLoc();
+    SmallVector<OpFoldResult> shapeSizes =
+        producer.createFlatListOfOperandDims(rewriter, loc);
     SmallVector<OpFoldResult> bounds =
         affine::makeComposedFoldedMultiResultAffineApply(
             rewriter, loc, shapesToLoops, shapeSizes);

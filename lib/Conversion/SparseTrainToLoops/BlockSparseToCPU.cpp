@@ -263,12 +263,16 @@ struct BsrMatmulLhsSparseVectorLowering
         Value last = k.forAccumulate(
             k.index(0), sliceBlocks, {first},
             [&](Value, ValueRange at) -> SmallVector<Value> {
+              // The entry is read only while the row has one left.
               Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
-              Value safe = k.select(inRow, at[0], first);
-              Value inSlice =
-                  k.cmp(arith::CmpIPredicate::ult,
-                        k.toIndex(k.load(lists.kBlocks, safe)), limit);
-              Value take = k.andI(inRow, inSlice);
+              Value take = k.ifThenElse(
+                  inRow, {k.b.getI1Type()},
+                  [&] {
+                    Value kBlock = k.toIndex(k.load(lists.kBlocks, at[0]));
+                    return SmallVector<Value>{
+                        k.cmp(arith::CmpIPredicate::ult, kBlock, limit)};
+                  },
+                  [&] { return SmallVector<Value>{k.boolean(false)}; })[0];
               return {k.select(take, k.add(at[0], k.index(1)), at[0])};
             })[0];
         k.store(last, cursor, ob);

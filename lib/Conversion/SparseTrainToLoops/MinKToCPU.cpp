@@ -22,8 +22,9 @@
 //     mask bits into the bitmask.
 // min_k_restore on f32: expanding loads (bitmask) or a scatter (indices).
 // min_k_weight_grad, linear form on f32: restore + linalg.matmul (BLAS).
-// Other element types, and row sets whose bitmask words would straddle
-// rows, fall through to the reference patterns.
+// Other element types, rows shorter than 65536 (the histograms' fixed cost
+// would dominate), and rows whose bitmask words would straddle two rows
+// fall through to the reference patterns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -218,12 +219,14 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     bool perRow = op.getGranularity() == Granularity::Row;
     bool bitmask = type.getEncoding() == RetainEncoding::Bitmask;
     int64_t rowLength = inputType.getShape().back();
-    if (!inputType.getElementType().isF32() || vectorBits / 32 > 32 ||
+    if (!inputType.getElementType().isF32() || vectorBits / 32 >= 32 ||
         32 % (vectorBits / 32) != 0)
       return rewriter.notifyMatchFailure(op, "no vector kernel for this type");
-    // Bitmask words must not straddle two rows.
-    if (perRow && bitmask &&
-        (ShapedType::isDynamic(rowLength) || rowLength % 32 != 0))
+    // Rows: the selection's fixed cost (the histograms) pays off only on
+    // long rows, and bitmask words must not straddle two rows.
+    if (perRow && (ShapedType::isDynamic(rowLength) || rowLength < kMaxSample))
+      return rewriter.notifyMatchFailure(op, "rows too short for this kernel");
+    if (perRow && bitmask && rowLength % 32 != 0)
       return rewriter.notifyMatchFailure(op, "rows not whole bitmask words");
 
     KernelBuilder k(rewriter, op.getLoc());
@@ -270,6 +273,10 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
                                                  Value sampleSize, Value sample,
                                                  Value candidates, Value hist) {
     Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+    // K beyond the set breaks the op's contract (only a dynamic shape can
+    // hide it from the verifier): keep the whole set rather than divide by
+    // zero below.
+    keep = arith::MinUIOp::create(k.b, keep, length);
     Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
     SmallVector<Value> result = k.ifThenElse(
         none, {i32, k.b.getIndexType()},
@@ -483,7 +490,7 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
   matchAndRewrite(MinKRestoreOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RetainedType type = op.getRetained().getType();
-    if (!type.getElementType().isF32() || vectorBits / 32 > 32 ||
+    if (!type.getElementType().isF32() || vectorBits / 32 >= 32 ||
         32 % (vectorBits / 32) != 0)
       return rewriter.notifyMatchFailure(op, "no vector kernel for this type");
     KernelBuilder k(rewriter, op.getLoc());

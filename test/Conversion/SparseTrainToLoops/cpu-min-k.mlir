@@ -3,9 +3,9 @@
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
 // bits into the bitmask); min_k_restore as expanding loads, and the linear
-// min_k_weight_grad as restore + linalg.matmul. Other element types, and
-// rows whose bitmask words would straddle two rows, keep the reference
-// loops.
+// min_k_weight_grad as restore + linalg.matmul. Other element types, rows
+// shorter than 65536, and rows whose bitmask words would straddle two rows
+// keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 
@@ -23,11 +23,20 @@ func.func @bitmask(%x: tensor<10x25xf32>) -> !sparse_train.retained<10x25xf32, k
   return %r : !sparse_train.retained<10x25xf32, kept = 25, bitmask>
 }
 
-// Indices are compress-stored next to the values.
+// Indices are compress-stored next to the values; rows of 65536 and more.
 // CHECK-LABEL: func.func @indices_rows
-//       CHECK: vector.compressstore %{{.*}} : memref<16xf32>, vector<16xi1>, vector<16xf32>
-//       CHECK: vector.compressstore %{{.*}} : memref<16xi32>, vector<16xi1>, vector<16xi32>
-func.func @indices_rows(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, kept = 16, indices> {
+//       CHECK: vector.compressstore %{{.*}} : memref<26214xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.compressstore %{{.*}} : memref<26214xi32>, vector<16xi1>, vector<16xi32>
+func.func @indices_rows(%x: tensor<2x65536xf32>) -> !sparse_train.retained<2x65536xf32, kept = 26214, indices> {
+  %r = sparse_train.min_k_retain %x keep_ratio = 0.2 granularity = row encoding = indices : tensor<2x65536xf32>
+  return %r : !sparse_train.retained<2x65536xf32, kept = 26214, indices>
+}
+
+// Shorter rows: the histograms' fixed cost would dominate.
+// CHECK-LABEL: func.func @negative_short_rows
+//   CHECK-NOT: vector.compressstore
+//       CHECK: return
+func.func @negative_short_rows(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, kept = 16, indices> {
   %r = sparse_train.min_k_retain %x keep = 4 granularity = row encoding = indices : tensor<4x7xf32>
   return %r : !sparse_train.retained<4x7xf32, kept = 16, indices>
 }
@@ -35,9 +44,9 @@ func.func @indices_rows(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, 
 // CHECK-LABEL: func.func @negative_rows_straddle_words
 //   CHECK-NOT: vector.compressstore
 //       CHECK: return
-func.func @negative_rows_straddle_words(%x: tensor<4x7xf32>) -> !sparse_train.retained<4x7xf32, kept = 16, bitmask> {
-  %r = sparse_train.min_k_retain %x keep = 4 granularity = row : tensor<4x7xf32>
-  return %r : !sparse_train.retained<4x7xf32, kept = 16, bitmask>
+func.func @negative_rows_straddle_words(%x: tensor<2x65537xf32>) -> !sparse_train.retained<2x65537xf32, kept = 2, bitmask> {
+  %r = sparse_train.min_k_retain %x keep = 1 granularity = row : tensor<2x65537xf32>
+  return %r : !sparse_train.retained<2x65537xf32, kept = 2, bitmask>
 }
 
 // CHECK-LABEL: func.func @negative_f16
