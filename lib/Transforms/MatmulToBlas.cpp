@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SparseTrain/Transforms/Passes.h"
+#include "SparseTrain/Utils/MatmulMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,21 +37,14 @@ constexpr llvm::StringLiteral kSgemm = "sparse_train_sgemm";
 /// The transpose flags of a matmul's indexing maps, if they are one of the
 /// four forms over (i, j, k) with C indexed [i, j].
 static std::optional<std::pair<bool, bool>> getTransposes(linalg::MatmulOp op) {
-  MLIRContext *ctx = op.getContext();
-  AffineExpr i, j, k;
-  bindDims(ctx, i, j, k);
-  auto map = [&](AffineExpr r, AffineExpr c) {
-    return AffineMap::get(3, 0, {r, c}, ctx);
-  };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps.size() != 3 || maps[2] != map(i, j))
-    return std::nullopt;
-  bool transA = maps[0] == map(k, i), transB = maps[1] == map(j, k);
-  if (!transA && maps[0] != map(i, k))
-    return std::nullopt;
-  if (!transB && maps[1] != map(k, j))
-    return std::nullopt;
-  return std::make_pair(transA, transB);
+  for (bool transA : {false, true})
+    for (bool transB : {false, true})
+      if (ArrayRef<AffineMap>(maps) ==
+          ArrayRef<AffineMap>(
+              sparse_train::getMatmulMaps(op.getContext(), transA, transB)))
+        return std::make_pair(transA, transB);
+  return std::nullopt;
 }
 
 /// A fully dynamic strided f32 memref type of rank 2.

@@ -139,9 +139,7 @@ inline RetainSetup setUpRetain(KernelBuilder &k, MinKRetainOp op, Value input,
       positionsType.getShape(), positionType,
       positionsType.hasStaticShape() ? ValueRange{} : ValueRange{numPositions});
   if (setup.bitmask)
-    k.forEach(k.index(0), numPositions, [&](Value w) {
-      k.store(k.integer(positionType, 0), setup.positions, w);
-    });
+    k.fill(setup.positions, k.integer(positionType, 0));
   return setup;
 }
 

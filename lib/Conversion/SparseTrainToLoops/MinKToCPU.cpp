@@ -32,6 +32,7 @@
 #include "MinKParts.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
+#include "SparseTrain/Utils/MatmulMaps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -603,12 +604,8 @@ struct MinKWeightGradAsGemm : public OpConversionPattern<MinKWeightGradOp> {
                      k.b, ValueRange{k.floating(k.b.getF32Type(), 0.0)},
                      ValueRange{empty})
                      .getResult(0);
-    MLIRContext *ctx = k.b.getContext();
-    AffineExpr i, j, r;
-    bindDims(ctx, i, j, r);
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {r, i}, ctx),
-                                   AffineMap::get(3, 0, {r, j}, ctx),
-                                   AffineMap::get(3, 0, {i, j}, ctx)};
+    SmallVector<AffineMap, 3> maps =
+        getMatmulMaps(k.b.getContext(), /*transA=*/true, /*transB=*/false);
     auto matmul = linalg::MatmulOp::create(k.b, TypeRange{resultType},
                                            ValueRange{x, dy}, ValueRange{zero});
     matmul.setIndexingMapsAttr(k.b.getAffineMapArrayAttr(maps));

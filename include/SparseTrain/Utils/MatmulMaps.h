@@ -1,0 +1,32 @@
+//===- MatmulMaps.h - indexing maps of linalg.matmul's transpose forms ---===//
+//
+// The indexing maps of `C[i, j] += op(A)[i, k] · op(B)[k, j]` over the loops
+// (i, j, k), where op transposes A (indexed [k, i]) or B (indexed [j, k]).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_UTILS_MATMULMAPS_H
+#define SPARSETRAIN_UTILS_MATMULMAPS_H
+
+#include "mlir/IR/AffineMap.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// The maps of A, B and C for the transpose form (transA, transB).
+inline SmallVector<AffineMap, 3> getMatmulMaps(MLIRContext *ctx, bool transA,
+                                               bool transB) {
+  AffineExpr i, j, k;
+  bindDims(ctx, i, j, k);
+  auto map = [&](AffineExpr row, AffineExpr col) {
+    return AffineMap::get(3, 0, {row, col}, ctx);
+  };
+  return {transA ? map(k, i) : map(i, k), transB ? map(j, k) : map(k, j),
+          map(i, j)};
+}
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_UTILS_MATMULMAPS_H
