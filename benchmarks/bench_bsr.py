@@ -312,9 +312,8 @@ def _peer_table(rows, form):
 
 
 def _status_lines(rows):
-    bad = [f"- {r['threads']}T {r['shape']} b={r['block']} d={r['density']} {r['form']}:{r['candidate']}: "
-           f"{r['status']}" for r in rows if r["status"] != "ok"]
-    return "\n".join(["Candidates not repeated:"] + bad) if bad else ""
+    return common.not_repeated(rows, lambda r: f"{r['threads']}T {r['shape']} b={r['block']} "
+                                               f"d={r['density']} {r['form']}:{r['candidate']}")
 
 
 BENCH = common.Benchmark("bsr", run, report)

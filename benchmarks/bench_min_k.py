@@ -296,11 +296,9 @@ def report(rows):
                   f"{fmt(r['vs_ref'])} ({fmt(r['vs_ref_per_rep'])})"] + extra(r) + [r["faults_per_call"]]
                  for r in rows if r["op"] == op]
         out.append(markdown_table(headers, table))
-    bad = [f"- {r['threads']}T {r['distribution']} keep={r['keep']} {r['op']}:{r['candidate']}: {r['status']}"
-           for r in rows if r["status"] != "ok"]
-    if bad:
-        out.append("\n".join(["Candidates not repeated:"] + bad))
-    return "\n\n".join(out)
+    out.append(common.not_repeated(
+        rows, lambda r: f"{r['threads']}T {r['distribution']} keep={r['keep']} {r['op']}:{r['candidate']}"))
+    return "\n\n".join(o for o in out if o)
 
 
 BENCH = common.Benchmark("min_k", run, report)

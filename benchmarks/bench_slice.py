@@ -255,11 +255,8 @@ def report(rows):
            "element-wise ops and the slice ops). % of OpenBLAS = t_openblas / t_candidate, ratio of "
            "medians with the median of per-repetition ratios in brackets.",
            markdown_table(headers, table)]
-    bad = [f"- {r['threads']}T keep={r['keep']} {r['candidate']}: {r['status']}"
-           for r in rows if r["status"] != "ok"]
-    if bad:
-        out.append("\n".join(["Candidates not repeated:"] + bad))
-    return "\n\n".join(out)
+    out.append(common.not_repeated(rows, lambda r: f"{r['threads']}T keep={r['keep']} {r['candidate']}"))
+    return "\n\n".join(o for o in out if o)
 
 
 BENCH = common.Benchmark("slice", run, report)

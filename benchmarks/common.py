@@ -535,6 +535,13 @@ def fmt(v, digits=3):
     return str(v)
 
 
+def not_repeated(rows, describe):
+    """The markdown list of the candidates whose status is not "ok"
+    (`describe(row)` names the configuration), or "" when all are."""
+    bad = [f"- {describe(r)}: {r['status']}" for r in rows if r["status"] != "ok"]
+    return "\n".join(["Candidates not repeated:"] + bad) if bad else ""
+
+
 def markdown_table(headers, rows):
     """A markdown table of `rows` (lists of cells)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
