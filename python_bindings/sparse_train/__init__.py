@@ -37,10 +37,12 @@ DEFAULT_PIPELINE = "sparse-train-to-cpu"
 
 _LLVM_LIB = "/usr/lib/llvm-22/lib"
 # The project's runtime (the dense products' sgemm; in the build tree two
-# levels above the package), the upstream C runner utilities, and LLVM's
-# OpenMP runtime for the parallel kernels (unless num-threads=1).
-_RUNTIME_LIBS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib",
-                              "libsparse_train_runtime.so"),
+# levels above the package, or where SPARSE_TRAIN_RUNTIME points), the
+# upstream C runner utilities, and LLVM's OpenMP runtime for the parallel
+# kernels (unless num-threads=1).
+_RUNTIME_LIBS = [os.environ.get("SPARSE_TRAIN_RUNTIME",
+                                os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                             "..", "..", "lib", "libsparse_train_runtime.so")),
                  os.path.join(_LLVM_LIB, "libmlir_c_runner_utils.so"),
                  os.path.join(_LLVM_LIB, "libomp.so")]
 _libc = ctypes.CDLL(None)
