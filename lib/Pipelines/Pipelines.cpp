@@ -75,7 +75,8 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addPass(createLowerAffinePass());
   // The kernels' scf.parallel loops run on OpenMP threads (libomp), or
   // sequentially when one thread is asked for.
-  if (options.numThreads != 1) {
+  bool openmp = options.numThreads != 1;
+  if (openmp) {
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.numThreads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
@@ -91,7 +92,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addPass(createConvertMathToLibmPass());
   // OpenMP has no ConvertToLLVM interface registered by the upstream
   // extensions: its conversion runs on its own, before the rest.
-  if (options.numThreads != 1)
+  if (openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -100,7 +101,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   // into calls of the OpenMP runtime.
   SparseTrainVerifyLoweringPassOptions verify;
   verify.allowedDialects = {"builtin", "llvm"};
-  if (options.numThreads != 1)
+  if (openmp)
     verify.allowedDialects.push_back("omp");
   pm.addPass(createSparseTrainVerifyLoweringPass(verify));
 }

@@ -95,7 +95,7 @@ def ConvertSparseTrainToCPUPass
     words would straddle two rows, and other element types, keep the
     reference loops.
 
-    `min_k_restore` on f32: one pass of expanding loads (bitmask) or a vector
+    `min_k_restore` on f32: one pass of expanding loads (bitmask) or a
     zero fill and a scatter (indices). `min_k_weight_grad`, linear form on
     f32: `min_k_restore` + `linalg.matmul` with a transposed left operand,
     which `sparse-train-to-cpu` runs through BLAS (so never slower than

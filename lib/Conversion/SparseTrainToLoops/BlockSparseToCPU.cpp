@@ -181,13 +181,9 @@ struct BsrMatmulLhsSparseVectorLowering
       lists = {bsr.positions, Value(), bsr.coordinates};
 
     // 3. The product, one output block row per iteration.
-    Value sizes[2] = {k.index(outBlocks * outHeight), n};
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < 2; ++d)
-      if (resultType.isDynamicDim(d))
-        dynamicSizes.push_back(sizes[d]);
     // Every element of the result is stored by the kernel: no zero fill.
-    Value out = k.alloc(resultType.getShape(), f32, dynamicSizes);
+    Value out = k.allocShaped(resultType.getShape(), f32,
+                              {k.index(outBlocks * outHeight), n});
     // One stored block (entry q of the lists) applied to the tile of rows
     // t0.. of the output block, for panel jc: `inner` rank-1 updates.
     auto applyBlock = [&](KernelBuilder &k, Value q, Value t0, Value jc,

@@ -187,15 +187,22 @@ public:
     forEachElement(memref, [&](ValueRange ivs) { store(value, memref, ivs); });
   }
 
+  /// A fresh buffer of `shape` x `elementType`; `sizes` holds every
+  /// dimension, of which the dynamic ones are used.
+  Value allocShaped(ArrayRef<int64_t> shape, Type elementType,
+                    ArrayRef<Value> sizes) {
+    SmallVector<Value> dynamicSizes;
+    for (auto [extent, size] : llvm::zip(shape, sizes))
+      if (ShapedType::isDynamic(extent))
+        dynamicSizes.push_back(size);
+    return alloc(shape, elementType, dynamicSizes);
+  }
+
   /// A zero-filled buffer shaped like `type` with elements `elementType`;
   /// `sizes` holds every dimension, of which the dynamic ones are used.
   Value allocZeros(RankedTensorType type, Type elementType,
                    ArrayRef<Value> sizes) {
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(sizes[d]);
-    Value buffer = alloc(type.getShape(), elementType, dynamicSizes);
+    Value buffer = allocShaped(type.getShape(), elementType, sizes);
     fill(buffer, floating(elementType, 0.0));
     return buffer;
   }
@@ -212,11 +219,10 @@ public:
     auto type = cast<MemRefType>(memref.getType());
     if (type.getElementType() == elementType)
       return memref;
-    SmallVector<Value> dynamicSizes;
+    SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(dim(memref, d));
-    Value result = alloc(type.getShape(), elementType, dynamicSizes);
+      sizes.push_back(dim(memref, d));
+    Value result = allocShaped(type.getShape(), elementType, sizes);
     forEachElement(memref, [&](ValueRange ivs) {
       store(castFloat(load(memref, ivs), elementType), result, ivs);
     });

@@ -51,6 +51,23 @@ constexpr int64_t kMaxSample = 65536;
 /// Buckets of one histogram level (16 bits of the key).
 constexpr int64_t kBuckets = 65536;
 
+/// The magnitude keys of `x`, an f32 or a vector of f32: the bits of |x|
+/// as i32, every NaN clamped to the one key above +Inf.
+static Value magnitudeKeys(KernelBuilder &k, Value x) {
+  Type i32 = k.b.getI32Type();
+  auto vectorType = dyn_cast<VectorType>(x.getType());
+  Type keyType = vectorType ? vectorType.clone(i32) : i32;
+  auto constant = [&](int64_t value) -> Value {
+    TypedAttr attr = k.b.getI32IntegerAttr(value);
+    if (vectorType)
+      attr = DenseElementsAttr::get(cast<ShapedType>(keyType), attr);
+    return arith::ConstantOp::create(k.b, keyType, attr);
+  };
+  Value raw = arith::BitcastOp::create(k.b, keyType, x);
+  Value magnitude = k.andI(raw, constant(0x7FFFFFFF));
+  return arith::MinUIOp::create(k.b, magnitude, constant(kNaNKey32));
+}
+
 /// Vector helpers for one lane count.
 struct Lanes {
   KernelBuilder &k;
@@ -67,9 +84,6 @@ struct Lanes {
   Value splat(VectorType type, Attribute value) {
     return arith::ConstantOp::create(k.b, type,
                                      DenseElementsAttr::get(type, value));
-  }
-  Value splatI32(int64_t value) {
-    return splat(i32s, k.b.getI32IntegerAttr(value));
   }
   /// The lanes of `mask` as the bits of an integer (lane 0 lowest).
   Value toBits(Value mask) {
@@ -123,11 +137,7 @@ struct Lanes {
   }
 
   /// The magnitude keys of a vector of floats.
-  Value keys(Value x) {
-    Value raw = arith::BitcastOp::create(k.b, i32s, x);
-    Value magnitude = k.andI(raw, splatI32(0x7FFFFFFF));
-    return arith::MinUIOp::create(k.b, magnitude, splatI32(kNaNKey32));
-  }
+  Value keys(Value x) { return magnitudeKeys(k, x); }
 };
 
 /// vector.compressstore of the `mask` lanes of `value` at `base[at]`. (The
@@ -137,14 +147,6 @@ static void compressStore(KernelBuilder &k, Value base, Value at, Value mask,
                           Value value) {
   vector::CompressStoreOp::create(k.b, base, ValueRange{at}, mask, value,
                                   IntegerAttr());
-}
-
-/// The magnitude key of one float.
-static Value scalarKey(KernelBuilder &k, Value x) {
-  Type i32 = k.b.getI32Type();
-  Value raw = arith::BitcastOp::create(k.b, i32, x);
-  Value magnitude = k.andI(raw, k.integer(i32, 0x7FFFFFFF));
-  return arith::MinUIOp::create(k.b, magnitude, k.integer(i32, kNaNKey32));
 }
 
 /// Scans `hist` from the highest bucket down for the bucket holding the
@@ -291,7 +293,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value stride = k.divU(length, sampleSize);
           k.forEach(k.index(0), sampleSize, [&](Value i) {
             Value at = k.add(offset, k.mul(i, stride));
-            k.store(scalarKey(k, k.load(x, at)), sample, i);
+            k.store(magnitudeKeys(k, k.load(x, at)), sample, i);
           });
           Value rank =
               k.divU(k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))),
@@ -480,7 +482,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
 
 /// min_k_restore on f32: zeros with the kept values in place. With a
 /// bitmask, one pass of expanding loads (each vector's bits select how many
-/// values it takes); with indices, a vector zero fill and a scatter.
+/// values it takes); with indices, a zero fill (a loop LLVM turns into a
+/// memset) and a scatter.
 struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
   MinKRestoreVectorLowering(const TypeConverter &converter,
                             MLIRContext *context, unsigned vectorBits)
@@ -498,12 +501,8 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
     Lanes v(k, vectorBits / 32);
     RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
     RankedTensorType resultType = op.getType();
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < resultType.getRank(); ++d)
-      if (resultType.isDynamicDim(d))
-        dynamicSizes.push_back(parts.shape[d]);
     Value dense =
-        k.alloc(resultType.getShape(), k.b.getF32Type(), dynamicSizes);
+        k.allocShaped(resultType.getShape(), k.b.getF32Type(), parts.shape);
     Value flat = dense;
     if (resultType.getRank() != 1) {
       ReassociationIndices all;
@@ -516,12 +515,7 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
     Value whole = k.sub(n, k.remU(n, k.index(v.n)));
     Value zeros = v.splat(v.f32s, k.b.getF32FloatAttr(0.0f));
     if (type.getEncoding() == RetainEncoding::Indices) {
-      k.forEachStep(k.index(0), whole, v.n, [&](Value j) {
-        vector::StoreOp::create(k.b, zeros, flat, ValueRange{j});
-      });
-      k.forEach(whole, n, [&](Value j) {
-        k.store(k.floating(k.b.getF32Type(), 0.0), flat, j);
-      });
+      k.fill(flat, k.floating(k.b.getF32Type(), 0.0));
       k.forEach(k.index(0), k.dim(parts.values, 0), [&](Value j) {
         Value at = k.toIndex(k.load(parts.positions, j));
         k.store(k.load(parts.values, j), flat, at);
