@@ -86,6 +86,17 @@ verifier::getConvWindow(EmitErrorFn emitError,
   return window;
 }
 
+LogicalResult
+verifier::verifyMaxDensity(EmitErrorFn emitError,
+                           std::optional<llvm::APFloat> maxDensity) {
+  if (!maxDensity)
+    return success();
+  double value = maxDensity->convertToDouble();
+  if (!(value >= 0.0 && value <= 1.0))
+    return emitError() << "expects max_density in [0, 1], got " << value;
+  return success();
+}
+
 int64_t verifier::getConvOutputSize(int64_t in, int64_t k, int64_t stride,
                                     int64_t dilation, int64_t lo, int64_t hi) {
   if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k))

@@ -55,6 +55,10 @@ FailureOr<ConvWindow> getConvWindow(EmitErrorFn emitError,
                                     std::optional<ArrayRef<int64_t>> dilations,
                                     std::optional<ArrayRef<int64_t>> padding);
 
+/// Checks that the optional `max_density` of a convolution lies in [0, 1].
+LogicalResult verifyMaxDensity(EmitErrorFn emitError,
+                               std::optional<llvm::APFloat> maxDensity);
+
 /// `floor((in + lo + hi - dilation * (k - 1) - 1) / stride) + 1`, or
 /// ShapedType::kDynamic when `in` or `k` is dynamic.
 int64_t getConvOutputSize(int64_t in, int64_t k, int64_t stride,

@@ -31,9 +31,11 @@ verifyConvOp(OpTy op, const ConvRoles &roles, RankedTensorType input,
   auto emitError = [&]() { return op.emitOpError(); };
   FailureOr<ConvWindow> window = getConvWindow(
       emitError, op.getStrides(), op.getDilations(), op.getPadding());
-  if (failed(window) || failed(verifyConvElementTypes(
-                            emitError, roles, input.getElementType(),
-                            filter.getElementType(), output.getElementType())))
+  if (failed(window) ||
+      failed(verifyMaxDensity(emitError, op.getMaxDensity())) ||
+      failed(verifyConvElementTypes(emitError, roles, input.getElementType(),
+                                    filter.getElementType(),
+                                    output.getElementType())))
     return failure();
   return verifyConvShapes(emitError, roles, input.getShape(), filter.getShape(),
                           output.getShape(), *window);
@@ -54,7 +56,8 @@ LogicalResult Conv2DZeroSkipOp::inferReturnTypes(
   FailureOr<ConvWindow> window =
       getConvWindow(emitError, adaptor.getStrides(), adaptor.getDilations(),
                     adaptor.getPadding());
-  if (failed(window))
+  if (failed(window) ||
+      failed(verifyMaxDensity(emitError, adaptor.getMaxDensity())))
     return failure();
   ConvRoles roles = {"the input", "the filter", "the result"};
   if (input.getRank() != 4 || filter.getRank() != 4)

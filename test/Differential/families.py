@@ -566,6 +566,48 @@ def conv_family(rng) -> List[Case]:
                           ir, [a, b], [(4, NP[elem])],
                           lambda out, e=expected, ab=expected_abs, el=elem, t=terms: close(out[0], e, ab, el, t)))
 
+    # Channel counts that fill (and overrun) several vectors of the CPU
+    # kernels, under each side of the density dispatch: the default
+    # max_density, 0 (the dense loop whenever a non-zero exists) and 1
+    # (always skipping).
+    channels = [(16, 16), (17, 40), (33, 70), (64, 20), (2, 129)]
+    for i in range(30):
+        op = ["forward", "backward_data", "backward_filter"][i % 3]
+        kind = ["relu", "normal", "special", "zeros", "relu"][(i // 3) % 5]
+        density = [None, 0.0, 1.0][(i // 15 + i) % 3]
+        n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
+        c, f = channels[i % len(channels)]
+        attrs = _window_attrs(st, dl, pad)
+        if density is not None:
+            attrs += f" max_density = {density}"
+        xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
+        shapes = {"forward": (xs, ws, ys), "backward_data": (ys, ws, xs),
+                  "backward_filter": (xs, ys, ws)}[op]
+        a = values(rng, shapes[0], kind, "f32")
+        b = values(rng, shapes[1], "normal", "f32")
+        if op == "forward":
+            expected = ref.conv_forward(a, b, st, dl, pad)
+            expected_abs = ref.conv_forward(np.abs(a), np.abs(b), st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ws, 'f32')}"
+            terms = kh * kw * c
+        elif op == "backward_data":
+            expected = ref.conv_backward_data(a, b, xs, st, dl, pad)
+            expected_abs = ref.conv_backward_data(np.abs(a), np.abs(b), xs, st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip_backward_data %a, %b {attrs} : {ttype(ys, 'f32')}, {ttype(ws, 'f32')} -> {ttype(xs, 'f32')}"
+            terms = kh * kw * f
+        else:
+            expected = ref.conv_backward_filter(a, b, ws, st, dl, pad)
+            expected_abs = ref.conv_backward_filter(np.abs(a), np.abs(b), ws, st, dl, pad)
+            body = f"  %r = sparse_train.conv2d_zero_skip_backward_filter %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ys, 'f32')} -> {ttype(ws, 'f32')}"
+            terms = n * oh * ow
+        body += f"\n  return %r : {ttype(shapes[2], 'f32')}"
+        name = f"conv_wide_{op}_{i}"
+        ir = _func(name, [f"%a: {ttype(shapes[0], 'f32')}", f"%b: {ttype(shapes[1], 'f32')}"],
+                   [ttype(shapes[2], "f32")], body)
+        cases.append(Case(f"conv2d_zero_skip ({op}, wide)", name, f"x{xs} w{ws} {attrs} {kind}",
+                          ir, [a, b], [(4, np.float32)],
+                          lambda out, e=expected, ab=expected_abs, t=terms: close(out[0], e, ab, "f32", t)))
+
     # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
     for i in range(12):
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)

@@ -76,6 +76,13 @@ void populateBlockPruneToCPUPatterns(const TypeConverter &converter,
                                      RewritePatternSet &patterns,
                                      const CPULoweringOptions &options);
 
+/// Vector kernels of conv2d_zero_skip and its two gradients on f32 (mask
+/// walk of the scanned operand, register tiles of output channels, density
+/// dispatch on the op's max_density).
+void populateZeroSkipConvToCPUPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns,
+                                       const CPULoweringOptions &options);
+
 /// Vectorized min_k_retain on f32 (sampled bracket, vector count and
 /// compress-store passes, histogram selection); exact like the reference.
 void populateMinKToCPUPatterns(const TypeConverter &converter,

@@ -24,6 +24,12 @@ class SparseTrain_ConvOp<string mnemonic, list<Trait> traits = []>
       return getDilations() ? SmallVector<int64_t, 2>(*getDilations())
                             : SmallVector<int64_t, 2>{1, 1};
     }
+    /// The density of the scanned operand above which the CPU kernels run
+    /// the dense loop instead of skipping zeros (default measured by
+    /// benchmarks/conv, docs/Performance.md).
+    double getMaxDensityOrDefault() {
+      return getMaxDensity() ? getMaxDensity()->convertToDouble() : 0.8;
+    }
     /// Padding `[top, bottom, left, right]`, default zeros.
     SmallVector<int64_t, 4> getPaddingOrDefault() {
       return getPadding() ? SmallVector<int64_t, 4>(*getPadding())
@@ -44,6 +50,13 @@ defvar ConvMeaning = [{
     zero of the scanned operand (or padding) meets Inf/NaN in the other
     operand (dense gives NaN, skipping gives 0). ±0.0 is skipped; NaN and
     subnormals are not. There is no bias operand.
+
+    `max_density` (in `[0, 1]`) steers the compiled code: when the fraction
+    of non-zeros in the scanned operand exceeds it, the CPU kernel runs its
+    dense loop, which visits the zeros too, so that a zero meeting Inf/NaN
+    gives NaN there, as in the dense convolution. With `max_density = 1`
+    zeros are always skipped. The default is the break-even density
+    measured by the benchmarks (docs/Performance.md).
 
     Rules: rank-4 operands and result with one element type, strides and
     dilations `>= 1`, padding `>= 0`, channel and batch sizes that agree,
@@ -72,12 +85,14 @@ def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip",
                        SparseTrain_FloatTensor:$filter,
                        OptionalAttr<DenseI64ArrayAttr>:$strides,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       OptionalAttr<DenseI64ArrayAttr>:$padding);
+                       OptionalAttr<DenseI64ArrayAttr>:$padding,
+                       OptionalAttr<F64Attr>:$max_density);
   // Every rule is checked while inferring the result type.
   let hasVerifier = 0;
   let assemblyFormat = [{
     $input `,` $filter (`strides` `=` $strides^)? (`dilations` `=` $dilations^)?
-    (`padding` `=` $padding^)? attr-dict `:` type($input) `,` type($filter)
+    (`padding` `=` $padding^)? (`max_density` `=` $max_density^)? attr-dict
+    `:` type($input) `,` type($filter)
   }];
 }
 
@@ -105,10 +120,12 @@ def SparseTrain_Conv2DZeroSkipBackwardDataOp
                        SparseTrain_FloatTensor:$filter,
                        OptionalAttr<DenseI64ArrayAttr>:$strides,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       OptionalAttr<DenseI64ArrayAttr>:$padding);
+                       OptionalAttr<DenseI64ArrayAttr>:$padding,
+                       OptionalAttr<F64Attr>:$max_density);
   let assemblyFormat = [{
     $grad_output `,` $filter (`strides` `=` $strides^)?
-    (`dilations` `=` $dilations^)? (`padding` `=` $padding^)? attr-dict
+    (`dilations` `=` $dilations^)? (`padding` `=` $padding^)?
+    (`max_density` `=` $max_density^)? attr-dict
     `:` type($grad_output) `,` type($filter) `->` type($result)
   }];
 }
@@ -136,10 +153,12 @@ def SparseTrain_Conv2DZeroSkipBackwardFilterOp
                        SparseTrain_FloatTensor:$grad_output,
                        OptionalAttr<DenseI64ArrayAttr>:$strides,
                        OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                       OptionalAttr<DenseI64ArrayAttr>:$padding);
+                       OptionalAttr<DenseI64ArrayAttr>:$padding,
+                       OptionalAttr<F64Attr>:$max_density);
   let assemblyFormat = [{
     $input `,` $grad_output (`strides` `=` $strides^)?
-    (`dilations` `=` $dilations^)? (`padding` `=` $padding^)? attr-dict
+    (`dilations` `=` $dilations^)? (`padding` `=` $padding^)?
+    (`max_density` `=` $max_density^)? attr-dict
     `:` type($input) `,` type($grad_output) `->` type($result)
   }];
 }

@@ -139,6 +139,7 @@ struct ConvertSparseTrainToCPUPass
               populateBlockSparseToCPUPatterns(converter, patterns, options);
               populateMinKToCPUPatterns(converter, patterns, options);
               populateBlockPruneToCPUPatterns(converter, patterns, options);
+              populateZeroSkipConvToCPUPatterns(converter, patterns, options);
               populateSparseTrainToLoopsPatterns(converter, patterns, options);
             })))
       signalPassFailure();

@@ -10,6 +10,7 @@
 #include "KernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
+#include "ZeroSkipConvParts.h"
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -18,37 +19,12 @@ namespace {
 
 using Index = SmallVector<Value, 4>;
 
-/// Window geometry as index constants.
-struct Window {
-  Value sh, sw, dh, dw, top, left;
-};
-
-template <typename OpTy> static Window getWindow(KernelBuilder &k, OpTy op) {
-  SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
-                          d = op.getDilationsOrDefault();
-  SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
-  return {k.index(s[0]), k.index(s[1]), k.index(d[0]),
-          k.index(d[1]), k.index(p[0]), k.index(p[2])};
-}
-
 /// True when `v` is not ±0.0 (NaN is not zero). Compared in the
 /// accumulator type: f16/bf16 comparisons need not exist on the target.
 static Value isNonZero(KernelBuilder &k, Value v) {
   Value wide = k.castFloat(v, getAccumulatorType(v.getType()));
   return arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE, wide,
                                k.floating(wide.getType(), 0.0));
-}
-
-/// Input coordinate `out * stride + tap * dilation - pad`, and whether it
-/// lies in `[0, size)`.
-static std::pair<Value, Value> inputCoordinate(KernelBuilder &k, Value out,
-                                               Value tap, Value stride,
-                                               Value dilation, Value pad,
-                                               Value size) {
-  Value pos = k.sub(k.add(k.mul(out, stride), k.mul(tap, dilation)), pad);
-  Value inside = k.andI(k.cmp(arith::CmpIPredicate::sge, pos, k.index(0)),
-                        k.cmp(arith::CmpIPredicate::slt, pos, size));
-  return {pos, inside};
 }
 
 /// The three tensors of a convolution as buffers: x [N, H, W, C], the filter
@@ -89,7 +65,8 @@ static void accumulateSkippingZeros(KernelBuilder &k, Type accType,
 /// unpadded input (padding is never visited), the products of the non-zero
 /// scanned values (x for the output and the filter gradient, y for the input
 /// gradient) are added into the accumulator of `result`.
-static void emitZeroSkipConvolution(KernelBuilder &k, const Window &win,
+static void emitZeroSkipConvolution(KernelBuilder &k,
+                                    const ConvWindowValues &win,
                                     const ConvBuffers &buf, ConvResult result,
                                     Type accType) {
   Value h = k.dim(buf.x, 1), w = k.dim(buf.x, 2), c = k.dim(buf.x, 3);
@@ -100,11 +77,11 @@ static void emitZeroSkipConvolution(KernelBuilder &k, const Window &win,
       k.forEach(k.index(0), k.dim(buf.y, 2), [&](Value ow) {
         k.forEach(k.index(0), kh, [&](Value a) {
           auto [ih, insideH] =
-              inputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
+              convInputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
           k.ifThen(insideH, [&] {
             k.forEach(k.index(0), kw, [&](Value b) {
               auto [iw, insideW] =
-                  inputCoordinate(k, ow, b, win.sw, win.dw, win.left, w);
+                  convInputCoordinate(k, ow, b, win.sw, win.dw, win.left, w);
               k.ifThen(insideW, [&] {
                 auto xAt = [&](Value ch) { return Index{n, ih, iw, ch}; };
                 auto yAt = [&](Value fi) { return Index{n, oh, ow, fi}; };
@@ -139,17 +116,6 @@ static void emitZeroSkipConvolution(KernelBuilder &k, const Window &win,
   });
 }
 
-/// `(size + lo + hi - dilation * (k - 1) - 1) floordiv stride + 1`, at
-/// least 0.
-static Value outputSize(KernelBuilder &k, Value size, int64_t lo, int64_t hi,
-                        Value kernel, int64_t stride, int64_t dilation) {
-  Value span = k.sub(
-      k.add(size, k.index(lo + hi)),
-      k.add(k.mul(k.sub(kernel, k.index(1)), k.index(dilation)), k.index(1)));
-  Value q = arith::FloorDivSIOp::create(k.b, span, k.index(stride));
-  return arith::MaxSIOp::create(k.b, k.add(q, k.index(1)), k.index(0));
-}
-
 struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -165,14 +131,14 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
     SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
                             d = op.getDilationsOrDefault();
     Value sizes[4] = {k.dim(buf.x, 0),
-                      outputSize(k, k.dim(buf.x, 1), p[0], p[1],
-                                 k.dim(buf.filter, 0), s[0], d[0]),
-                      outputSize(k, k.dim(buf.x, 2), p[2], p[3],
-                                 k.dim(buf.filter, 1), s[1], d[1]),
+                      convOutputSize(k, k.dim(buf.x, 1), p[0], p[1],
+                                     k.dim(buf.filter, 0), s[0], d[0]),
+                      convOutputSize(k, k.dim(buf.x, 2), p[2], p[3],
+                                     k.dim(buf.filter, 1), s[1], d[1]),
                       k.dim(buf.filter, 3)};
     buf.y = k.allocZeros(resultType, accType, sizes);
-    emitZeroSkipConvolution(k, getWindow(k, op), buf, ConvResult::Output,
-                            accType);
+    emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
+                            ConvResult::Output, accType);
     rewriter.replaceOp(op, k.resultTensor(buf.y, resultType));
     return success();
   }
@@ -196,8 +162,8 @@ struct Conv2DZeroSkipBackwardDataLowering
     Value sizes[4] = {k.dim(buf.y, 0), k.index(resultType.getDimSize(1)),
                       k.index(resultType.getDimSize(2)), k.dim(buf.filter, 2)};
     buf.x = k.allocZeros(resultType, accType, sizes);
-    emitZeroSkipConvolution(k, getWindow(k, op), buf, ConvResult::InputGradient,
-                            accType);
+    emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
+                            ConvResult::InputGradient, accType);
     rewriter.replaceOp(op, k.resultTensor(buf.x, resultType));
     return success();
   }
@@ -222,7 +188,7 @@ struct Conv2DZeroSkipBackwardFilterLowering
                       k.index(resultType.getDimSize(1)), k.dim(buf.x, 3),
                       k.dim(buf.y, 3)};
     buf.filter = k.allocZeros(resultType, accType, sizes);
-    emitZeroSkipConvolution(k, getWindow(k, op), buf,
+    emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
                             ConvResult::FilterGradient, accType);
     rewriter.replaceOp(op, k.resultTensor(buf.filter, resultType));
     return success();

@@ -1,0 +1,528 @@
+//===- ZeroSkipConvToCPU.cpp - vectorized zero-skipping convolutions ------===//
+//
+// Vector kernels for conv2d_zero_skip and its two gradients on f32, after
+// SparseTrain (arXiv 1911.10175): the scanned operand supplies the scalar
+// of an outer-product FMA, so one zero removes a whole group of vector
+// FMAs.
+//
+// A vector of the scanned operand is loaded and compared with zero (NaN is
+// not zero); the set bits of the mask are walked with count-trailing-zeros,
+// and each non-zero is broadcast into a register tile of up to four
+// vectors of output channels (filter gradient: one tile per filter column
+// tap). No lane is tested one at a time.
+//
+//  - Forward and data gradient ("gather" kernels): one output row per
+//    parallel iteration (each element of the result has one owner); for
+//    each filter row tap and each vector of scanned channels, every output
+//    pixel of the row loads its accumulators, applies the filter column
+//    taps that hit the unpadded operand, and stores them. The filter slice
+//    of one row tap and one channel vector stays in L1 across the row. The
+//    data gradient reads the filter transposed to [KH, KW, F, C] (packed
+//    once per call) so that input channels are contiguous.
+//  - Filter gradient: the input is transposed once per call to [C, N, H, W]
+//    so that the scan runs along input rows; each parallel iteration owns
+//    one input channel and one chunk of filters, and accumulates every
+//    filter column tap of a row tap in registers across the whole batch (no
+//    atomics, no reduction between threads).
+//
+// Before the kernel, one vector pass counts the non-zeros of the scanned
+// operand; above the op's `max_density`, the same loops run without the
+// zero tests (every lane is broadcast). Results do not depend on the
+// thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+#include "ZeroSkipConvParts.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace {
+
+/// Most vectors of output channels in one register tile.
+constexpr int64_t kMaxTileVectors = 4;
+/// Vector registers given to the accumulators of the filter gradient (the
+/// rest hold the broadcast scalar and the loaded operand).
+constexpr int64_t kAccumulatorRegisters = 28;
+
+/// Vector types and helpers of one kernel of `lanes` f32 lanes.
+struct Lanes {
+  Lanes(KernelBuilder &k, int64_t lanes)
+      : k(k), lanes(lanes), floats(VectorType::get({lanes}, k.b.getF32Type())),
+        masks(VectorType::get({lanes}, k.b.getI1Type())),
+        bits(k.b.getIntegerType(lanes)) {
+    zeros = arith::ConstantOp::create(k.b, floats,
+                                      DenseElementsAttr::get(floats, 0.0f));
+  }
+
+  /// Lanes `[0, count)` set (`count` is clamped to `[0, lanes]`).
+  Value prefixMask(Value count) {
+    return vector::CreateMaskOp::create(k.b, masks, ValueRange{count});
+  }
+  /// The lanes of `mask` set in `mask`, zeros elsewhere.
+  Value load(Value memref, ValueRange indices, Value mask) {
+    return vector::MaskedLoadOp::create(k.b, floats, memref, indices, mask,
+                                        zeros, IntegerAttr());
+  }
+  void store(Value value, Value memref, ValueRange indices, Value mask) {
+    vector::MaskedStoreOp::create(k.b, memref, indices, mask, value,
+                                  IntegerAttr());
+  }
+  /// The lanes of `values` that are not ±0.0 (NaN is not zero), as the bits
+  /// of an i64 (lane 0 lowest).
+  Value nonZeroBits(Value values) {
+    Value nonZero =
+        arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE, values, zeros);
+    Value asInteger =
+        vector::BitCastOp::create(k.b, VectorType::get({1}, bits), nonZero);
+    Value word =
+        vector::ExtractOp::create(k.b, asInteger, ArrayRef<int64_t>{0});
+    Type i64 = k.b.getI64Type();
+    return lanes == 64 ? word : arith::ExtUIOp::create(k.b, i64, word);
+  }
+
+  /// For every set bit of `bits` (an i64), lowest first:
+  /// `carried = body(bit index, carried)`. A while loop on the remaining
+  /// bits: no branch per zero.
+  template <typename Body>
+  SmallVector<Value> forEachSetBit(Value bits, ValueRange init, Body body) {
+    Type i64 = k.b.getI64Type();
+    SmallVector<Type> types = {i64};
+    llvm::append_range(types, init.getTypes());
+    SmallVector<Value> inits = {bits};
+    llvm::append_range(inits, init);
+    SmallVector<Location> locs(types.size(), k.b.getLoc());
+    auto loop = scf::WhileOp::create(k.b, types, inits);
+    OpBuilder::InsertionGuard guard(k.b);
+    Block *before = k.b.createBlock(&loop.getBefore(), {}, types, locs);
+    Value zero = k.integer(i64, 0);
+    scf::ConditionOp::create(
+        k.b, k.cmp(arith::CmpIPredicate::ne, before->getArgument(0), zero),
+        before->getArguments());
+    Block *after = k.b.createBlock(&loop.getAfter(), {}, types, locs);
+    Value rest = after->getArgument(0);
+    Value lane = k.toIndex(math::CountTrailingZerosOp::create(k.b, rest));
+    Value next = k.andI(rest, k.sub(rest, k.integer(i64, 1)));
+    SmallVector<Value> yielded = {next};
+    llvm::append_range(yielded, body(lane, after->getArguments().drop_front()));
+    scf::YieldOp::create(k.b, yielded);
+    k.b.setInsertionPointAfter(loop);
+    return SmallVector<Value>(loop.getResults().drop_front());
+  }
+
+  /// `carried = body(lane, carried)` for the lanes of the vector of the
+  /// scanned operand at `first` (`count` lanes exist there): only its
+  /// non-zero lanes when `skip`, every lane otherwise.
+  template <typename Body>
+  SmallVector<Value> forEachLane(bool skip, Value memref, ValueRange at,
+                                 Value count, ValueRange init, Body body) {
+    if (!skip)
+      return k.forAccumulate(k.index(0),
+                             arith::MinUIOp::create(k.b, count, k.index(lanes)),
+                             init, body);
+    Value values = load(memref, at, prefixMask(count));
+    return forEachSetBit(nonZeroBits(values), init, body);
+  }
+
+  /// The number of non-zeros of the contiguous buffer `memref` (any rank).
+  Value countNonZeros(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all[0].push_back(d);
+    Value flat = memref::CollapseShapeOp::create(k.b, memref, all);
+    Value size = k.dim(flat, 0);
+    Value numVectors = k.divU(k.add(size, k.index(lanes - 1)), k.index(lanes));
+    Type i64 = k.b.getI64Type();
+    return k.forAccumulate(
+        k.index(0), numVectors, {k.integer(i64, 0)},
+        [&](Value v, ValueRange total) -> SmallVector<Value> {
+          Value first = k.mul(v, k.index(lanes));
+          Value values = load(flat, {first}, prefixMask(k.sub(size, first)));
+          Value count = math::CtPopOp::create(k.b, nonZeroBits(values));
+          return {k.add(total[0], count)};
+        })[0];
+  }
+
+  KernelBuilder &k;
+  int64_t lanes;
+  VectorType floats, masks;
+  IntegerType bits;
+  Value zeros;
+};
+
+/// Runs `kernel(skip)` twice under a density test of `scanned`: skipping
+/// zeros when at most `maxDensity` of its elements are non-zero, the dense
+/// loop otherwise (only the skipping kernel when `maxDensity >= 1`).
+template <typename Kernel>
+static void dispatchOnDensity(Lanes &l, Value scanned, double maxDensity,
+                              Kernel kernel) {
+  if (maxDensity >= 1.0) {
+    kernel(/*skip=*/true);
+    return;
+  }
+  KernelBuilder &k = l.k;
+  Type f64 = k.b.getF64Type();
+  auto type = cast<MemRefType>(scanned.getType());
+  Value total = k.index(1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    total = k.mul(total, k.dim(scanned, d));
+  auto toF64 = [&](Value v) {
+    return arith::UIToFPOp::create(
+        k.b, f64, arith::IndexCastUIOp::create(k.b, k.b.getI64Type(), v));
+  };
+  Value nonZeros = arith::UIToFPOp::create(k.b, f64, l.countNonZeros(scanned));
+  Value limit = k.mulF(toF64(total), k.floating(f64, maxDensity));
+  Value sparse =
+      arith::CmpFOp::create(k.b, arith::CmpFPredicate::OLE, nonZeros, limit);
+  auto op = scf::IfOp::create(k.b, sparse, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(k.b);
+  k.b.setInsertionPoint(op.thenBlock()->getTerminator());
+  kernel(/*skip=*/true);
+  k.b.setInsertionPoint(op.elseBlock()->getTerminator());
+  kernel(/*skip=*/false);
+}
+
+/// Vectors of output channels per tile for `channels` channels (possibly
+/// dynamic).
+static int64_t getTileVectors(int64_t channels, int64_t lanes) {
+  if (ShapedType::isDynamic(channels))
+    return kMaxTileVectors;
+  return std::clamp<int64_t>((channels + lanes - 1) / lanes, 1,
+                             kMaxTileVectors);
+}
+
+/// The forward and data-gradient kernel. `scanned` is [N, SH, SW, SC],
+/// `filter` is [KH, KW, SC, RC] and `result` [N, RH, RW, RC]; result pixel
+/// (rh, rw) meets scanned pixel (sh, sw) through tap (kh, kw) where
+/// `sh = rh * stride + kh * dilation - pad` (forward) or
+/// `rh = sh * stride + kh * dilation - pad` (data gradient, `fromOutput`).
+static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
+                             bool fromOutput, Value scanned, Value filter,
+                             Value result, int64_t tileVectors, bool skip) {
+  KernelBuilder &k = l.k;
+  int64_t lanes = l.lanes;
+  Value batch = k.dim(result, 0), rh = k.dim(result, 1), rw = k.dim(result, 2);
+  Value rc = k.dim(result, 3);
+  Value sh = k.dim(scanned, 1), sw = k.dim(scanned, 2), sc = k.dim(scanned, 3);
+  Value kh = k.dim(filter, 0), kw = k.dim(filter, 1);
+  int64_t chunk = tileVectors * lanes;
+  Value numChunks = k.divU(k.add(rc, k.index(chunk - 1)), k.index(chunk));
+  Value numScans = k.divU(k.add(sc, k.index(lanes - 1)), k.index(lanes));
+  auto source = [&](Value out, Value tap, Value stride, Value dilation,
+                    Value pad, Value size) {
+    return fromOutput
+               ? convOutputCoordinate(k, out, tap, stride, dilation, pad, size)
+               : convInputCoordinate(k, out, tap, stride, dilation, pad, size);
+  };
+  k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
+    Value n = k.divU(row, rh), r = k.remU(row, rh);
+    k.forEach(k.index(0), numChunks, [&](Value ch) {
+      Value c0 = k.mul(ch, k.index(chunk));
+      SmallVector<Value, kMaxTileVectors> cols, masks;
+      for (int64_t v = 0; v < tileVectors; ++v) {
+        cols.push_back(k.add(c0, k.index(v * lanes)));
+        masks.push_back(l.prefixMask(k.sub(rc, cols.back())));
+      }
+      k.forEach(k.index(0), rw, [&](Value x) {
+        for (int64_t v = 0; v < tileVectors; ++v)
+          l.store(l.zeros, result, {n, r, x, cols[v]}, masks[v]);
+      });
+      k.forEach(k.index(0), kh, [&](Value a) {
+        auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
+        k.ifThen(insideH, [&] {
+          k.forEach(k.index(0), numScans, [&](Value sb) {
+            Value s0 = k.mul(sb, k.index(lanes));
+            Value count = k.sub(sc, s0);
+            k.forEach(k.index(0), rw, [&](Value x) {
+              SmallVector<Value> acc;
+              for (int64_t v = 0; v < tileVectors; ++v)
+                acc.push_back(l.load(result, {n, r, x, cols[v]}, masks[v]));
+              acc = k.forAccumulate(
+                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                    auto [t, insideW] =
+                        source(x, b, win.sw, win.dw, win.left, sw);
+                    SmallVector<Type> types(tileVectors, l.floats);
+                    return k.ifThenElse(
+                        insideW, types,
+                        [&] {
+                          return l.forEachLane(
+                              skip, scanned, {n, s, t, s0}, count, tapAcc,
+                              [&](Value lane,
+                                  ValueRange laneAcc) -> SmallVector<Value> {
+                                Value c = k.add(s0, lane);
+                                Value value = vector::BroadcastOp::create(
+                                    k.b, l.floats,
+                                    k.load(scanned, {n, s, t, c}));
+                                SmallVector<Value> next;
+                                for (int64_t v = 0; v < tileVectors; ++v)
+                                  next.push_back(vector::FMAOp::create(
+                                      k.b, value,
+                                      l.load(filter, {a, b, c, cols[v]},
+                                             masks[v]),
+                                      laneAcc[v]));
+                                return next;
+                              });
+                        },
+                        [&] { return SmallVector<Value>(tapAcc); });
+                  });
+              for (int64_t v = 0; v < tileVectors; ++v)
+                l.store(acc[v], result, {n, r, x, cols[v]}, masks[v]);
+            });
+          });
+        });
+      });
+    });
+  });
+}
+
+/// Whether an op has the f32 operands and result the kernels handle.
+static bool allF32(Operation *op) {
+  auto isF32 = [](Type type) {
+    return cast<RankedTensorType>(type).getElementType().isF32();
+  };
+  return llvm::all_of(op->getOperandTypes(), isF32) &&
+         llvm::all_of(op->getResultTypes(), isF32);
+}
+
+/// Base of the three patterns: the vector width, and the match on f32.
+template <typename OpTy>
+struct ZeroSkipConvVectorPattern : public OpConversionPattern<OpTy> {
+  ZeroSkipConvVectorPattern(const TypeConverter &converter,
+                            MLIRContext *context,
+                            const CPULoweringOptions &options)
+      : OpConversionPattern<OpTy>(converter, context, /*benefit=*/2),
+        lanes(options.vectorBits / 32) {}
+
+  int64_t lanes;
+};
+
+struct Conv2DZeroSkipVectorLowering
+    : public ZeroSkipConvVectorPattern<Conv2DZeroSkipOp> {
+  using ZeroSkipConvVectorPattern::ZeroSkipConvVectorPattern;
+
+  LogicalResult
+  matchAndRewrite(Conv2DZeroSkipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!allF32(op))
+      return rewriter.notifyMatchFailure(op, "the vector kernel is f32 only");
+    KernelBuilder k(rewriter, op.getLoc());
+    Lanes l(k, lanes);
+    RankedTensorType resultType = op.getType();
+    Value x = k.bufferOf(adaptor.getInput());
+    Value w = k.bufferOf(adaptor.getFilter());
+    SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
+    SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
+                            d = op.getDilationsOrDefault();
+    Value sizes[4] = {
+        k.dim(x, 0),
+        convOutputSize(k, k.dim(x, 1), p[0], p[1], k.dim(w, 0), s[0], d[0]),
+        convOutputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
+        k.dim(w, 3)};
+    Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(), sizes);
+    int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    ConvWindowValues win = getConvWindowValues(k, op);
+    dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
+      emitGatherKernel(l, win, /*fromOutput=*/false, x, w, y, tileVectors,
+                       skip);
+    });
+    rewriter.replaceOp(op, k.tensorOf(y));
+    return success();
+  }
+};
+
+struct Conv2DZeroSkipBackwardDataVectorLowering
+    : public ZeroSkipConvVectorPattern<Conv2DZeroSkipBackwardDataOp> {
+  using ZeroSkipConvVectorPattern::ZeroSkipConvVectorPattern;
+
+  LogicalResult
+  matchAndRewrite(Conv2DZeroSkipBackwardDataOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    if (!allF32(op))
+      return rewriter.notifyMatchFailure(op, "the vector kernel is f32 only");
+    if (resultType.isDynamicDim(1) || resultType.isDynamicDim(2))
+      return rewriter.notifyMatchFailure(
+          op, "the input gradient needs static spatial sizes");
+    KernelBuilder k(rewriter, op.getLoc());
+    Lanes l(k, lanes);
+    Type f32 = k.b.getF32Type();
+    Value dy = k.bufferOf(adaptor.getGradOutput());
+    Value w = k.bufferOf(adaptor.getFilter());
+    // The filter with input channels contiguous: wt[kh][kw][f][c].
+    Value kh = k.dim(w, 0), kw = k.dim(w, 1), c = k.dim(w, 2), f = k.dim(w, 3);
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    ArrayRef<int64_t> fs = filterType.getShape();
+    Value wt = k.allocShaped({fs[0], fs[1], fs[3], fs[2]}, f32, {kh, kw, f, c});
+    k.forEachParallel(k.index(0), k.mul(kh, kw), [&](Value tap) {
+      Value a = k.divU(tap, kw), b = k.remU(tap, kw);
+      k.forEach(k.index(0), c, [&](Value ci) {
+        k.forEach(k.index(0), f, [&](Value fi) {
+          k.store(k.load(w, {a, b, ci, fi}), wt, {a, b, fi, ci});
+        });
+      });
+    });
+    Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
+                      k.index(resultType.getDimSize(2)), c};
+    Value dx = k.allocShaped(resultType.getShape(), f32, sizes);
+    int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    ConvWindowValues win = getConvWindowValues(k, op);
+    dispatchOnDensity(l, dy, op.getMaxDensityOrDefault(), [&](bool skip) {
+      emitGatherKernel(l, win, /*fromOutput=*/true, dy, wt, dx, tileVectors,
+                       skip);
+    });
+    rewriter.replaceOp(op, k.tensorOf(dx));
+    return success();
+  }
+};
+
+struct Conv2DZeroSkipBackwardFilterVectorLowering
+    : public ZeroSkipConvVectorPattern<Conv2DZeroSkipBackwardFilterOp> {
+  using ZeroSkipConvVectorPattern::ZeroSkipConvVectorPattern;
+
+  LogicalResult
+  matchAndRewrite(Conv2DZeroSkipBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType = op.getType();
+    if (!allF32(op))
+      return rewriter.notifyMatchFailure(op, "the vector kernel is f32 only");
+    if (resultType.isDynamicDim(0) || resultType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(
+          op, "the filter gradient needs a static filter size");
+    KernelBuilder k(rewriter, op.getLoc());
+    Lanes l(k, lanes);
+    Type f32 = k.b.getF32Type();
+    Value x = k.bufferOf(adaptor.getInput());
+    Value dy = k.bufferOf(adaptor.getGradOutput());
+    Value batch = k.dim(x, 0), h = k.dim(x, 1), w = k.dim(x, 2);
+    Value c = k.dim(x, 3), f = k.dim(dy, 3);
+    Value oh = k.dim(dy, 1), ow = k.dim(dy, 2);
+    int64_t kh = resultType.getDimSize(0), kw = resultType.getDimSize(1);
+
+    // The input with rows of one channel contiguous: xt[c][n][h][w].
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    ArrayRef<int64_t> xs = inputType.getShape();
+    Value xt =
+        k.allocShaped({xs[3], xs[0], xs[1], xs[2]}, f32, {c, batch, h, w});
+    k.forEachParallel(k.index(0), k.mul(batch, h), [&](Value row) {
+      Value n = k.divU(row, h), i = k.remU(row, h);
+      k.forEach(k.index(0), c, [&](Value ci) {
+        k.forEach(k.index(0), w, [&](Value j) {
+          k.store(k.load(x, {n, i, j, ci}), xt, {ci, n, i, j});
+        });
+      });
+    });
+
+    Value sizes[4] = {k.index(kh), k.index(kw), c, f};
+    Value dw = k.allocShaped(resultType.getShape(), f32, sizes);
+    int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    int64_t chunk = tileVectors * lanes;
+    // Filter column taps per pass over the input: as many as the
+    // accumulator registers hold.
+    int64_t group = std::clamp<int64_t>(kAccumulatorRegisters / tileVectors, 1,
+                                        std::max<int64_t>(kw, 1));
+    ConvWindowValues win = getConvWindowValues(k, op);
+    Value numChunks = k.divU(k.add(f, k.index(chunk - 1)), k.index(chunk));
+    Value numScans = k.divU(k.add(w, k.index(lanes - 1)), k.index(lanes));
+    // Input pixel (n, i, j) of channel ci, broadcast into the accumulators
+    // of taps g0.. of row tap a, for every tap that maps it to an output
+    // pixel (o, q) of output row o.
+    auto applyPixel = [&](Value value, Value n, Value o, Value j, int64_t g0,
+                          ArrayRef<Value> cols, ArrayRef<Value> masks,
+                          ValueRange acc) {
+      int64_t tileVectors = cols.size();
+      SmallVector<Type> types(tileVectors, l.floats);
+      SmallVector<Value> next;
+      for (int64_t t = 0; t * tileVectors < static_cast<int64_t>(acc.size());
+           ++t) {
+        ValueRange tapAcc = acc.slice(t * tileVectors, tileVectors);
+        auto [q, hit] = convOutputCoordinate(k, j, k.index(g0 + t), win.sw,
+                                             win.dw, win.left, ow);
+        llvm::append_range(next,
+                           k.ifThenElse(
+                               hit, types,
+                               [&] {
+                                 SmallVector<Value> sum;
+                                 for (int64_t v = 0; v < tileVectors; ++v)
+                                   sum.push_back(vector::FMAOp::create(
+                                       k.b, value,
+                                       l.load(dy, {n, o, q, cols[v]}, masks[v]),
+                                       tapAcc[v]));
+                                 return sum;
+                               },
+                               [&] { return SmallVector<Value>(tapAcc); }));
+      }
+      return next;
+    };
+    dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
+      k.forEachParallel(k.index(0), k.mul(c, numChunks), [&](Value item) {
+        Value ci = k.divU(item, numChunks);
+        Value f0 = k.mul(k.remU(item, numChunks), k.index(chunk));
+        SmallVector<Value, kMaxTileVectors> cols, masks;
+        for (int64_t v = 0; v < tileVectors; ++v) {
+          cols.push_back(k.add(f0, k.index(v * lanes)));
+          masks.push_back(l.prefixMask(k.sub(f, cols.back())));
+        }
+        k.forEach(k.index(0), k.index(kh), [&](Value a) {
+          for (int64_t g0 = 0; g0 < kw; g0 += group) {
+            int64_t taps = std::min(group, kw - g0);
+            // One input row (n, i) meeting output row o through row tap a.
+            auto applyRow = [&](Value n, Value o, Value i, ValueRange acc) {
+              return k.forAccumulate(
+                  k.index(0), numScans, acc, [&](Value sb, ValueRange scanAcc) {
+                    Value j0 = k.mul(sb, k.index(lanes));
+                    return l.forEachLane(
+                        skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
+                        [&](Value lane, ValueRange laneAcc) {
+                          Value j = k.add(j0, lane);
+                          Value value = vector::BroadcastOp::create(
+                              k.b, l.floats, k.load(xt, {ci, n, i, j}));
+                          return applyPixel(value, n, o, j, g0, cols, masks,
+                                            laneAcc);
+                        });
+                  });
+            };
+            SmallVector<Value> init(taps * tileVectors, l.zeros);
+            SmallVector<Type> types(init.size(), l.floats);
+            SmallVector<Value> acc = k.forAccumulate(
+                k.index(0), batch, init, [&](Value n, ValueRange imageAcc) {
+                  return k.forAccumulate(
+                      k.index(0), oh, imageAcc,
+                      [&](Value o, ValueRange rowAcc) {
+                        auto [i, insideH] = convInputCoordinate(
+                            k, o, a, win.sh, win.dh, win.top, h);
+                        return k.ifThenElse(
+                            insideH, types,
+                            [&] { return applyRow(n, o, i, rowAcc); },
+                            [&] { return SmallVector<Value>(rowAcc); });
+                      });
+                });
+            for (int64_t t = 0; t < taps; ++t)
+              for (int64_t v = 0; v < tileVectors; ++v)
+                l.store(acc[t * tileVectors + v], dw,
+                        {a, k.index(g0 + t), ci, cols[v]}, masks[v]);
+          }
+        });
+      });
+    });
+    rewriter.replaceOp(op, k.tensorOf(dw));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sparse_train::populateZeroSkipConvToCPUPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    const CPULoweringOptions &options) {
+  patterns.add<Conv2DZeroSkipVectorLowering,
+               Conv2DZeroSkipBackwardDataVectorLowering,
+               Conv2DZeroSkipBackwardFilterVectorLowering>(
+      converter, patterns.getContext(), options);
+}
