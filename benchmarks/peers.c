@@ -3,12 +3,16 @@
 |*                                                                            *|
 |* Built by benchmarks/peers.py (cc -O3 -march=native -fopenmp -shared) and   *|
 |* called through ctypes. Every entry point writes into a caller-allocated    *|
-|* (pre-faulted) output and returns 0 on success.                             *|
+|* (pre-faulted) output and returns 0 on success, except the convolution      *|
+|* handle's run, which writes into memory the handle pre-faulted.             *|
 |*                                                                            *|
 |*   - dense GEMM: OpenBLAS cblas_sgemm and oneDNN dnnl_sgemm, row-major,     *|
 |*     C = op(A) * B with op(A) = A or A^T;                                   *|
 |*   - block-sparse x dense on libxsmm 1.17's batch-reduce GEMM (one kernel   *|
 |*     call per output block row and N-chunk, peers.md section 3.3);          *|
+|*   - oneDNN convolution primitives (forward, backward data, backward        *|
+|*     weights; direct or auto) behind an opaque handle, created once on      *|
+|*     fixed inputs so that only their execution is timed;                    *|
 |*   - memory-bound references: memset, a STREAM-like read, and the dense     *|
 |*     restore (memset + scatter) of DropIT's backward.                       *|
 |*                                                                            *|
@@ -224,6 +228,275 @@ int peer_xsmm_bsr(int64_t rows, int64_t b, int64_t n, const int64_t *ptr,
   }
   return status;
 }
+
+/* ---- oneDNN convolution ---------------------------------------------------
+ */
+
+/*
+ * One convolution pass on fixed inputs. The caller's tensors use the layouts
+ * of sparse_train's ops: activations NHWC, the filter HWCF ([KH, KW, C, F],
+ * oneDNN's hwio), outputs NHWF. oneDNN's logical dimensions are NCHW for
+ * activations and OIHW (F, C, KH, KW) for the filter.
+ *
+ * peer_dnnl_conv_create builds the primitive with every memory descriptor
+ * in format `any`, so that oneDNN picks its preferred (blocked) layouts, and
+ * reorders the two user inputs into them once; the result and a user-mode
+ * scratchpad are allocated and written once (pre-faulted). peer_dnnl_conv_run
+ * is then the primitive's execution alone, and peer_dnnl_conv_fetch (not
+ * timed) reorders the result back into the caller's NHWC / HWCF array.
+ *
+ * Passes (operands in the order of sparse_train's ops):
+ *   0 forward_training   y  = conv(x, w)        a = x,  b = w
+ *   1 backward data      dx = conv_bwd_d(dy, w) a = dy, b = w
+ *   2 backward weights   dw = conv_bwd_w(x, dy) a = x,  b = dy
+ * Algorithms: 0 dnnl_convolution_direct, 1 dnnl_convolution_auto (oneDNN
+ * chooses, e.g. Winograd). The backward passes are created with a forward
+ * primitive descriptor of the same algorithm as their hint.
+ *
+ * geometry = {N, H, W, C, F, KH, KW} (input and filter sizes), window =
+ * {sh, sw, dh, dw, top, bottom, left, right} with sparse_train's dilations
+ * (1 = none; oneDNN's is d - 1).
+ */
+
+enum { CONV_FWD, CONV_BWD_DATA, CONV_BWD_WEIGHTS };
+
+typedef struct {
+  dnnl_engine_t engine;
+  dnnl_stream_t stream;
+  dnnl_primitive_t primitive;
+  dnnl_memory_t inputs[2]; /* a and b, in the primitive's layouts */
+  dnnl_memory_t result;    /* in the primitive's layout */
+  dnnl_memory_t scratchpad;
+  int args[3]; /* DNNL_ARG_* of inputs[0], inputs[1], result */
+  dnnl_memory_desc_t user_result; /* NHWC or HWCF */
+  char impl[128];
+} PeerConv;
+
+#define DNNL_TRY(call)                                                         \
+  do {                                                                         \
+    status = (call);                                                           \
+    if (status != dnnl_success)                                                \
+      goto done;                                                               \
+  } while (0)
+
+/** Copies `from` into `to` (any two layouts of the same tensor). */
+static dnnl_status_t conv_reorder(PeerConv *c, dnnl_memory_t from,
+                                  dnnl_memory_t to) {
+  const dnnl_memory_desc_t *from_md, *to_md;
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_primitive_t reorder = NULL;
+  dnnl_status_t status;
+  DNNL_TRY(dnnl_memory_get_memory_desc(from, &from_md));
+  DNNL_TRY(dnnl_memory_get_memory_desc(to, &to_md));
+  DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, from_md, c->engine, to_md,
+                                              c->engine, NULL));
+  DNNL_TRY(dnnl_primitive_create(&reorder, pd));
+  dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+  DNNL_TRY(dnnl_primitive_execute(reorder, c->stream, 2, args));
+  DNNL_TRY(dnnl_stream_wait(c->stream));
+done:
+  if (reorder)
+    dnnl_primitive_destroy(reorder);
+  if (pd)
+    dnnl_primitive_desc_destroy(pd);
+  return status;
+}
+
+/** A memory of `md` allocated by oneDNN, every byte written (pre-faulted). */
+static dnnl_status_t conv_alloc(PeerConv *c, const dnnl_memory_desc_t *md,
+                                dnnl_memory_t *mem) {
+  void *data;
+  dnnl_status_t status =
+      dnnl_memory_create(mem, md, c->engine, DNNL_MEMORY_ALLOCATE);
+  if (status == dnnl_success)
+    status = dnnl_memory_get_data_handle(*mem, &data);
+  if (status == dnnl_success && data)
+    memset(data, 0, dnnl_memory_desc_get_size(md));
+  return status;
+}
+
+/** The primitive's copy of a user input (read-only view of `data`). */
+static dnnl_status_t conv_input(PeerConv *c, const dnnl_memory_desc_t *user,
+                                const float *data, const dnnl_memory_desc_t *md,
+                                dnnl_memory_t *mem) {
+  dnnl_memory_t view = NULL;
+  dnnl_status_t status;
+  DNNL_TRY(conv_alloc(c, md, mem));
+  DNNL_TRY(dnnl_memory_create(&view, user, c->engine, (void *)data));
+  DNNL_TRY(conv_reorder(c, view, *mem));
+done:
+  if (view)
+    dnnl_memory_destroy(view);
+  return status;
+}
+
+void peer_dnnl_conv_destroy(PeerConv *c);
+
+/** Creates the handle in *out (NULL on failure); returns a dnnl_status_t
+ *  (0 on success, 3 = unimplemented) or -1 for a bad argument. */
+int peer_dnnl_conv_create(PeerConv **out, int pass, int algorithm,
+                          const int64_t *geometry, const int64_t *window,
+                          const float *a, const float *b) {
+  *out = NULL;
+  if (pass < CONV_FWD || pass > CONV_BWD_WEIGHTS || algorithm < 0 ||
+      algorithm > 1)
+    return -1;
+  const int64_t n = geometry[0], h = geometry[1], w = geometry[2],
+                ch = geometry[3], f = geometry[4], kh = geometry[5],
+                kw = geometry[6];
+  const int64_t oh =
+      (h + window[4] + window[5] - window[2] * (kh - 1) - 1) / window[0] + 1;
+  const int64_t ow =
+      (w + window[6] + window[7] - window[3] * (kw - 1) - 1) / window[1] + 1;
+  PeerConv *c = calloc(1, sizeof(PeerConv));
+  if (!c)
+    return dnnl_out_of_memory;
+  const dnnl_alg_kind_t alg =
+      algorithm ? dnnl_convolution_auto : dnnl_convolution_direct;
+  dnnl_dims_t src_dims = {n, ch, h, w}, wei_dims = {f, ch, kh, kw},
+              dst_dims = {n, f, oh, ow};
+  dnnl_dims_t strides = {window[0], window[1]},
+              dilates = {window[2] - 1, window[3] - 1},
+              pad_l = {window[4], window[6]}, pad_r = {window[5], window[7]};
+  dnnl_memory_desc_t src_any, wei_any, dst_any, src_user, wei_user, dst_user;
+  dnnl_convolution_desc_t fwd_desc, desc;
+  dnnl_primitive_desc_t hint = NULL, pd = NULL;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_status_t status;
+  DNNL_TRY(dnnl_engine_create(&c->engine, dnnl_cpu, 0));
+  DNNL_TRY(
+      dnnl_stream_create(&c->stream, c->engine, dnnl_stream_default_flags));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&src_any, 4, src_dims, dnnl_f32,
+                                        dnnl_format_tag_any));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&wei_any, 4, wei_dims, dnnl_f32,
+                                        dnnl_format_tag_any));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&dst_any, 4, dst_dims, dnnl_f32,
+                                        dnnl_format_tag_any));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&src_user, 4, src_dims, dnnl_f32,
+                                        dnnl_nhwc));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&wei_user, 4, wei_dims, dnnl_f32,
+                                        dnnl_hwio));
+  DNNL_TRY(dnnl_memory_desc_init_by_tag(&dst_user, 4, dst_dims, dnnl_f32,
+                                        dnnl_nhwc));
+  DNNL_TRY(dnnl_primitive_attr_create(&attr));
+  DNNL_TRY(
+      dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
+  DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(
+      &fwd_desc, dnnl_forward_training, alg, &src_any, &wei_any, NULL, &dst_any,
+      strides, dilates, pad_l, pad_r));
+  /* Per pass: the descriptor, then (user layout, queried layout, argument)
+   * of a, b and the result. */
+  const dnnl_memory_desc_t *user[3];
+  dnnl_query_t query[3];
+  if (pass == CONV_FWD) {
+    DNNL_TRY(dnnl_primitive_desc_create(&pd, &fwd_desc, attr, c->engine, NULL));
+    user[0] = &src_user, user[1] = &wei_user, user[2] = &dst_user;
+    query[0] = dnnl_query_src_md, query[1] = dnnl_query_weights_md,
+    query[2] = dnnl_query_dst_md;
+    c->args[0] = DNNL_ARG_SRC, c->args[1] = DNNL_ARG_WEIGHTS,
+    c->args[2] = DNNL_ARG_DST;
+  } else {
+    DNNL_TRY(
+        dnnl_primitive_desc_create(&hint, &fwd_desc, NULL, c->engine, NULL));
+    if (pass == CONV_BWD_DATA) {
+      DNNL_TRY(dnnl_dilated_convolution_backward_data_desc_init(
+          &desc, alg, &src_any, &wei_any, &dst_any, strides, dilates, pad_l,
+          pad_r));
+      user[0] = &dst_user, user[1] = &wei_user, user[2] = &src_user;
+      query[0] = dnnl_query_diff_dst_md, query[1] = dnnl_query_weights_md,
+      query[2] = dnnl_query_diff_src_md;
+      c->args[0] = DNNL_ARG_DIFF_DST, c->args[1] = DNNL_ARG_WEIGHTS,
+      c->args[2] = DNNL_ARG_DIFF_SRC;
+    } else {
+      DNNL_TRY(dnnl_dilated_convolution_backward_weights_desc_init(
+          &desc, alg, &src_any, &wei_any, NULL, &dst_any, strides, dilates,
+          pad_l, pad_r));
+      user[0] = &src_user, user[1] = &dst_user, user[2] = &wei_user;
+      query[0] = dnnl_query_src_md, query[1] = dnnl_query_diff_dst_md,
+      query[2] = dnnl_query_diff_weights_md;
+      c->args[0] = DNNL_ARG_SRC, c->args[1] = DNNL_ARG_DIFF_DST,
+      c->args[2] = DNNL_ARG_DIFF_WEIGHTS;
+    }
+    DNNL_TRY(dnnl_primitive_desc_create(&pd, &desc, attr, c->engine, hint));
+  }
+  DNNL_TRY(conv_input(c, user[0], a,
+                      dnnl_primitive_desc_query_md(pd, query[0], 0),
+                      &c->inputs[0]));
+  DNNL_TRY(conv_input(c, user[1], b,
+                      dnnl_primitive_desc_query_md(pd, query[1], 0),
+                      &c->inputs[1]));
+  DNNL_TRY(
+      conv_alloc(c, dnnl_primitive_desc_query_md(pd, query[2], 0), &c->result));
+  DNNL_TRY(conv_alloc(
+      c, dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0),
+      &c->scratchpad));
+  c->user_result = *user[2];
+  const char *impl = NULL;
+  DNNL_TRY(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl));
+  strncpy(c->impl, impl ? impl : "?", sizeof c->impl - 1);
+  DNNL_TRY(dnnl_primitive_create(&c->primitive, pd));
+done:
+  if (pd)
+    dnnl_primitive_desc_destroy(pd);
+  if (hint)
+    dnnl_primitive_desc_destroy(hint);
+  if (attr)
+    dnnl_primitive_attr_destroy(attr);
+  if (status == dnnl_success)
+    *out = c;
+  else
+    peer_dnnl_conv_destroy(c);
+  return (int)status;
+}
+
+/** Executes the primitive once and waits for it (the timed work). */
+int peer_dnnl_conv_run(PeerConv *c) {
+  dnnl_exec_arg_t args[4] = {{c->args[0], c->inputs[0]},
+                             {c->args[1], c->inputs[1]},
+                             {c->args[2], c->result},
+                             {DNNL_ARG_SCRATCHPAD, c->scratchpad}};
+  dnnl_status_t status =
+      dnnl_primitive_execute(c->primitive, c->stream, 4, args);
+  if (status == dnnl_success)
+    status = dnnl_stream_wait(c->stream);
+  return (int)status;
+}
+
+/** Reorders the last result into `out` (NHWC for y and dx, HWCF for dw). */
+int peer_dnnl_conv_fetch(PeerConv *c, float *out) {
+  dnnl_memory_t view = NULL;
+  dnnl_status_t status;
+  DNNL_TRY(dnnl_memory_create(&view, &c->user_result, c->engine, out));
+  DNNL_TRY(conv_reorder(c, c->result, view));
+done:
+  if (view)
+    dnnl_memory_destroy(view);
+  return (int)status;
+}
+
+/** The implementation oneDNN picked, e.g. "jit:avx512_core",
+ *  "jit_wino_4x3:avx512_core" or "jit_1x1:avx512_core". */
+const char *peer_dnnl_conv_impl(const PeerConv *c) { return c->impl; }
+
+/** Frees the primitive and its memories (NULL is allowed). */
+void peer_dnnl_conv_destroy(PeerConv *c) {
+  if (!c)
+    return;
+  if (c->primitive)
+    dnnl_primitive_destroy(c->primitive);
+  dnnl_memory_t mems[4] = {c->inputs[0], c->inputs[1], c->result,
+                           c->scratchpad};
+  for (int i = 0; i < 4; ++i)
+    if (mems[i])
+      dnnl_memory_destroy(mems[i]);
+  if (c->stream)
+    dnnl_stream_destroy(c->stream);
+  if (c->engine)
+    dnnl_engine_destroy(c->engine);
+  free(c);
+}
+
+#undef DNNL_TRY
 
 /* ---- memory-bound references --------------------------------------------- */
 

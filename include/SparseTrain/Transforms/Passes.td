@@ -108,4 +108,43 @@ def SparseTrainPropagateSlicesPass
   ];
 }
 
+def SparseTrainApplyZeroSkipPass
+    : Pass<"sparse-train-apply-zero-skip", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite convolutions behind a ReLU into zero-skipping convolutions";
+  let description = [{
+    Finds convolutions on NHWC images and HWCF filters whose image operand
+    gets its zeros from a ReLU, and rewrites them into the sparse_train op
+    that skips those zeros. The three computations are recognized from the
+    indexing maps of any `linalg` op (named or generic) with a
+    multiply-accumulate body, two inputs and a zero-filled init:
+
+    | computation | maps (loop names as in the ops) | becomes |
+    |---|---|---|
+    | forward | `y(n,a,b,f) += x(n, a*s + kh*d, b*s + kw*d, c) * w(kh,kw,c,f)` | `conv2d_zero_skip %x, %w` |
+    | filter gradient | `dw(kh,kw,c,f) += x(n, a*s + kh*d, b*s + kw*d, c) * dy(n,a,b,f)` | `conv2d_zero_skip_backward_filter %x, %dy` |
+    | data gradient (stride 1) | `dx(n,i,j,c) += dy(n, i + A - kh*d, j + B - kw*d, f) * w(kh,kw,c,f)` | `conv2d_zero_skip_backward_data %dy, %w` |
+
+    `linalg.conv_2d_nhwc_hwcf` is the forward form. The image may come
+    through a `tensor.pad` with zeros on the spatial dims: its amounts
+    become the op's padding (with the map's offsets). The image must be a
+    ReLU output or a gradient masked by one: the result of an element-wise
+    linalg op (or `arith.maximumf` on tensors) whose value is `max(v, 0)`
+    or a `select` between a value and zero on a comparison with zero (the
+    forms torch-mlir and JAX emit for ReLU and its backward, also at the end
+    of a fused body).
+
+    Every convolution-shaped op gets a remark: what it became, or why it
+    was declined (no ReLU zeros, a non-zero accumulator, non-zero or
+    dynamic padding, sizes that no window explains). Forward results do
+    not change except where a zero of the image meets Inf/NaN in the other
+    operand (docs/Semantics.md).
+  }];
+  let options = [
+    Option<"maxDensity", "max-density", "double", "-1.0",
+           "max_density given to the created ops, in [0, 1] (default: the "
+           "ops' own default)">
+  ];
+  let dependentDialects = ["::mlir::sparse_train::SparseTrainDialect"];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD

@@ -905,6 +905,30 @@ func.func @conv_negative_padding(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32
 
 // -----
 
+func.func @conv_max_density_above_one(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{expects max_density in [0, 1], got 1.500000e+00}}
+  %0 = sparse_train.conv2d_zero_skip %x, %w max_density = 1.5 : tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_backward_data_negative_max_density(%dy: tensor<1x6x6x4xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{expects max_density in [0, 1], got -5.000000e-01}}
+  %0 = sparse_train.conv2d_zero_skip_backward_data %dy, %w max_density = -0.5 : tensor<1x6x6x4xf32>, tensor<3x3x3x4xf32> -> tensor<1x8x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_backward_filter_nan_max_density(%x: tensor<1x8x8x3xf32>, %dy: tensor<1x6x6x4xf32>) {
+  // expected-error @+1 {{expects max_density in [0, 1], got nan}}
+  %0 = sparse_train.conv2d_zero_skip_backward_filter %x, %dy max_density = 0x7FF8000000000000 : tensor<1x8x8x3xf32>, tensor<1x6x6x4xf32> -> tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
 func.func @conv_input_rank(%x: tensor<8x8x3xf32>, %w: tensor<3x3x3x4xf32>) {
   // expected-error @+1 {{expects the input to be a rank-4 NHWC tensor, got rank 3}}
   %0 = sparse_train.conv2d_zero_skip %x, %w : tensor<8x8x3xf32>, tensor<3x3x3x4xf32>
