@@ -46,15 +46,21 @@ using namespace mlir::sparse_train;
 namespace {
 
 /// Most vectors of output channels in one register tile.
-constexpr int64_t kMaxTileVectors = 4;
+constexpr int64_t kMaxTileVectors = 8;
+/// Input channels per parallel item of the filter gradient.
+constexpr int64_t kChannelBlock = 32;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
 constexpr int64_t kAccumulatorRegisters = 28;
 
 /// Vector types and helpers of one kernel of `lanes` f32 lanes.
 struct Lanes {
-  Lanes(KernelBuilder &k, int64_t lanes)
-      : k(k), lanes(lanes), floats(VectorType::get({lanes}, k.b.getF32Type())),
+  /// `scanVectors` vectors of the scanned operand share one mask word
+  /// (at most 64 lanes).
+  Lanes(KernelBuilder &k, int64_t lanes, int64_t scanVectors)
+      : k(k), lanes(lanes),
+        scanVectors(std::clamp<int64_t>(scanVectors, 1, 64 / lanes)),
+        floats(VectorType::get({lanes}, k.b.getF32Type())),
         masks(VectorType::get({lanes}, k.b.getI1Type())),
         bits(k.b.getIntegerType(lanes)) {
     zeros = arith::ConstantOp::create(k.b, floats,
@@ -116,19 +122,35 @@ struct Lanes {
     return SmallVector<Value>(loop.getResults().drop_front());
   }
 
-  /// `carried = body(lane, carried)` for the lanes of the vector of the
-  /// scanned operand at `first` (`count` lanes exist there): only its
-  /// non-zero lanes when `skip`, every lane otherwise.
+  /// `carried = body(lane, carried)` for the `span()` elements of the
+  /// scanned operand from `at` on (`count` exist there): only the non-zero
+  /// ones when `skip` (their masks joined into one word, so the bit loop
+  /// exits, and mispredicts, once per span), every one otherwise.
   template <typename Body>
   SmallVector<Value> forEachLane(bool skip, Value memref, ValueRange at,
                                  Value count, ValueRange init, Body body) {
     if (!skip)
-      return k.forAccumulate(k.index(0),
-                             arith::MinUIOp::create(k.b, count, k.index(lanes)),
-                             init, body);
-    Value values = load(memref, at, prefixMask(count));
-    return forEachSetBit(nonZeroBits(values), init, body);
+      return k.forAccumulate(
+          k.index(0), arith::MinUIOp::create(k.b, count, k.index(span())), init,
+          body);
+    Value word;
+    SmallVector<Value> indices(at);
+    Value first = indices.back();
+    for (int64_t v = 0; v < scanVectors; ++v) {
+      indices.back() = k.add(first, k.index(v * lanes));
+      Value values =
+          load(memref, indices, prefixMask(k.sub(count, k.index(v * lanes))));
+      Value bitsOfVector = nonZeroBits(values);
+      if (v > 0)
+        bitsOfVector = arith::ShLIOp::create(
+            k.b, bitsOfVector, k.integer(k.b.getI64Type(), v * lanes));
+      word = v == 0 ? bitsOfVector : k.orI(word, bitsOfVector);
+    }
+    return forEachSetBit(word, init, body);
   }
+
+  /// Elements of the scanned operand per mask word.
+  int64_t span() const { return scanVectors * lanes; }
 
   /// The number of non-zeros of the contiguous buffer `memref` (any rank).
   Value countNonZeros(Value memref) {
@@ -152,6 +174,8 @@ struct Lanes {
 
   KernelBuilder &k;
   int64_t lanes;
+  /// Vectors of the scanned operand per mask word.
+  int64_t scanVectors;
   VectorType floats, masks;
   IntegerType bits;
   Value zeros;
@@ -198,23 +222,64 @@ static int64_t getTileVectors(int64_t channels, int64_t lanes) {
                              kMaxTileVectors);
 }
 
+/// The filter `w` ([KH, KW, C, F]) packed into panels of `chunk` result
+/// channels: panels[j][kh][kw][s][e] = w[kh][kw][s][j * chunk + e] (scanned
+/// channel s, result channel j * chunk + e), or w[kh][kw][j * chunk +
+/// e][s] with `transposed` (the data gradient), zero past the last result
+/// channel. The slice a kernel reads for one tap row and one scanned vector
+/// is then contiguous (filter rows a power of two apart would share L1
+/// sets), and its loads need no masks.
+static Value packFilter(KernelBuilder &k, Value w, bool transposed,
+                        int64_t chunk) {
+  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
+  Value scannedChannels = k.dim(w, transposed ? 3 : 2);
+  Value resultChannels = k.dim(w, transposed ? 2 : 3);
+  Value numChunks =
+      k.divU(k.add(resultChannels, k.index(chunk - 1)), k.index(chunk));
+  int64_t dyn = ShapedType::kDynamic;
+  auto type = MemRefType::get({dyn, dyn, dyn, dyn, chunk}, k.b.getF32Type());
+  Value panels = memref::AllocOp::create(
+      k.b, type, ValueRange{numChunks, kh, kw, scannedChannels},
+      k.b.getI64IntegerAttr(64));
+  Value zero = k.floating(k.b.getF32Type(), 0.0);
+  Value last = k.sub(resultChannels, k.index(1));
+  k.forEachParallel(
+      k.index(0), k.mul(numChunks, k.mul(kh, kw)), [&](Value item) {
+        Value j = k.divU(item, k.mul(kh, kw));
+        Value tap = k.remU(item, k.mul(kh, kw));
+        Value a = k.divU(tap, kw), b = k.remU(tap, kw);
+        k.forEach(k.index(0), scannedChannels, [&](Value s) {
+          k.forEach(k.index(0), k.index(chunk), [&](Value e) {
+            Value r = k.add(k.mul(j, k.index(chunk)), e);
+            Value inside = k.cmp(arith::CmpIPredicate::ult, r, resultChannels);
+            Value clamped = k.select(inside, r, last);
+            Value value = k.load(w, transposed ? ValueRange{a, b, clamped, s}
+                                               : ValueRange{a, b, s, clamped});
+            k.store(k.select(inside, value, zero), panels, {j, a, b, s, e});
+          });
+        });
+      });
+  return panels;
+}
+
 /// The forward and data-gradient kernel. `scanned` is [N, SH, SW, SC],
-/// `filter` is [KH, KW, SC, RC] and `result` [N, RH, RW, RC]; result pixel
+/// `panels` the filter packed by packFilter ([chunks, KH, KW, SC, chunk])
+/// and `result` [N, RH, RW, RC]; result pixel
 /// (rh, rw) meets scanned pixel (sh, sw) through tap (kh, kw) where
 /// `sh = rh * stride + kh * dilation - pad` (forward) or
 /// `rh = sh * stride + kh * dilation - pad` (data gradient, `fromOutput`).
 static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
-                             bool fromOutput, Value scanned, Value filter,
+                             bool fromOutput, Value scanned, Value panels,
                              Value result, int64_t tileVectors, bool skip) {
   KernelBuilder &k = l.k;
   int64_t lanes = l.lanes;
   Value batch = k.dim(result, 0), rh = k.dim(result, 1), rw = k.dim(result, 2);
   Value rc = k.dim(result, 3);
   Value sh = k.dim(scanned, 1), sw = k.dim(scanned, 2), sc = k.dim(scanned, 3);
-  Value kh = k.dim(filter, 0), kw = k.dim(filter, 1);
+  Value kh = k.dim(panels, 1), kw = k.dim(panels, 2);
   int64_t chunk = tileVectors * lanes;
   Value numChunks = k.divU(k.add(rc, k.index(chunk - 1)), k.index(chunk));
-  Value numScans = k.divU(k.add(sc, k.index(lanes - 1)), k.index(lanes));
+  Value numScans = k.divU(k.add(sc, k.index(l.span() - 1)), k.index(l.span()));
   auto source = [&](Value out, Value tap, Value stride, Value dilation,
                     Value pad, Value size) {
     return fromOutput
@@ -238,7 +303,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
         auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
         k.ifThen(insideH, [&] {
           k.forEach(k.index(0), numScans, [&](Value sb) {
-            Value s0 = k.mul(sb, k.index(lanes));
+            Value s0 = k.mul(sb, k.index(l.span()));
             Value count = k.sub(sc, s0);
             k.forEach(k.index(0), rw, [&](Value x) {
               SmallVector<Value> acc;
@@ -264,8 +329,10 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                                 for (int64_t v = 0; v < tileVectors; ++v)
                                   next.push_back(vector::FMAOp::create(
                                       k.b, value,
-                                      l.load(filter, {a, b, c, cols[v]},
-                                             masks[v]),
+                                      vector::LoadOp::create(
+                                          k.b, l.floats, panels,
+                                          ValueRange{ch, a, b, c,
+                                                     k.index(v * lanes)}),
                                       laneAcc[v]));
                                 return next;
                               });
@@ -313,7 +380,7 @@ struct Conv2DZeroSkipVectorLowering
     if (!allF32(op))
       return rewriter.notifyMatchFailure(op, "the vector kernel is f32 only");
     KernelBuilder k(rewriter, op.getLoc());
-    Lanes l(k, lanes);
+    Lanes l(k, lanes, /*scanVectors=*/1);
     RankedTensorType resultType = op.getType();
     Value x = k.bufferOf(adaptor.getInput());
     Value w = k.bufferOf(adaptor.getFilter());
@@ -327,9 +394,10 @@ struct Conv2DZeroSkipVectorLowering
         k.dim(w, 3)};
     Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(), sizes);
     int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    Value panels = packFilter(k, w, /*transposed=*/false, tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
     dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
-      emitGatherKernel(l, win, /*fromOutput=*/false, x, w, y, tileVectors,
+      emitGatherKernel(l, win, /*fromOutput=*/false, x, panels, y, tileVectors,
                        skip);
     });
     rewriter.replaceOp(op, k.tensorOf(y));
@@ -351,30 +419,20 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
       return rewriter.notifyMatchFailure(
           op, "the input gradient needs static spatial sizes");
     KernelBuilder k(rewriter, op.getLoc());
-    Lanes l(k, lanes);
+    Lanes l(k, lanes, /*scanVectors=*/1);
     Type f32 = k.b.getF32Type();
     Value dy = k.bufferOf(adaptor.getGradOutput());
     Value w = k.bufferOf(adaptor.getFilter());
-    // The filter with input channels contiguous: wt[kh][kw][f][c].
-    Value kh = k.dim(w, 0), kw = k.dim(w, 1), c = k.dim(w, 2), f = k.dim(w, 3);
-    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    ArrayRef<int64_t> fs = filterType.getShape();
-    Value wt = k.allocShaped({fs[0], fs[1], fs[3], fs[2]}, f32, {kh, kw, f, c});
-    k.forEachParallel(k.index(0), k.mul(kh, kw), [&](Value tap) {
-      Value a = k.divU(tap, kw), b = k.remU(tap, kw);
-      k.forEach(k.index(0), c, [&](Value ci) {
-        k.forEach(k.index(0), f, [&](Value fi) {
-          k.store(k.load(w, {a, b, ci, fi}), wt, {a, b, fi, ci});
-        });
-      });
-    });
+    Value c = k.dim(w, 2);
     Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
                       k.index(resultType.getDimSize(2)), c};
     Value dx = k.allocShaped(resultType.getShape(), f32, sizes);
     int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    // Input channels contiguous in the panels: the filter transposed.
+    Value panels = packFilter(k, w, /*transposed=*/true, tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
     dispatchOnDensity(l, dy, op.getMaxDensityOrDefault(), [&](bool skip) {
-      emitGatherKernel(l, win, /*fromOutput=*/true, dy, wt, dx, tileVectors,
+      emitGatherKernel(l, win, /*fromOutput=*/true, dy, panels, dx, tileVectors,
                        skip);
     });
     rewriter.replaceOp(op, k.tensorOf(dx));
@@ -396,7 +454,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       return rewriter.notifyMatchFailure(
           op, "the filter gradient needs a static filter size");
     KernelBuilder k(rewriter, op.getLoc());
-    Lanes l(k, lanes);
+    Lanes l(k, lanes, /*scanVectors=*/4);
     Type f32 = k.b.getF32Type();
     Value x = k.bufferOf(adaptor.getInput());
     Value dy = k.bufferOf(adaptor.getGradOutput());
@@ -429,7 +487,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                         std::max<int64_t>(kw, 1));
     ConvWindowValues win = getConvWindowValues(k, op);
     Value numChunks = k.divU(k.add(f, k.index(chunk - 1)), k.index(chunk));
-    Value numScans = k.divU(k.add(w, k.index(lanes - 1)), k.index(lanes));
+    Value numScans = k.divU(k.add(w, k.index(l.span() - 1)), k.index(l.span()));
     // Input pixel (n, i, j) of channel ci, broadcast into the accumulators
     // of taps g0.. of row tap a, for every tap that maps it to an output
     // pixel (o, q) of output row o.
@@ -460,56 +518,76 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       }
       return next;
     };
+    // Each parallel item owns the filter gradient of a block of input
+    // channels and a chunk of filters. Its loops run over the output rows
+    // outside the channels, so that the chunk of a row of dy stays in L1
+    // while every channel of the block is scanned against it; the
+    // accumulators of one channel and row tap live in registers across an
+    // input row and in dW between rows.
+    Value numBlocks =
+        k.divU(k.add(c, k.index(kChannelBlock - 1)), k.index(kChannelBlock));
     dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
-      k.forEachParallel(k.index(0), k.mul(c, numChunks), [&](Value item) {
-        Value ci = k.divU(item, numChunks);
-        Value f0 = k.mul(k.remU(item, numChunks), k.index(chunk));
-        SmallVector<Value, kMaxTileVectors> cols, masks;
-        for (int64_t v = 0; v < tileVectors; ++v) {
-          cols.push_back(k.add(f0, k.index(v * lanes)));
-          masks.push_back(l.prefixMask(k.sub(f, cols.back())));
-        }
-        k.forEach(k.index(0), k.index(kh), [&](Value a) {
-          for (int64_t g0 = 0; g0 < kw; g0 += group) {
-            int64_t taps = std::min(group, kw - g0);
-            // One input row (n, i) meeting output row o through row tap a.
-            auto applyRow = [&](Value n, Value o, Value i, ValueRange acc) {
-              return k.forAccumulate(
-                  k.index(0), numScans, acc, [&](Value sb, ValueRange scanAcc) {
-                    Value j0 = k.mul(sb, k.index(lanes));
-                    return l.forEachLane(
-                        skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
-                        [&](Value lane, ValueRange laneAcc) {
-                          Value j = k.add(j0, lane);
-                          Value value = vector::BroadcastOp::create(
-                              k.b, l.floats, k.load(xt, {ci, n, i, j}));
-                          return applyPixel(value, n, o, j, g0, cols, masks,
-                                            laneAcc);
-                        });
-                  });
-            };
-            SmallVector<Value> init(taps * tileVectors, l.zeros);
-            SmallVector<Type> types(init.size(), l.floats);
-            SmallVector<Value> acc = k.forAccumulate(
-                k.index(0), batch, init, [&](Value n, ValueRange imageAcc) {
-                  return k.forAccumulate(
-                      k.index(0), oh, imageAcc,
-                      [&](Value o, ValueRange rowAcc) {
-                        auto [i, insideH] = convInputCoordinate(
-                            k, o, a, win.sh, win.dh, win.top, h);
-                        return k.ifThenElse(
-                            insideH, types,
-                            [&] { return applyRow(n, o, i, rowAcc); },
-                            [&] { return SmallVector<Value>(rowAcc); });
+      k.forEachParallel(
+          k.index(0), k.mul(numBlocks, numChunks), [&](Value item) {
+            Value c0 = k.mul(k.divU(item, numChunks), k.index(kChannelBlock));
+            Value c1 = arith::MinUIOp::create(
+                k.b, c, k.add(c0, k.index(kChannelBlock)));
+            Value f0 = k.mul(k.remU(item, numChunks), k.index(chunk));
+            SmallVector<Value, kMaxTileVectors> cols, masks;
+            for (int64_t v = 0; v < tileVectors; ++v) {
+              cols.push_back(k.add(f0, k.index(v * lanes)));
+              masks.push_back(l.prefixMask(k.sub(f, cols.back())));
+            }
+            k.forEach(k.index(0), k.index(kh * kw), [&](Value tap) {
+              Value a = k.divU(tap, k.index(kw)), b = k.remU(tap, k.index(kw));
+              k.forEach(c0, c1, [&](Value ci) {
+                for (int64_t v = 0; v < tileVectors; ++v)
+                  l.store(l.zeros, dw, {a, b, ci, cols[v]}, masks[v]);
+              });
+            });
+            k.forEach(k.index(0), k.index(kh), [&](Value a) {
+              for (int64_t g0 = 0; g0 < kw; g0 += group) {
+                int64_t taps = std::min(group, kw - g0);
+                // Input row (n, i) of channel ci meeting output row o through
+                // row tap a, added to the channel's gradient.
+                auto applyRow = [&](Value n, Value o, Value i, Value ci) {
+                  SmallVector<Value> acc;
+                  for (int64_t t = 0; t < taps; ++t)
+                    for (int64_t v = 0; v < tileVectors; ++v)
+                      acc.push_back(l.load(
+                          dw, {a, k.index(g0 + t), ci, cols[v]}, masks[v]));
+                  acc = k.forAccumulate(
+                      k.index(0), numScans, acc,
+                      [&](Value sb, ValueRange scanAcc) {
+                        Value j0 = k.mul(sb, k.index(l.span()));
+                        return l.forEachLane(
+                            skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
+                            [&](Value lane, ValueRange laneAcc) {
+                              Value j = k.add(j0, lane);
+                              Value value = vector::BroadcastOp::create(
+                                  k.b, l.floats, k.load(xt, {ci, n, i, j}));
+                              return applyPixel(value, n, o, j, g0, cols, masks,
+                                                laneAcc);
+                            });
                       });
+                  for (int64_t t = 0; t < taps; ++t)
+                    for (int64_t v = 0; v < tileVectors; ++v)
+                      l.store(acc[t * tileVectors + v], dw,
+                              {a, k.index(g0 + t), ci, cols[v]}, masks[v]);
+                };
+                k.forEach(k.index(0), batch, [&](Value n) {
+                  k.forEach(k.index(0), oh, [&](Value o) {
+                    auto [i, insideH] = convInputCoordinate(k, o, a, win.sh,
+                                                            win.dh, win.top, h);
+                    k.ifThen(insideH, [&] {
+                      k.forEach(c0, c1,
+                                [&](Value ci) { applyRow(n, o, i, ci); });
+                    });
+                  });
                 });
-            for (int64_t t = 0; t < taps; ++t)
-              for (int64_t v = 0; v < tileVectors; ++v)
-                l.store(acc[t * tileVectors + v], dw,
-                        {a, k.index(g0 + t), ci, cols[v]}, masks[v]);
-          }
-        });
-      });
+              }
+            });
+          });
     });
     rewriter.replaceOp(op, k.tensorOf(dw));
     return success();
