@@ -47,6 +47,9 @@ namespace {
 
 /// Most vectors of output channels in one register tile.
 constexpr int64_t kMaxTileVectors = 8;
+/// Result pixels per tile of the dense loop of the forward and data
+/// gradient kernels (x 8 vectors of accumulators).
+constexpr int64_t kDensePixels = 2;
 /// Input channels per parallel item of the filter gradient.
 constexpr int64_t kChannelBlock = 32;
 /// Vector registers given to the accumulators of the filter gradient (the
@@ -286,6 +289,22 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                ? convOutputCoordinate(k, out, tap, stride, dilation, pad, size)
                : convInputCoordinate(k, out, tap, stride, dilation, pad, size);
   };
+  // acc[p][v] += values[p] * panel row (ch, a, b, c), vector v: one load
+  // of each panel vector for all the pixels.
+  auto panelFMAs = [&](ArrayRef<Value> values, Value ch, Value a, Value b,
+                       Value c, ValueRange acc) {
+    SmallVector<Value> row, next(acc);
+    for (int64_t v = 0; v < tileVectors; ++v)
+      row.push_back(vector::LoadOp::create(
+          k.b, l.floats, panels, ValueRange{ch, a, b, c, k.index(v * lanes)}));
+    for (auto [p, value] : llvm::enumerate(values)) {
+      Value broadcast = vector::BroadcastOp::create(k.b, l.floats, value);
+      for (int64_t v = 0; v < tileVectors; ++v)
+        next[p * tileVectors + v] = vector::FMAOp::create(
+            k.b, broadcast, row[v], acc[p * tileVectors + v]);
+    }
+    return next;
+  };
   k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
     Value n = k.divU(row, rh), r = k.remU(row, rh);
     k.forEach(k.index(0), numChunks, [&](Value ch) {
@@ -305,7 +324,9 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           k.forEach(k.index(0), numScans, [&](Value sb) {
             Value s0 = k.mul(sb, k.index(l.span()));
             Value count = k.sub(sc, s0);
-            k.forEach(k.index(0), rw, [&](Value x) {
+            // One result pixel: each filter column tap that hits the
+            // scanned operand adds its span of channels.
+            auto applyPixel = [&](Value x) {
               SmallVector<Value> acc;
               for (int64_t v = 0; v < tileVectors; ++v)
                 acc.push_back(l.load(result, {n, r, x, cols[v]}, masks[v]));
@@ -319,29 +340,62 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                         [&] {
                           return l.forEachLane(
                               skip, scanned, {n, s, t, s0}, count, tapAcc,
-                              [&](Value lane,
-                                  ValueRange laneAcc) -> SmallVector<Value> {
+                              [&](Value lane, ValueRange laneAcc) {
                                 Value c = k.add(s0, lane);
-                                Value value = vector::BroadcastOp::create(
-                                    k.b, l.floats,
-                                    k.load(scanned, {n, s, t, c}));
-                                SmallVector<Value> next;
-                                for (int64_t v = 0; v < tileVectors; ++v)
-                                  next.push_back(vector::FMAOp::create(
-                                      k.b, value,
-                                      vector::LoadOp::create(
-                                          k.b, l.floats, panels,
-                                          ValueRange{ch, a, b, c,
-                                                     k.index(v * lanes)}),
-                                      laneAcc[v]));
-                                return next;
+                                Value value = k.load(scanned, {n, s, t, c});
+                                return panelFMAs({value}, ch, a, b, c, laneAcc);
                               });
                         },
                         [&] { return SmallVector<Value>(tapAcc); });
                   });
               for (int64_t v = 0; v < tileVectors; ++v)
                 l.store(acc[v], result, {n, r, x, cols[v]}, masks[v]);
-            });
+            };
+            // The dense loop's tile of kDensePixels result pixels, which
+            // share every panel load; a pixel whose tap falls in the
+            // padding reads a zero.
+            auto applyDenseTile = [&](Value x0) {
+              SmallVector<Value> acc, xs;
+              for (int64_t p = 0; p < kDensePixels; ++p) {
+                xs.push_back(k.add(x0, k.index(p)));
+                for (int64_t v = 0; v < tileVectors; ++v)
+                  acc.push_back(
+                      l.load(result, {n, r, xs[p], cols[v]}, masks[v]));
+              }
+              acc = k.forAccumulate(
+                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                    SmallVector<Value> at, inside;
+                    for (Value x : xs) {
+                      auto [t, hit] =
+                          source(x, b, win.sw, win.dw, win.left, sw);
+                      at.push_back(k.select(hit, t, k.index(0)));
+                      inside.push_back(hit);
+                    }
+                    Value zero = k.floating(k.b.getF32Type(), 0.0);
+                    return k.forAccumulate(
+                        k.index(0),
+                        arith::MinUIOp::create(k.b, count, k.index(l.span())),
+                        tapAcc, [&](Value lane, ValueRange laneAcc) {
+                          Value c = k.add(s0, lane);
+                          SmallVector<Value> values;
+                          for (int64_t p = 0; p < kDensePixels; ++p)
+                            values.push_back(k.select(
+                                inside[p], k.load(scanned, {n, s, at[p], c}),
+                                zero));
+                          return panelFMAs(values, ch, a, b, c, laneAcc);
+                        });
+                  });
+              for (int64_t p = 0; p < kDensePixels; ++p)
+                for (int64_t v = 0; v < tileVectors; ++v)
+                  l.store(acc[p * tileVectors + v], result,
+                          {n, r, xs[p], cols[v]}, masks[v]);
+            };
+            Value tiled = k.index(0);
+            if (!skip) {
+              tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
+              k.forEachStep(k.index(0), tiled, kDensePixels, applyDenseTile);
+            }
+            k.forEach(tiled, rw, applyPixel);
           });
         });
       });
