@@ -225,6 +225,31 @@ static int64_t getTileVectors(int64_t channels, int64_t lanes) {
                              kMaxTileVectors);
 }
 
+/// Whether the forward and data-gradient kernels keep a sliding window of
+/// result pixels in registers along each row (`taps` > 0: stride and
+/// dilation 1 along the width and a static filter width `taps`; `left` is
+/// the left padding), and how many vectors of result channels a tile then
+/// has (all taps' accumulators must fit in registers).
+struct RotationPlan {
+  int64_t taps = 0, left = 0;
+  int64_t tileVectors;
+};
+
+template <typename OpTy>
+static RotationPlan getRotationPlan(OpTy op, int64_t filterWidth,
+                                    int64_t resultChannels, int64_t lanes) {
+  RotationPlan plan;
+  plan.tileVectors = getTileVectors(resultChannels, lanes);
+  if (op.getStridesOrDefault()[1] != 1 || op.getDilationsOrDefault()[1] != 1 ||
+      ShapedType::isDynamic(filterWidth) || filterWidth > kAccumulatorRegisters)
+    return plan;
+  plan.taps = filterWidth;
+  plan.left = op.getPaddingOrDefault()[2];
+  plan.tileVectors =
+      std::min(plan.tileVectors, kAccumulatorRegisters / filterWidth);
+  return plan;
+}
+
 /// The filter `w` ([KH, KW, C, F]) packed into panels of `chunk` result
 /// channels: panels[j][kh][kw][s][e] = w[kh][kw][s][j * chunk + e] (scanned
 /// channel s, result channel j * chunk + e), or w[kh][kw][j * chunk +
@@ -273,7 +298,8 @@ static Value packFilter(KernelBuilder &k, Value w, bool transposed,
 /// `rh = sh * stride + kh * dilation - pad` (data gradient, `fromOutput`).
 static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                              bool fromOutput, Value scanned, Value panels,
-                             Value result, int64_t tileVectors, bool skip) {
+                             Value result, int64_t tileVectors,
+                             const RotationPlan &rotation, bool skip) {
   KernelBuilder &k = l.k;
   int64_t lanes = l.lanes;
   Value batch = k.dim(result, 0), rh = k.dim(result, 1), rw = k.dim(result, 2);
@@ -305,9 +331,84 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     }
     return next;
   };
-  k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
+  // Stride and dilation 1 along the row (RotationPlan): scanned pixel t
+  // feeds result pixels x = t + offset + j, j < taps, through filter column
+  // tap b(j); their accumulators stay in registers while t advances, the
+  // lowest is stored and a new one loaded at each step, so every scanned
+  // vector is read and its mask walked once per filter row tap.
+  auto applyRowRotating = [&](Value n, Value r, Value ch, Value a, Value s,
+                              Value s0, Value count, ArrayRef<Value> cols,
+                              ArrayRef<Value> masks) {
+    int64_t taps = rotation.taps;
+    int64_t offset = fromOutput ? -rotation.left : rotation.left - (taps - 1);
+    auto tapOf = [&](int64_t j) { return fromOutput ? j : taps - 1 - j; };
+    auto inRow = [&](Value x, Value size) {
+      return k.andI(k.cmp(arith::CmpIPredicate::sge, x, k.index(0)),
+                    k.cmp(arith::CmpIPredicate::slt, x, size));
+    };
+    SmallVector<Type> slotTypes(tileVectors, l.floats);
+    // The accumulators of result pixel x (zeros outside the row).
+    auto loadSlot = [&](Value x) {
+      return k.ifThenElse(
+          inRow(x, rw), slotTypes,
+          [&] {
+            SmallVector<Value> slot;
+            for (int64_t v = 0; v < tileVectors; ++v)
+              slot.push_back(l.load(result, {n, r, x, cols[v]}, masks[v]));
+            return slot;
+          },
+          [&] { return SmallVector<Value>(tileVectors, l.zeros); });
+    };
+    Value first = k.index(-offset - (taps - 1));
+    SmallVector<Value> init;
+    for (int64_t j = 0; j < taps; ++j)
+      llvm::append_range(init, loadSlot(k.add(first, k.index(offset + j))));
+    SmallVector<Type> accTypes(init.size(), l.floats);
+    k.forAccumulate(
+        first, k.sub(rw, k.index(offset)), init,
+        [&](Value t, ValueRange slots) {
+          SmallVector<Value> acc = k.ifThenElse(
+              inRow(t, sw), accTypes,
+              [&] {
+                return l.forEachLane(
+                    skip, scanned, {n, s, t, s0}, count, slots,
+                    [&](Value lane, ValueRange laneAcc) {
+                      Value c = k.add(s0, lane);
+                      Value value = vector::BroadcastOp::create(
+                          k.b, l.floats, k.load(scanned, {n, s, t, c}));
+                      SmallVector<Value> next;
+                      for (int64_t j = 0; j < taps; ++j)
+                        for (int64_t v = 0; v < tileVectors; ++v)
+                          next.push_back(vector::FMAOp::create(
+                              k.b, value,
+                              vector::LoadOp::create(
+                                  k.b, l.floats, panels,
+                                  ValueRange{ch, a, k.index(tapOf(j)), c,
+                                             k.index(v * lanes)}),
+                              laneAcc[j * tileVectors + v]));
+                      return next;
+                    });
+              },
+              [&] { return SmallVector<Value>(slots); });
+          // Result pixel t + offset has all its taps: store it, rotate.
+          Value done = k.add(t, k.index(offset));
+          k.ifThen(inRow(done, rw), [&] {
+            for (int64_t v = 0; v < tileVectors; ++v)
+              l.store(acc[v], result, {n, r, done, cols[v]}, masks[v]);
+          });
+          SmallVector<Value> next(acc.begin() + tileVectors, acc.end());
+          llvm::append_range(next, loadSlot(k.add(t, k.index(offset + taps))));
+          return next;
+        });
+  };
+  // One parallel item per result row and chunk of result channels, chunks
+  // outermost: consecutive items (one thread's share) read the same chunk
+  // of the filter panels, which then stays in L2 across rows.
+  Value rows = k.mul(batch, rh);
+  k.forEachParallel(k.index(0), k.mul(numChunks, rows), [&](Value item) {
+    Value ch = k.divU(item, rows), row = k.remU(item, rows);
     Value n = k.divU(row, rh), r = k.remU(row, rh);
-    k.forEach(k.index(0), numChunks, [&](Value ch) {
+    {
       Value c0 = k.mul(ch, k.index(chunk));
       SmallVector<Value, kMaxTileVectors> cols, masks;
       for (int64_t v = 0; v < tileVectors; ++v) {
@@ -390,6 +491,10 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                   l.store(acc[p * tileVectors + v], result,
                           {n, r, xs[p], cols[v]}, masks[v]);
             };
+            if (rotation.taps) {
+              applyRowRotating(n, r, ch, a, s, s0, count, cols, masks);
+              return;
+            }
             Value tiled = k.index(0);
             if (!skip) {
               tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
@@ -399,7 +504,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           });
         });
       });
-    });
+    }
   });
 }
 
@@ -447,12 +552,15 @@ struct Conv2DZeroSkipVectorLowering
         convOutputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
         k.dim(w, 3)};
     Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(), sizes);
-    int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
-    Value panels = packFilter(k, w, /*transposed=*/false, tileVectors * lanes);
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    RotationPlan plan = getRotationPlan(op, filterType.getDimSize(1),
+                                        resultType.getDimSize(3), lanes);
+    Value panels =
+        packFilter(k, w, /*transposed=*/false, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
     dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
-      emitGatherKernel(l, win, /*fromOutput=*/false, x, panels, y, tileVectors,
-                       skip);
+      emitGatherKernel(l, win, /*fromOutput=*/false, x, panels, y,
+                       plan.tileVectors, plan, skip);
     });
     rewriter.replaceOp(op, k.tensorOf(y));
     return success();
@@ -481,13 +589,16 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
     Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
                       k.index(resultType.getDimSize(2)), c};
     Value dx = k.allocShaped(resultType.getShape(), f32, sizes);
-    int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    RotationPlan plan = getRotationPlan(op, filterType.getDimSize(1),
+                                        resultType.getDimSize(3), lanes);
     // Input channels contiguous in the panels: the filter transposed.
-    Value panels = packFilter(k, w, /*transposed=*/true, tileVectors * lanes);
+    Value panels =
+        packFilter(k, w, /*transposed=*/true, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
     dispatchOnDensity(l, dy, op.getMaxDensityOrDefault(), [&](bool skip) {
-      emitGatherKernel(l, win, /*fromOutput=*/true, dy, panels, dx, tileVectors,
-                       skip);
+      emitGatherKernel(l, win, /*fromOutput=*/true, dy, panels, dx,
+                       plan.tileVectors, plan, skip);
     });
     rewriter.replaceOp(op, k.tensorOf(dx));
     return success();
