@@ -1,0 +1,88 @@
+// convert-sparse-train-to-cpu runs the f32 zero-skipping convolutions as
+// vector kernels: a count of the scanned operand's non-zeros picks the
+// skipping or the dense loop (max_density); the skipping loop compares a
+// vector with zero, walks the set bits of the mask (math.cttz in an
+// scf.while, no branch per lane) and broadcasts each non-zero into a tile
+// of vector FMAs over 16-lane vectors of packed filter panels. Stride-1
+// rows keep one accumulator set per filter column tap (3 x 4 here).
+// Other element types keep the reference loops.
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
+
+// CHECK-LABEL: func.func @forward
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
+//       CHECK: scf.parallel
+//       CHECK: math.ctpop
+//       CHECK: scf.if
+//       CHECK: scf.parallel
+//       CHECK: arith.cmpf une, %{{.*}} : vector<16xf32>
+//       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
+//       CHECK: scf.while
+//       CHECK: math.cttz
+//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: } else {
+//       CHECK: scf.parallel
+//   CHECK-NOT: scf.while
+//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+// AVX2-LABEL: func.func @forward
+//       AVX2: vector.bitcast %{{.*}} : vector<8xi1> to vector<1xi8>
+//  AVX2-COUNT-24: vector.fma %{{.*}} : vector<8xf32>
+func.func @forward(%x: tensor<2x8x8x32xf32>, %w: tensor<3x3x32x64xf32>) -> tensor<2x8x8x64xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w padding = [1, 1, 1, 1] : tensor<2x8x8x32xf32>, tensor<3x3x32x64xf32>
+  return %y : tensor<2x8x8x64xf32>
+}
+
+// max_density = 1: the skipping loop only, no count.
+// CHECK-LABEL: func.func @always_skip
+//   CHECK-NOT: math.ctpop
+//       CHECK: scf.while
+//   CHECK-NOT: math.ctpop
+//       CHECK: return
+func.func @always_skip(%x: tensor<1x4x4x16xf32>, %w: tensor<1x1x16x16xf32>) -> tensor<1x4x4x16xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w max_density = 1.0 : tensor<1x4x4x16xf32>, tensor<1x1x16x16xf32>
+  return %y : tensor<1x4x4x16xf32>
+}
+
+// Strided: no sliding window; each result pixel gathers its taps
+// (8 vectors per tile).
+// CHECK-LABEL: func.func @strided
+//       CHECK: scf.while
+//  CHECK-COUNT-8: vector.fma %{{.*}} : vector<16xf32>
+func.func @strided(%x: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x128xf32>) -> tensor<1x4x4x128xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w strides = [2, 2] : tensor<1x9x9x16xf32>, tensor<3x3x16x128xf32>
+  return %y : tensor<1x4x4x128xf32>
+}
+
+// The data gradient scans dy against the filter packed with input
+// channels contiguous.
+// CHECK-LABEL: func.func @backward_data
+//       CHECK: memref<?x?x?x?x32xf32>
+//       CHECK: scf.while
+//       CHECK: math.cttz
+//       CHECK: vector.fma
+func.func @backward_data(%dy: tensor<2x8x8x64xf32>, %w: tensor<3x3x32x64xf32>) -> tensor<2x8x8x32xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w padding = [1, 1, 1, 1] : tensor<2x8x8x64xf32>, tensor<3x3x32x64xf32> -> tensor<2x8x8x32xf32>
+  return %dx : tensor<2x8x8x32xf32>
+}
+
+// The filter gradient transposes x to [C, N, H, W], scans 4 vectors of an
+// input row per mask word (an i64) and keeps 3 taps x 4 vectors in
+// registers.
+// CHECK-LABEL: func.func @backward_filter
+//       CHECK: memref<32x2x8x8xf32>
+//       CHECK: scf.while
+//       CHECK: math.cttz %{{.*}} : i64
+//  CHECK-COUNT-4: vector.fma
+func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) -> tensor<3x3x32x64xf32> {
+  %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy padding = [1, 1, 1, 1] : tensor<2x8x8x32xf32>, tensor<2x8x8x64xf32> -> tensor<3x3x32x64xf32>
+  return %dw : tensor<3x3x32x64xf32>
+}
+
+// CHECK-LABEL: func.func @negative_f64
+//   CHECK-NOT: vector.fma
+//   CHECK-NOT: scf.while
+//       CHECK: return
+func.func @negative_f64(%x: tensor<1x4x4x3xf64>, %w: tensor<3x3x3x2xf64>) -> tensor<1x2x2x2xf64> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x3xf64>, tensor<3x3x3x2xf64>
+  return %y : tensor<1x2x2x2xf64>
+}
