@@ -13,6 +13,8 @@ import hashlib
 import os
 import subprocess
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "peers.c")
 BUILD_DIR = os.path.join(HERE, ".build")
@@ -49,7 +51,20 @@ _SIGNATURES = {
     "peer_memset": ([_P, _I64], ctypes.c_int),
     "peer_stream_read": ([_P, _I64], ctypes.c_uint64),
     "peer_restore_indices": ([_P, _P, _I64, _P, _I64], ctypes.c_int),
+    "peer_dnnl_conv_create": ([ctypes.POINTER(_P), ctypes.c_int, ctypes.c_int, _P, _P, _P, _P],
+                              ctypes.c_int),
+    "peer_dnnl_conv_run": ([_P], ctypes.c_int),
+    "peer_dnnl_conv_fetch": ([_P, _P], ctypes.c_int),
+    "peer_dnnl_conv_impl": ([_P], ctypes.c_char_p),
+    "peer_dnnl_conv_destroy": ([_P], None),
 }
+
+#: Convolution passes and algorithms of peer_dnnl_conv_create.
+CONV_PASSES = {"fwd": 0, "bwd_data": 1, "bwd_weights": 2}
+CONV_ALGORITHMS = {"direct": 0, "auto": 1}
+#: dnnl_status_t values, for error messages.
+DNNL_STATUS = {1: "out_of_memory", 2: "invalid_arguments", 3: "unimplemented",
+               5: "runtime_error", 6: "not_required"}
 
 _LIB = None
 
@@ -167,3 +182,73 @@ def restore_indices(values, indices, out):
     """out = 0, then out.flat[indices] = values (int32 indices)."""
     lib().peer_restore_indices(_ptr(values), _ptr(indices), values.size, _ptr(out), out.size)
 
+
+
+def conv_output_size(size, k, stride, dilation, lo, hi):
+    """One spatial output size of a convolution (sparse_train's formula)."""
+    return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
+
+
+class DnnlConv:
+    """A oneDNN convolution primitive of peers.c (peer_dnnl_conv_*) on fixed
+    inputs: created once (the inputs are reordered into the primitive's
+    preferred layouts then, not timed); `run()` is the execution alone;
+    `fetch(out)` (not timed) reorders the result into `out`; `impl` names
+    the implementation oneDNN picked.
+
+    `conv_pass` is "fwd" (a = x NHWC, b = w HWCF, result y NHWF),
+    "bwd_data" (a = dy, b = w, result dx) or "bwd_weights" (a = x, b = dy,
+    result dw HWCF), the operand order of sparse_train's ops; `result_shape`
+    gives the sizes the operands do not determine. `algorithm` is "direct"
+    or "auto". Strides and dilations are sparse_train's (dilation 1 = none),
+    padding is [top, bottom, left, right]. Raises RuntimeError when oneDNN
+    cannot create the primitive."""
+
+    def __init__(self, conv_pass, algorithm, a, b, result_shape, strides=(1, 1),
+                 dilations=(1, 1), padding=(0, 0, 0, 0)):
+        result_shape = tuple(result_shape)
+        x_shape = {"fwd": a.shape, "bwd_data": result_shape, "bwd_weights": a.shape}[conv_pass]
+        w_shape = {"fwd": b.shape, "bwd_data": b.shape, "bwd_weights": result_shape}[conv_pass]
+        n, h, w, c = x_shape
+        kh, kw, _, f = w_shape
+        y_shape = (n, conv_output_size(h, kh, strides[0], dilations[0], padding[0], padding[1]),
+                   conv_output_size(w, kw, strides[1], dilations[1], padding[2], padding[3]), f)
+        expected = {"fwd": (x_shape, w_shape, y_shape), "bwd_data": (y_shape, w_shape, x_shape),
+                    "bwd_weights": (x_shape, y_shape, w_shape)}[conv_pass]
+        if (a.shape, b.shape, result_shape) != expected:
+            raise ValueError(f"{conv_pass}: shapes {(a.shape, b.shape, result_shape)} "
+                             f"are not those of one convolution, {expected}")
+        for array in (a, b):
+            assert array.dtype == np.float32 and array.flags.c_contiguous
+        self.result_shape = result_shape
+        self._handle = None
+        handle = _P()
+        geometry = np.array([n, h, w, c, f, kh, kw], dtype=np.int64)
+        window = np.array(list(strides) + list(dilations) + list(padding), dtype=np.int64)
+        status = lib().peer_dnnl_conv_create(ctypes.byref(handle), CONV_PASSES[conv_pass],
+                                             CONV_ALGORITHMS[algorithm], _ptr(geometry),
+                                             _ptr(window), _ptr(a), _ptr(b))
+        if status:
+            raise RuntimeError(f"oneDNN {algorithm} convolution {conv_pass}: "
+                               f"{DNNL_STATUS.get(status, status)}")
+        self._handle = handle.value
+        self.impl = lib().peer_dnnl_conv_impl(self._handle).decode()
+
+    def run(self):
+        _check(lib().peer_dnnl_conv_run(self._handle), "oneDNN convolution")
+
+    def fetch(self, out):
+        """Writes the last result into `out` (float32, result_shape) and
+        returns it."""
+        assert out.shape == self.result_shape and out.dtype == np.float32 and out.flags.c_contiguous
+        _check(lib().peer_dnnl_conv_fetch(self._handle, _ptr(out)), "oneDNN reorder")
+        return out
+
+    def close(self):
+        """Frees the primitive and its memory (also done when collected)."""
+        if self._handle:
+            lib().peer_dnnl_conv_destroy(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        self.close()

@@ -652,14 +652,32 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                         std::max<int64_t>(kw, 1));
     ConvWindowValues win = getConvWindowValues(k, op);
     Value numChunks = k.divU(k.add(f, k.index(chunk - 1)), k.index(chunk));
+    // dy in panels of `chunk` filters, zero past the last one:
+    // dyPanels[j][n][o][q][e] = dy[n][o][q][j * chunk + e]. The rows a
+    // channel's scan reads are then contiguous and need no masks.
+    int64_t dyn = ShapedType::kDynamic;
+    Value dyPanels = memref::AllocOp::create(
+        k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
+        ValueRange{numChunks, batch, oh, ow}, k.b.getI64IntegerAttr(64));
+    k.forEachParallel(k.index(0), k.mul(batch, oh), [&](Value row) {
+      Value n = k.divU(row, oh), o = k.remU(row, oh);
+      k.forEach(k.index(0), ow, [&](Value q) {
+        k.forEach(k.index(0), numChunks, [&](Value j) {
+          for (int64_t v = 0; v < tileVectors; ++v) {
+            Value col = k.add(k.mul(j, k.index(chunk)), k.index(v * lanes));
+            vector::StoreOp::create(
+                k.b, l.load(dy, {n, o, q, col}, l.prefixMask(k.sub(f, col))),
+                dyPanels, ValueRange{j, n, o, q, k.index(v * lanes)});
+          }
+        });
+      });
+    });
     Value numScans = k.divU(k.add(w, k.index(l.span() - 1)), k.index(l.span()));
     // Input pixel (n, i, j) of channel ci, broadcast into the accumulators
     // of taps g0.. of row tap a, for every tap that maps it to an output
     // pixel (o, q) of output row o.
     auto applyPixel = [&](Value value, Value n, Value o, Value j, int64_t g0,
-                          ArrayRef<Value> cols, ArrayRef<Value> masks,
-                          ValueRange acc) {
-      int64_t tileVectors = cols.size();
+                          Value fc, ValueRange acc) {
       SmallVector<Type> types(tileVectors, l.floats);
       SmallVector<Value> next;
       for (int64_t t = 0; t * tileVectors < static_cast<int64_t>(acc.size());
@@ -667,19 +685,21 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
         ValueRange tapAcc = acc.slice(t * tileVectors, tileVectors);
         auto [q, hit] = convOutputCoordinate(k, j, k.index(g0 + t), win.sw,
                                              win.dw, win.left, ow);
-        llvm::append_range(next,
-                           k.ifThenElse(
-                               hit, types,
-                               [&] {
-                                 SmallVector<Value> sum;
-                                 for (int64_t v = 0; v < tileVectors; ++v)
-                                   sum.push_back(vector::FMAOp::create(
-                                       k.b, value,
-                                       l.load(dy, {n, o, q, cols[v]}, masks[v]),
-                                       tapAcc[v]));
-                                 return sum;
-                               },
-                               [&] { return SmallVector<Value>(tapAcc); }));
+        llvm::append_range(
+            next, k.ifThenElse(
+                      hit, types,
+                      [&] {
+                        SmallVector<Value> sum;
+                        for (int64_t v = 0; v < tileVectors; ++v)
+                          sum.push_back(vector::FMAOp::create(
+                              k.b, value,
+                              vector::LoadOp::create(
+                                  k.b, l.floats, dyPanels,
+                                  ValueRange{fc, n, o, q, k.index(v * lanes)}),
+                              tapAcc[v]));
+                        return sum;
+                      },
+                      [&] { return SmallVector<Value>(tapAcc); }));
       }
       return next;
     };
@@ -697,7 +717,8 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
             Value c0 = k.mul(k.divU(item, numChunks), k.index(kChannelBlock));
             Value c1 = arith::MinUIOp::create(
                 k.b, c, k.add(c0, k.index(kChannelBlock)));
-            Value f0 = k.mul(k.remU(item, numChunks), k.index(chunk));
+            Value fc = k.remU(item, numChunks);
+            Value f0 = k.mul(fc, k.index(chunk));
             SmallVector<Value, kMaxTileVectors> cols, masks;
             for (int64_t v = 0; v < tileVectors; ++v) {
               cols.push_back(k.add(f0, k.index(v * lanes)));
@@ -731,7 +752,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                               Value j = k.add(j0, lane);
                               Value value = vector::BroadcastOp::create(
                                   k.b, l.floats, k.load(xt, {ci, n, i, j}));
-                              return applyPixel(value, n, o, j, g0, cols, masks,
+                              return applyPixel(value, n, o, j, g0, fc,
                                                 laneAcc);
                             });
                       });
