@@ -309,6 +309,46 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   int64_t chunk = tileVectors * lanes;
   Value numChunks = k.divU(k.add(rc, k.index(chunk - 1)), k.index(chunk));
   Value numScans = k.divU(k.add(sc, k.index(l.span() - 1)), k.index(l.span()));
+  // Both activations are repacked for the loops (rows of pixels 4 KiB
+  // apart, or any power of two, would share L1 sets): the scanned operand
+  // into blocks of one span of channels, packedScanned[sb][n][s][t][e] =
+  // scanned[n][s][t][sb * span + e], and the result into panels of one
+  // chunk, packedResult[ch][n][r][x][e] = result[n][r][x][ch * chunk + e];
+  // both zero-padded.
+  int64_t span = l.span(), dyn = ShapedType::kDynamic;
+  Type f32 = k.b.getF32Type();
+  Value packedScanned = memref::AllocOp::create(
+      k.b, MemRefType::get({dyn, dyn, dyn, dyn, span}, f32),
+      ValueRange{numScans, batch, sh, sw}, k.b.getI64IntegerAttr(64));
+  k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
+    Value n = k.divU(row, sh), i = k.remU(row, sh);
+    k.forEach(k.index(0), sw, [&](Value j) {
+      k.forEach(k.index(0), numScans, [&](Value sb) {
+        for (int64_t v = 0; v < l.scanVectors; ++v) {
+          Value c = k.add(k.mul(sb, k.index(span)), k.index(v * lanes));
+          vector::StoreOp::create(
+              k.b, l.load(scanned, {n, i, j, c}, l.prefixMask(k.sub(sc, c))),
+              packedScanned, ValueRange{sb, n, i, j, k.index(v * lanes)});
+        }
+      });
+    });
+  });
+  Value packedResult = memref::AllocOp::create(
+      k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
+      ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
+  auto loadResult = [&](Value ch, Value n, Value r, Value x, int64_t v) {
+    return vector::LoadOp::create(k.b, l.floats, packedResult,
+                                  ValueRange{ch, n, r, x, k.index(v * lanes)});
+  };
+  auto storeResult = [&](Value value, Value ch, Value n, Value r, Value x,
+                         int64_t v) {
+    vector::StoreOp::create(k.b, value, packedResult,
+                            ValueRange{ch, n, r, x, k.index(v * lanes)});
+  };
+  auto scannedAt = [&](Value n, Value s, Value t, Value c) {
+    return k.load(packedScanned, {k.divU(c, k.index(span)), n, s, t,
+                                  k.remU(c, k.index(span))});
+  };
   auto source = [&](Value out, Value tap, Value stride, Value dilation,
                     Value pad, Value size) {
     return fromOutput
@@ -337,8 +377,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // lowest is stored and a new one loaded at each step, so every scanned
   // vector is read and its mask walked once per filter row tap.
   auto applyRowRotating = [&](Value n, Value r, Value ch, Value a, Value s,
-                              Value s0, Value count, ArrayRef<Value> cols,
-                              ArrayRef<Value> masks) {
+                              Value sb, Value s0, Value count) {
     int64_t taps = rotation.taps;
     int64_t offset = fromOutput ? -rotation.left : rotation.left - (taps - 1);
     auto tapOf = [&](int64_t j) { return fromOutput ? j : taps - 1 - j; };
@@ -354,7 +393,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           [&] {
             SmallVector<Value> slot;
             for (int64_t v = 0; v < tileVectors; ++v)
-              slot.push_back(l.load(result, {n, r, x, cols[v]}, masks[v]));
+              slot.push_back(loadResult(ch, n, r, x, v));
             return slot;
           },
           [&] { return SmallVector<Value>(tileVectors, l.zeros); });
@@ -371,11 +410,11 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
               inRow(t, sw), accTypes,
               [&] {
                 return l.forEachLane(
-                    skip, scanned, {n, s, t, s0}, count, slots,
-                    [&](Value lane, ValueRange laneAcc) {
+                    skip, packedScanned, {sb, n, s, t, k.index(0)}, count,
+                    slots, [&](Value lane, ValueRange laneAcc) {
                       Value c = k.add(s0, lane);
                       Value value = vector::BroadcastOp::create(
-                          k.b, l.floats, k.load(scanned, {n, s, t, c}));
+                          k.b, l.floats, scannedAt(n, s, t, c));
                       SmallVector<Value> next;
                       for (int64_t j = 0; j < taps; ++j)
                         for (int64_t v = 0; v < tileVectors; ++v)
@@ -394,7 +433,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           Value done = k.add(t, k.index(offset));
           k.ifThen(inRow(done, rw), [&] {
             for (int64_t v = 0; v < tileVectors; ++v)
-              l.store(acc[v], result, {n, r, done, cols[v]}, masks[v]);
+              storeResult(acc[v], ch, n, r, done, v);
           });
           SmallVector<Value> next(acc.begin() + tileVectors, acc.end());
           llvm::append_range(next, loadSlot(k.add(t, k.index(offset + taps))));
@@ -409,15 +448,9 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     Value ch = k.divU(item, rows), row = k.remU(item, rows);
     Value n = k.divU(row, rh), r = k.remU(row, rh);
     {
-      Value c0 = k.mul(ch, k.index(chunk));
-      SmallVector<Value, kMaxTileVectors> cols, masks;
-      for (int64_t v = 0; v < tileVectors; ++v) {
-        cols.push_back(k.add(c0, k.index(v * lanes)));
-        masks.push_back(l.prefixMask(k.sub(rc, cols.back())));
-      }
       k.forEach(k.index(0), rw, [&](Value x) {
         for (int64_t v = 0; v < tileVectors; ++v)
-          l.store(l.zeros, result, {n, r, x, cols[v]}, masks[v]);
+          storeResult(l.zeros, ch, n, r, x, v);
       });
       k.forEach(k.index(0), kh, [&](Value a) {
         auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
@@ -430,7 +463,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
             auto applyPixel = [&](Value x) {
               SmallVector<Value> acc;
               for (int64_t v = 0; v < tileVectors; ++v)
-                acc.push_back(l.load(result, {n, r, x, cols[v]}, masks[v]));
+                acc.push_back(loadResult(ch, n, r, x, v));
               acc = k.forAccumulate(
                   k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
                     auto [t, insideW] =
@@ -440,17 +473,18 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                         insideW, types,
                         [&] {
                           return l.forEachLane(
-                              skip, scanned, {n, s, t, s0}, count, tapAcc,
+                              skip, packedScanned, {sb, n, s, t, k.index(0)},
+                              count, tapAcc,
                               [&](Value lane, ValueRange laneAcc) {
                                 Value c = k.add(s0, lane);
-                                Value value = k.load(scanned, {n, s, t, c});
+                                Value value = scannedAt(n, s, t, c);
                                 return panelFMAs({value}, ch, a, b, c, laneAcc);
                               });
                         },
                         [&] { return SmallVector<Value>(tapAcc); });
                   });
               for (int64_t v = 0; v < tileVectors; ++v)
-                l.store(acc[v], result, {n, r, x, cols[v]}, masks[v]);
+                storeResult(acc[v], ch, n, r, x, v);
             };
             // The dense loop's tile of kDensePixels result pixels, which
             // share every panel load; a pixel whose tap falls in the
@@ -460,8 +494,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
               for (int64_t p = 0; p < kDensePixels; ++p) {
                 xs.push_back(k.add(x0, k.index(p)));
                 for (int64_t v = 0; v < tileVectors; ++v)
-                  acc.push_back(
-                      l.load(result, {n, r, xs[p], cols[v]}, masks[v]));
+                  acc.push_back(loadResult(ch, n, r, xs[p], v));
               }
               acc = k.forAccumulate(
                   k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
@@ -481,18 +514,16 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                           SmallVector<Value> values;
                           for (int64_t p = 0; p < kDensePixels; ++p)
                             values.push_back(k.select(
-                                inside[p], k.load(scanned, {n, s, at[p], c}),
-                                zero));
+                                inside[p], scannedAt(n, s, at[p], c), zero));
                           return panelFMAs(values, ch, a, b, c, laneAcc);
                         });
                   });
               for (int64_t p = 0; p < kDensePixels; ++p)
                 for (int64_t v = 0; v < tileVectors; ++v)
-                  l.store(acc[p * tileVectors + v], result,
-                          {n, r, xs[p], cols[v]}, masks[v]);
+                  storeResult(acc[p * tileVectors + v], ch, n, r, xs[p], v);
             };
             if (rotation.taps) {
-              applyRowRotating(n, r, ch, a, s, s0, count, cols, masks);
+              applyRowRotating(n, r, ch, a, s, sb, s0, count);
               return;
             }
             Value tiled = k.index(0);
@@ -505,6 +536,19 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
         });
       });
     }
+  });
+  // The result from its panels.
+  k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
+    Value n = k.divU(row, rh), r = k.remU(row, rh);
+    k.forEach(k.index(0), rw, [&](Value x) {
+      k.forEach(k.index(0), numChunks, [&](Value ch) {
+        for (int64_t v = 0; v < tileVectors; ++v) {
+          Value c = k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
+          l.store(loadResult(ch, n, r, x, v), result, {n, r, x, c},
+                  l.prefixMask(k.sub(rc, c)));
+        }
+      });
+    });
   });
 }
 
