@@ -1,6 +1,7 @@
 // The three zero-skipping convolutions compiled and run, with padding,
 // stride and dilation, and the documented difference from dense: a zero of
-// the scanned operand facing Inf contributes 0, not NaN.
+// the scanned operand facing Inf contributes 0, not NaN (and NaN again when
+// the density dispatch runs the dense loop).
 // RUN: sparse-train-opt %s --sparse-train-to-cpu | %run_cpu | FileCheck %s
 
 func.func private @printMemrefF32(memref<*xf32>) attributes {llvm.emit_c_interface}
@@ -67,5 +68,19 @@ func.func @main() {
   %n = sparse_train.conv2d_zero_skip %nan, %inf : tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>
   %pn = tensor.cast %n : tensor<1x1x1x1xf32> to tensor<?x?x?x?xf32>
   call @print4(%pn) : (tensor<?x?x?x?xf32>) -> ()
+
+  // The density dispatch: x = [0, 1] (half non-zero) facing [Inf, 1]. With
+  // max_density = 1 the zero is skipped (1); with max_density = 0.25 the
+  // dense loop runs and 0 * Inf gives NaN, as the dense convolution does.
+  // CHECK: {{\[}}{{\[}}{{\[}}[1]]]]
+  // CHECK: {{\[}}{{\[}}{{\[}}[{{-?}}nan]]]]
+  %xh = arith.constant dense<[[[[0.0, 1.0]]]]> : tensor<1x1x1x2xf32>
+  %wh = arith.constant dense<[[[[0x7F800000], [1.0]]]]> : tensor<1x1x2x1xf32>
+  %ys = sparse_train.conv2d_zero_skip %xh, %wh max_density = 1.0 : tensor<1x1x1x2xf32>, tensor<1x1x2x1xf32>
+  %pys = tensor.cast %ys : tensor<1x1x1x1xf32> to tensor<?x?x?x?xf32>
+  call @print4(%pys) : (tensor<?x?x?x?xf32>) -> ()
+  %yd = sparse_train.conv2d_zero_skip %xh, %wh max_density = 0.25 : tensor<1x1x1x2xf32>, tensor<1x1x2x1xf32>
+  %pyd = tensor.cast %yd : tensor<1x1x1x1xf32> to tensor<?x?x?x?xf32>
+  call @print4(%pyd) : (tensor<?x?x?x?xf32>) -> ()
   return
 }
