@@ -147,4 +147,34 @@ def SparseTrainApplyZeroSkipPass
   let dependentDialects = ["::mlir::sparse_train::SparseTrainDialect"];
 }
 
+def SparseTrainStripTrainingPass
+    : Pass<"sparse-train-strip-training", "::mlir::func::FuncOp"> {
+  let summary = "Remove slice-drop for evaluation, widening what consumed it";
+  let description = [{
+    The evaluation form of a program written with slice-drop: every
+    `sparse_train.slice_drop` is replaced by its full-size input (no scale:
+    the inverted-dropout convention already gives evaluation its expected
+    values), and the full sizes are propagated to every op that consumed a
+    slice:
+
+    - element-wise ops on tensors take the operands' new shape;
+    - linalg ops on tensors (named or generic) get loop sizes from their
+      inputs; inits built by `tensor.empty`, `linalg.fill` of one, or a
+      splat constant are rebuilt at the new sizes (a shared init is copied,
+      not changed);
+    - `slice_expand` of a full-size value becomes that value;
+    - the function's results take the new types (a gradient the step
+      returned expanded keeps its type).
+
+    `slice_start` ops left without uses are removed. Any other op fed by a
+    slice is an error that names it: the pass never leaves IR whose types
+    disagree. Run it before `sparse-train-propagate-slices`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD
