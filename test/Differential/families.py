@@ -252,6 +252,33 @@ def min_k_family(rng) -> List[Case]:
                           ir, [x, dy], [(2, NP[res_elem])],
                           lambda out, e=expected, a=expected_abs, el=res_elem, t=rows: close(out[0], e, a, el, t)))
 
+    # f32 at keep ratios up to 0.2 (the CPU kernel takes up to 0.15), where the CPU lowering computes the
+    # weight gradient straight from the retained form: several chunks of
+    # output columns, tails, both encodings, one or two leading dims.
+    for i in range(12):
+        encoding = ["bitmask", "indices"][i % 2]
+        ratio = [0.05, 0.1, 0.2, 0.0][(i // 2) % 4]
+        lead = [[7], [3, 5], [64]][i % 3]
+        fin, fout = [(17, 40), (64, 130), (5, 300)][(i // 3) % 3]
+        xshape, dyshape = lead + [fin], lead + [fout]
+        x = values(rng, xshape, "relu" if i % 3 else "ties", "f32")
+        dy = values(rng, dyshape, "normal", "f32")
+        kept_idx = ref.min_k_select(x, ratio=ratio)
+        x_hat = ref.min_k_restore(x.astype(np.float64), kept_idx)
+        expected = ref.weight_grad_linear(x_hat, dy)
+        expected_abs = ref.weight_grad_linear(np.abs(x_hat), np.abs(dy.astype(np.float64)))
+        rtype = _retained_type(xshape, "f32", len(kept_idx), encoding)
+        name = f"min_k_weight_grad_sparse_{i}"
+        body = (f"  %r = sparse_train.min_k_retain %x keep_ratio = {ratio!r} encoding = {encoding} : {ttype(xshape, 'f32')}\n"
+                f"  %g = sparse_train.min_k_weight_grad %r, %dy : {rtype}, {ttype(dyshape, 'f32')} -> {ttype([fin, fout], 'f32')}\n"
+                f"  return %g : {ttype([fin, fout], 'f32')}")
+        ir = _func(name, [f"%x: {ttype(xshape, 'f32')}", f"%dy: {ttype(dyshape, 'f32')}"],
+                   [ttype([fin, fout], "f32")], body)
+        rows = int(np.prod(lead))
+        cases.append(Case("min_k_weight_grad (linear, sparse)", name, f"x{xshape} ratio {ratio} {encoding}",
+                          ir, [x, dy], [(2, np.float32)],
+                          lambda out, e=expected, a=expected_abs, t=rows: close(out[0], e, a, "f32", t)))
+
     # keep_ratio = 1 reproduces the dense x^T dy of linalg.matmul bit for
     # bit: the CPU lowering runs the weight gradient as restore + the same
     # product (BLAS, or loops with blas=false).

@@ -21,7 +21,9 @@
 //     order: compress-stores of the values (and of the indices), or the
 //     mask bits into the bitmask.
 // min_k_restore on f32: expanding loads (bitmask) or a scatter (indices).
-// min_k_weight_grad, linear form on f32: restore + linalg.matmul (BLAS).
+// min_k_weight_grad, linear form on f32: at most 15 % kept, straight from
+// the retained form (entries grouped by column, dy rows summed per dW row in
+// registers); above, restore + linalg.matmul (BLAS), which is then faster.
 // Other element types, rows shorter than 65536 (the histograms' fixed cost
 // would dominate), and rows whose bitmask words would straddle two rows
 // fall through to the reference patterns.
@@ -608,6 +610,179 @@ struct MinKWeightGradAsGemm : public OpConversionPattern<MinKWeightGradOp> {
   }
 };
 
+/// Largest fraction of kept elements for which min_k_weight_grad runs
+/// straight from the retained form; above it, restore + BLAS GEMM is faster
+/// (4096 x 1024 by 1024, one thread: 30-34 ms against 68 ms at keep 0.1,
+/// even at 0.2; docs/Performance.md).
+constexpr double kDirectWeightGradMaxKeep = 0.15;
+/// Vectors of output columns per accumulator tile of that kernel.
+constexpr int64_t kWeightGradVectors = 8;
+
+/// min_k_weight_grad, linear f32 form, straight from the retained form:
+/// dW[c, :] = sum over kept (r, c) of x[r, c] * dy[r, :]. The kept entries
+/// are grouped by column (a stable counting sort, so each column's rows
+/// stay ascending); each parallel item owns one row of dW and one chunk of
+/// its columns and sums its entries' dy rows into registers. dy is packed
+/// into contiguous panels of the chunk first (its rows are a power of two
+/// apart). No dense restore, no atomics, deterministic.
+struct MinKWeightGradDirect : public OpConversionPattern<MinKWeightGradOp> {
+  MinKWeightGradDirect(const TypeConverter &converter, MLIRContext *context,
+                       unsigned vectorBits)
+      : OpConversionPattern(converter, context, /*benefit=*/3),
+        lanes(vectorBits / 32) {}
+
+  LogicalResult
+  matchAndRewrite(MinKWeightGradOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RetainedType type = op.getRetained().getType();
+    RankedTensorType resultType = op.getType();
+    auto dyType = op.getGradOutput().getType();
+    if (op.isConvForm() || !type.getElementType().isF32() ||
+        !dyType.getElementType().isF32() ||
+        !resultType.getElementType().isF32() ||
+        !type.getDenseType().hasStaticShape() || !type.hasStaticKept() ||
+        !dyType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not the static f32 linear form");
+    int64_t numElements = type.getNumElements();
+    if (numElements == 0 ||
+        static_cast<double>(type.getKept()) >
+            kDirectWeightGradMaxKeep * static_cast<double>(numElements))
+      return rewriter.notifyMatchFailure(op, "too many kept elements");
+    KernelBuilder k(rewriter, op.getLoc());
+    Type f32 = k.b.getF32Type(), indexType = k.b.getIndexType();
+    RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
+    int64_t in = type.getShape().back(), rows = numElements / in;
+    int64_t out = dyType.getShape().back(), kept = type.getKept();
+    Value inValue = k.index(in);
+
+    // 1. The flat index of every kept element, in storage order.
+    Value flat = k.alloc({kept}, indexType);
+    if (type.getEncoding() == RetainEncoding::Indices) {
+      k.forEach(k.index(0), k.index(kept), [&](Value j) {
+        k.store(k.toIndex(k.load(parts.positions, j)), flat, j);
+      });
+    } else {
+      // Decode the bitmask: the set bits of each 32-bit word, lowest first.
+      Type wordType =
+          cast<MemRefType>(parts.positions.getType()).getElementType();
+      Value numWords = k.dim(parts.positions, 0);
+      k.forAccumulate(
+          k.index(0), numWords, {k.index(0)},
+          [&](Value w, ValueRange count) -> SmallVector<Value> {
+            Value word = k.load(parts.positions, w);
+            SmallVector<Type> types = {wordType, indexType};
+            auto loop =
+                scf::WhileOp::create(k.b, types, ValueRange{word, count[0]});
+            OpBuilder::InsertionGuard guard(k.b);
+            SmallVector<Location> locs(2, k.b.getLoc());
+            Block *before = k.b.createBlock(&loop.getBefore(), {}, types, locs);
+            scf::ConditionOp::create(k.b,
+                                     k.cmp(arith::CmpIPredicate::ne,
+                                           before->getArgument(0),
+                                           k.integer(wordType, 0)),
+                                     before->getArguments());
+            Block *after = k.b.createBlock(&loop.getAfter(), {}, types, locs);
+            Value rest = after->getArgument(0), at = after->getArgument(1);
+            Value bit =
+                k.toIndex(math::CountTrailingZerosOp::create(k.b, rest));
+            k.store(k.add(k.mul(w, k.index(32)), bit), flat, at);
+            scf::YieldOp::create(
+                k.b,
+                ValueRange{k.andI(rest, k.sub(rest, k.integer(wordType, 1))),
+                           k.add(at, k.index(1))});
+            k.b.setInsertionPointAfter(loop);
+            return {loop.getResult(1)};
+          });
+    }
+
+    // 2. Group by column: begins[c] .. begins[c + 1] are column c's
+    // entries, with their rows and values.
+    Value begins = k.alloc({in + 1}, indexType);
+    Value next = k.alloc({in}, indexType);
+    Value entryRows = k.alloc({kept}, indexType);
+    Value entryValues = k.alloc({kept}, f32);
+    k.fill(begins, k.index(0));
+    k.forEach(k.index(0), k.index(kept), [&](Value j) {
+      Value at = k.add(k.remU(k.load(flat, j), inValue), k.index(1));
+      k.store(k.add(k.load(begins, at), k.index(1)), begins, at);
+    });
+    k.forEach(k.index(0), inValue, [&](Value c) {
+      Value after = k.add(c, k.index(1));
+      k.store(k.add(k.load(begins, after), k.load(begins, c)), begins, after);
+      k.store(k.load(begins, c), next, c);
+    });
+    k.forEach(k.index(0), k.index(kept), [&](Value j) {
+      Value p = k.load(flat, j);
+      Value c = k.remU(p, inValue);
+      Value at = k.load(next, c);
+      k.store(k.divU(p, inValue), entryRows, at);
+      k.store(k.load(parts.values, j), entryValues, at);
+      k.store(k.add(at, k.index(1)), next, c);
+    });
+
+    // 3. dy in panels of `chunk` columns, zero past the last.
+    int64_t chunk = kWeightGradVectors * lanes;
+    int64_t numChunks = (out + chunk - 1) / chunk;
+    auto floats = VectorType::get({lanes}, f32);
+    auto maskType = VectorType::get({lanes}, k.b.getI1Type());
+    Value zeros = arith::ConstantOp::create(
+        k.b, floats, DenseElementsAttr::get(floats, 0.0f));
+    auto columnMask = [&](Value column) {
+      return vector::CreateMaskOp::create(
+          k.b, maskType, ValueRange{k.sub(k.index(out), column)});
+    };
+    Value dy = k.bufferOf(flattenToMatrix(k, op.getGradOutput()));
+    Value panels = memref::AllocOp::create(
+        k.b, MemRefType::get({numChunks, rows, chunk}, f32), ValueRange{},
+        k.b.getI64IntegerAttr(64));
+    k.forEachParallel(k.index(0), k.index(rows), [&](Value r) {
+      k.forEach(k.index(0), k.index(numChunks), [&](Value ch) {
+        for (int64_t v = 0; v < kWeightGradVectors; ++v) {
+          Value col = k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
+          Value row = vector::MaskedLoadOp::create(
+              k.b, floats, dy, ValueRange{r, col}, columnMask(col), zeros,
+              IntegerAttr());
+          vector::StoreOp::create(k.b, row, panels,
+                                  ValueRange{ch, r, k.index(v * lanes)});
+        }
+      });
+    });
+
+    // 4. One item per (chunk, row of dW), chunk-major: a thread's panel
+    // stays in L2 while it sweeps the rows of dW.
+    Value dw = k.alloc(resultType.getShape(), f32);
+    k.forEachParallel(k.index(0), k.index(numChunks * in), [&](Value item) {
+      Value ch = k.divU(item, inValue), c = k.remU(item, inValue);
+      Value first = k.load(begins, c);
+      Value last = k.load(begins, k.add(c, k.index(1)));
+      SmallVector<Value> acc = k.forAccumulate(
+          first, last, SmallVector<Value>(kWeightGradVectors, zeros),
+          [&](Value e, ValueRange sums) {
+            Value x = vector::BroadcastOp::create(k.b, floats,
+                                                  k.load(entryValues, e));
+            Value r = k.load(entryRows, e);
+            SmallVector<Value> next;
+            for (int64_t v = 0; v < kWeightGradVectors; ++v)
+              next.push_back(vector::FMAOp::create(
+                  k.b, x,
+                  vector::LoadOp::create(k.b, floats, panels,
+                                         ValueRange{ch, r, k.index(v * lanes)}),
+                  sums[v]));
+            return next;
+          });
+      for (int64_t v = 0; v < kWeightGradVectors; ++v) {
+        Value col = k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
+        vector::MaskedStoreOp::create(k.b, dw, ValueRange{c, col},
+                                      columnMask(col), acc[v], IntegerAttr());
+      }
+    });
+    rewriter.replaceOp(op, k.tensorOf(dw));
+    return success();
+  }
+
+  int64_t lanes;
+};
+
 } // namespace
 
 void mlir::sparse_train::populateMinKToCPUPatterns(
@@ -616,4 +791,6 @@ void mlir::sparse_train::populateMinKToCPUPatterns(
   patterns.add<MinKRetainVectorLowering, MinKRestoreVectorLowering>(
       converter, patterns.getContext(), options.vectorBits);
   patterns.add<MinKWeightGradAsGemm>(converter, patterns.getContext());
+  patterns.add<MinKWeightGradDirect>(converter, patterns.getContext(),
+                                     options.vectorBits);
 }

@@ -67,12 +67,41 @@ func.func @restore_bitmask(%r: !sparse_train.retained<10x25xf32, kept = 25, bitm
   return %d : tensor<10x25xf32>
 }
 
-// The linear weight gradient: the restored input times dy, as a
-// linalg.matmul with a transposed left operand (BLAS in sparse-train-to-cpu).
-// CHECK-LABEL: func.func @weight_grad
+// The linear weight gradient above 15 % kept: the restored input times dy,
+// as a linalg.matmul with a transposed left operand (BLAS in
+// sparse-train-to-cpu).
+// CHECK-LABEL: func.func @weight_grad_dense
 //       CHECK: vector.expandload
 //       CHECK: linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : tensor<10x25xf32>, tensor<10x4xf32>) outs(%{{.*}} : tensor<25x4xf32>)
-func.func @weight_grad(%r: !sparse_train.retained<10x25xf32, kept = 25, bitmask>, %dy: tensor<10x4xf32>) -> tensor<25x4xf32> {
+func.func @weight_grad_dense(%r: !sparse_train.retained<10x25xf32, kept = 100, bitmask>, %dy: tensor<10x4xf32>) -> tensor<25x4xf32> {
+  %g = sparse_train.min_k_weight_grad %r, %dy : !sparse_train.retained<10x25xf32, kept = 100, bitmask>, tensor<10x4xf32> -> tensor<25x4xf32>
+  return %g : tensor<25x4xf32>
+}
+
+// At most 15 % kept: straight from the retained form. The bitmask is
+// decoded (cttz over each word), the entries grouped by column, dy packed
+// into panels of 8 vectors, and each row of dW summed in registers; no
+// restore, no matmul.
+// CHECK-LABEL: func.func @weight_grad_bitmask
+//   CHECK-NOT: vector.expandload
+//       CHECK: scf.while
+//       CHECK: math.cttz
+//       CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x10x128xf32>
+//       CHECK: scf.parallel
+//  CHECK-COUNT-8: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-8: vector.maskedstore
+//   CHECK-NOT: linalg.matmul
+func.func @weight_grad_bitmask(%r: !sparse_train.retained<10x25xf32, kept = 25, bitmask>, %dy: tensor<10x4xf32>) -> tensor<25x4xf32> {
   %g = sparse_train.min_k_weight_grad %r, %dy : !sparse_train.retained<10x25xf32, kept = 25, bitmask>, tensor<10x4xf32> -> tensor<25x4xf32>
   return %g : tensor<25x4xf32>
+}
+
+// Indices need no decoding.
+// CHECK-LABEL: func.func @weight_grad_indices
+//   CHECK-NOT: scf.while
+//       CHECK: scf.parallel
+//  CHECK-COUNT-8: vector.fma %{{.*}} : vector<16xf32>
+func.func @weight_grad_indices(%r: !sparse_train.retained<2x5x25xf32, kept = 20, indices>, %dy: tensor<2x5x40xf32>) -> tensor<25x40xf32> {
+  %g = sparse_train.min_k_weight_grad %r, %dy : !sparse_train.retained<2x5x25xf32, kept = 20, indices>, tensor<2x5x40xf32> -> tensor<25x40xf32>
+  return %g : tensor<25x40xf32>
 }
