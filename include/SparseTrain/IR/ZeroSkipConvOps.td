@@ -9,7 +9,10 @@
 
 /// Common shape of the three convolutions: two tensor operands, the window
 /// attributes, one tensor result.
-class SparseTrain_ConvOp<string mnemonic, list<Trait> traits = []>
+/// `defaultMaxDensity`: the density of the scanned operand above which the
+/// dense loop is faster, measured per op (docs/Performance.md).
+class SparseTrain_ConvOp<string mnemonic, string defaultMaxDensity,
+                         list<Trait> traits = []>
     : SparseTrain_Op<mnemonic, !listconcat([Pure], traits)> {
   let results = (outs SparseTrain_FloatTensor:$result);
   let hasVerifier = 1;
@@ -25,10 +28,10 @@ class SparseTrain_ConvOp<string mnemonic, list<Trait> traits = []>
                             : SmallVector<int64_t, 2>{1, 1};
     }
     /// The density of the scanned operand above which the CPU kernels run
-    /// the dense loop instead of skipping zeros (default measured by
-    /// benchmarks/conv, docs/Performance.md).
+    /// the dense loop instead of skipping zeros.
     double getMaxDensityOrDefault() {
-      return getMaxDensity() ? getMaxDensity()->convertToDouble() : 0.8;
+      return getMaxDensity() ? getMaxDensity()->convertToDouble()
+                             : }] # defaultMaxDensity # [{;
     }
     /// Padding `[top, bottom, left, right]`, default zeros.
     SmallVector<int64_t, 4> getPaddingOrDefault() {
@@ -56,14 +59,15 @@ defvar ConvMeaning = [{
     dense loop, which visits the zeros too, so that a zero meeting Inf/NaN
     gives NaN there, as in the dense convolution. With `max_density = 1`
     zeros are always skipped. The default is the break-even density
-    measured by the benchmarks (docs/Performance.md).
+    measured by the benchmarks (docs/Performance.md): 0.9 for the forward
+    and data-gradient kernels, 0.8 for the filter gradient.
 
     Rules: rank-4 operands and result with one element type, strides and
     dilations `>= 1`, padding `>= 0`, channel and batch sizes that agree,
     spatial sizes consistent with the formula above (checked where static).
 }];
 
-def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip",
+def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip", "0.9",
     [InferTypeOpAdaptor]> {
   let summary = "2-D convolution that skips the zeros of its input";
   let description = !strconcat([{
@@ -97,7 +101,7 @@ def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip",
 }
 
 def SparseTrain_Conv2DZeroSkipBackwardDataOp
-    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_data"> {
+    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_data", "0.9"> {
   let summary = "input gradient of a convolution, skipping zeros of dy";
   let description = !strconcat([{
     The gradient `dx` (`[N, H, W, C]`, the result) of the convolution of an
@@ -131,7 +135,7 @@ def SparseTrain_Conv2DZeroSkipBackwardDataOp
 }
 
 def SparseTrain_Conv2DZeroSkipBackwardFilterOp
-    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_filter"> {
+    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_filter", "0.8"> {
   let summary = "filter gradient of a convolution, skipping zeros of x";
   let description = !strconcat([{
     The filter gradient `dw` (`[KH, KW, C, F]`, the result) of the
