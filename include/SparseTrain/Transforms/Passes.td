@@ -177,4 +177,55 @@ def SparseTrainStripTrainingPass
   ];
 }
 
+def SparseTrainMemoryReportPass
+    : Pass<"sparse-train-memory-report", "::mlir::ModuleOp"> {
+  let summary = "Report the activation bytes a training step saves for its backward";
+  let description = [{
+    Analyzes each joint training-step function (forward and backward in one
+    body): the forward is what the first `forward-results` results need,
+    the backward what the tangent arguments feed and what the other
+    (gradient) results need beyond the forward, and the saved values are
+    what backward ops read from forward ops or from non-tangent arguments
+    (operands other than destination inits, and values captured in
+    regions; constants and empty tensors excluded). Saved values computed
+    from parameters alone are parameters; the others are activations.
+    Parameters are the `params` arguments, else those marked with the unit
+    argument attribute `sparse_train.param`, else the arguments whose type
+    some gradient result has.
+
+    Per saved activation the report gives its producer and location, type,
+    bytes as a dense tensor (the full-size tensor for a slice, the dense
+    shape for a retained form or a BSR tensor) and bytes as stored (values
+    plus positions of a retained form, blocks plus positions and
+    coordinates of a block_prune result with a fixed count), then the
+    totals, and the peak of the saved bytes live at one point of the step
+    (a value is live from its definition to its last backward reader). The
+    IR is not changed.
+
+    ```
+    memory report for @train_step: 1 forward result(s)
+    saved activations:
+      argument 0 at loc("step.mlir":3:21): tensor<4x8xf32>: 128 B dense, 128 B stored, read by 1 backward op(s)
+      ...
+    total saved activations: 2 value(s), 384 B dense, 384 B stored (100.0 %)
+    peak of live saved activations: 384 B dense, 384 B stored (100.0 %)
+    saved parameters: 1 value(s), 192 B
+    ```
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", "\"\"",
+           "Only this function (default: every function with a body)">,
+    Option<"forwardResults", "forward-results", "unsigned", "1",
+           "Leading results that are forward outputs; the rest are gradients">,
+    ListOption<"tangents", "tangents", "unsigned",
+               "Arguments that are tangents (output gradients)">,
+    ListOption<"params", "params", "unsigned",
+               "Arguments that are parameters (default: see the description)">,
+    Option<"format", "format", "std::string", "\"text\"",
+           "text or json">,
+    Option<"output", "output", "std::string", "\"\"",
+           "File to write the report to ('-': stdout; default: stderr)">
+  ];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD
