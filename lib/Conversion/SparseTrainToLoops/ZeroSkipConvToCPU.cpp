@@ -50,6 +50,9 @@ constexpr int64_t kMaxTileVectors = 8;
 /// Result pixels per tile of the dense loop of the forward and data
 /// gradient kernels (x 8 vectors of accumulators).
 constexpr int64_t kDensePixels = 2;
+/// Bytes of the filter slice the forward and data-gradient kernels read per
+/// result pixel visit (half of a 48 KiB L1).
+constexpr int64_t kL1SliceBytes = 24 * 1024;
 /// Input channels per parallel item of the filter gradient.
 constexpr int64_t kChannelBlock = 32;
 /// Vector registers given to the accumulators of the filter gradient (the
@@ -225,28 +228,43 @@ static int64_t getTileVectors(int64_t channels, int64_t lanes) {
                              kMaxTileVectors);
 }
 
-/// Whether the forward and data-gradient kernels keep a sliding window of
-/// result pixels in registers along each row (`taps` > 0: stride and
-/// dilation 1 along the width and a static filter width `taps`; `left` is
-/// the left padding), and how many vectors of result channels a tile then
-/// has (all taps' accumulators must fit in registers).
-struct RotationPlan {
+/// How the forward and data-gradient kernels tile: `tileVectors` vectors
+/// of result channels; `scanVectors` vectors of the scanned operand per
+/// mask word, as many as keep the filter slice one result pixel reads
+/// (filter width x span x chunk floats) within kL1SliceBytes, so that few
+/// channels per visit do not leave the accumulator loads and stores
+/// dominant (1x1 layers); and whether a sliding window of result pixels
+/// stays in registers along each row (`taps` > 0: stride and dilation 1
+/// along the width and a static filter width `taps`, `left` the left
+/// padding; all taps' accumulators must then fit in registers).
+struct GatherPlan {
   int64_t taps = 0, left = 0;
-  int64_t tileVectors;
+  int64_t tileVectors, scanVectors = 1;
+  /// Whether the kernel reads and writes the activations in place rather
+  /// than through packed copies (see emitGatherKernel).
+  bool direct = false;
 };
 
 template <typename OpTy>
-static RotationPlan getRotationPlan(OpTy op, int64_t filterWidth,
-                                    int64_t resultChannels, int64_t lanes) {
-  RotationPlan plan;
+static GatherPlan getGatherPlan(OpTy op, int64_t filterWidth,
+                                int64_t resultChannels, int64_t lanes) {
+  GatherPlan plan;
   plan.tileVectors = getTileVectors(resultChannels, lanes);
-  if (op.getStridesOrDefault()[1] != 1 || op.getDilationsOrDefault()[1] != 1 ||
-      ShapedType::isDynamic(filterWidth) || filterWidth > kAccumulatorRegisters)
+  if (ShapedType::isDynamic(filterWidth))
     return plan;
-  plan.taps = filterWidth;
-  plan.left = op.getPaddingOrDefault()[2];
-  plan.tileVectors =
-      std::min(plan.tileVectors, kAccumulatorRegisters / filterWidth);
+  if (op.getStridesOrDefault()[1] == 1 && op.getDilationsOrDefault()[1] == 1 &&
+      filterWidth <= kAccumulatorRegisters) {
+    plan.taps = filterWidth;
+    plan.left = op.getPaddingOrDefault()[2];
+    plan.tileVectors =
+        std::min(plan.tileVectors, kAccumulatorRegisters / filterWidth);
+  }
+  int64_t sliceBytes =
+      std::max<int64_t>(filterWidth, 1) * lanes * plan.tileVectors * lanes * 4;
+  plan.scanVectors =
+      std::clamp<int64_t>(kL1SliceBytes / sliceBytes, 1, 64 / lanes);
+  plan.direct = plan.taps == 1 && !ShapedType::isDynamic(resultChannels) &&
+                resultChannels <= plan.tileVectors * lanes;
   return plan;
 }
 
@@ -299,7 +317,7 @@ static Value packFilter(KernelBuilder &k, Value w, bool transposed,
 static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                              bool fromOutput, Value scanned, Value panels,
                              Value result, int64_t tileVectors,
-                             const RotationPlan &rotation, bool skip) {
+                             const GatherPlan &rotation, bool skip) {
   KernelBuilder &k = l.k;
   int64_t lanes = l.lanes;
   Value batch = k.dim(result, 0), rh = k.dim(result, 1), rw = k.dim(result, 2);
@@ -309,45 +327,88 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   int64_t chunk = tileVectors * lanes;
   Value numChunks = k.divU(k.add(rc, k.index(chunk - 1)), k.index(chunk));
   Value numScans = k.divU(k.add(sc, k.index(l.span() - 1)), k.index(l.span()));
-  // Both activations are repacked for the loops (rows of pixels 4 KiB
-  // apart, or any power of two, would share L1 sets): the scanned operand
-  // into blocks of one span of channels, packedScanned[sb][n][s][t][e] =
-  // scanned[n][s][t][sb * span + e], and the result into panels of one
-  // chunk, packedResult[ch][n][r][x][e] = result[n][r][x][ch * chunk + e];
-  // both zero-padded.
+  // With more than one filter column tap, both activations are repacked
+  // for the loops (the rows of the window, pixels a power of two apart,
+  // would share L1 sets): the scanned operand into blocks of one span of
+  // channels, packedScanned[sb][n][s][t][e] = scanned[n][s][t][sb * span +
+  // e], and the result into panels of one chunk, packedResult[ch][n][r][x][e]
+  // = result[n][r][x][ch * chunk + e]; both zero-padded. One tap and one
+  // chunk (1x1 layers with few result channels) read and write each pixel
+  // once per span: there the copies would cost more than they save.
+  bool direct = rotation.direct;
   int64_t span = l.span(), dyn = ShapedType::kDynamic;
   Type f32 = k.b.getF32Type();
-  Value packedScanned = memref::AllocOp::create(
-      k.b, MemRefType::get({dyn, dyn, dyn, dyn, span}, f32),
-      ValueRange{numScans, batch, sh, sw}, k.b.getI64IntegerAttr(64));
-  k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
-    Value n = k.divU(row, sh), i = k.remU(row, sh);
-    k.forEach(k.index(0), sw, [&](Value j) {
-      k.forEach(k.index(0), numScans, [&](Value sb) {
-        for (int64_t v = 0; v < l.scanVectors; ++v) {
-          Value c = k.add(k.mul(sb, k.index(span)), k.index(v * lanes));
-          vector::StoreOp::create(
-              k.b, l.load(scanned, {n, i, j, c}, l.prefixMask(k.sub(sc, c))),
-              packedScanned, ValueRange{sb, n, i, j, k.index(v * lanes)});
-        }
+  Value packedScanned = scanned, packedResult = result;
+  if (!direct) {
+    packedScanned = memref::AllocOp::create(
+        k.b, MemRefType::get({dyn, dyn, dyn, dyn, span}, f32),
+        ValueRange{numScans, batch, sh, sw}, k.b.getI64IntegerAttr(64));
+    k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
+      Value n = k.divU(row, sh), i = k.remU(row, sh);
+      k.forEach(k.index(0), sw, [&](Value j) {
+        k.forEach(k.index(0), numScans, [&](Value sb) {
+          for (int64_t v = 0; v < l.scanVectors; ++v) {
+            Value c = k.add(k.mul(sb, k.index(span)), k.index(v * lanes));
+            vector::StoreOp::create(
+                k.b, l.load(scanned, {n, i, j, c}, l.prefixMask(k.sub(sc, c))),
+                packedScanned, ValueRange{sb, n, i, j, k.index(v * lanes)});
+          }
+        });
       });
     });
-  });
-  Value packedResult = memref::AllocOp::create(
-      k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
-      ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
-  auto loadResult = [&](Value ch, Value n, Value r, Value x, int64_t v) {
+    packedResult = memref::AllocOp::create(
+        k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
+        ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
+  }
+  // Vector v of chunk ch of result pixel (n, r, x), and its mask.
+  auto resultColumn = [&](Value ch, int64_t v) {
+    return k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
+  };
+  auto loadResult = [&](Value ch, Value n, Value r, Value x,
+                        int64_t v) -> Value {
+    if (direct) {
+      Value c = resultColumn(ch, v);
+      return l.load(result, {n, r, x, c}, l.prefixMask(k.sub(rc, c)));
+    }
     return vector::LoadOp::create(k.b, l.floats, packedResult,
-                                  ValueRange{ch, n, r, x, k.index(v * lanes)});
+                                  ValueRange{ch, n, r, x, k.index(v * lanes)})
+        .getResult();
   };
   auto storeResult = [&](Value value, Value ch, Value n, Value r, Value x,
                          int64_t v) {
+    if (direct) {
+      Value c = resultColumn(ch, v);
+      l.store(value, result, {n, r, x, c}, l.prefixMask(k.sub(rc, c)));
+      return;
+    }
     vector::StoreOp::create(k.b, value, packedResult,
                             ValueRange{ch, n, r, x, k.index(v * lanes)});
   };
-  auto scannedAt = [&](Value n, Value s, Value t, Value c) {
+  // The accumulators of result pixel x: zeros on the row's first visit
+  // (`fresh`: nothing stored yet), the stored partial sums after.
+  auto loadAccumulators = [&](Value fresh, Value ch, Value n, Value r,
+                              Value x) {
+    return k.ifThenElse(
+        fresh, SmallVector<Type>(tileVectors, l.floats),
+        [&] { return SmallVector<Value>(tileVectors, l.zeros); },
+        [&] {
+          SmallVector<Value> slot;
+          for (int64_t v = 0; v < tileVectors; ++v)
+            slot.push_back(loadResult(ch, n, r, x, v));
+          return slot;
+        });
+  };
+  // Element c of scanned pixel (n, s, t), and where its span's vector is.
+  auto scannedAt = [&](Value n, Value s, Value t, Value c) -> Value {
+    if (direct)
+      return k.load(scanned, {n, s, t, c});
     return k.load(packedScanned, {k.divU(c, k.index(span)), n, s, t,
                                   k.remU(c, k.index(span))});
+  };
+  auto spanAt = [&](Value sb, Value n, Value s, Value t) -> SmallVector<Value> {
+    if (direct)
+      return {n, s, t, k.mul(sb, k.index(span))};
+    return {sb, n, s, t, k.index(0)};
   };
   auto source = [&](Value out, Value tap, Value stride, Value dilation,
                     Value pad, Value size) {
@@ -371,13 +432,13 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     }
     return next;
   };
-  // Stride and dilation 1 along the row (RotationPlan): scanned pixel t
+  // Stride and dilation 1 along the row (GatherPlan): scanned pixel t
   // feeds result pixels x = t + offset + j, j < taps, through filter column
   // tap b(j); their accumulators stay in registers while t advances, the
   // lowest is stored and a new one loaded at each step, so every scanned
   // vector is read and its mask walked once per filter row tap.
   auto applyRowRotating = [&](Value n, Value r, Value ch, Value a, Value s,
-                              Value sb, Value s0, Value count) {
+                              Value sb, Value s0, Value count, Value fresh) {
     int64_t taps = rotation.taps;
     int64_t offset = fromOutput ? -rotation.left : rotation.left - (taps - 1);
     auto tapOf = [&](int64_t j) { return fromOutput ? j : taps - 1 - j; };
@@ -390,12 +451,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     auto loadSlot = [&](Value x) {
       return k.ifThenElse(
           inRow(x, rw), slotTypes,
-          [&] {
-            SmallVector<Value> slot;
-            for (int64_t v = 0; v < tileVectors; ++v)
-              slot.push_back(loadResult(ch, n, r, x, v));
-            return slot;
-          },
+          [&] { return loadAccumulators(fresh, ch, n, r, x); },
           [&] { return SmallVector<Value>(tileVectors, l.zeros); });
     };
     Value first = k.index(-offset - (taps - 1));
@@ -410,8 +466,8 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
               inRow(t, sw), accTypes,
               [&] {
                 return l.forEachLane(
-                    skip, packedScanned, {sb, n, s, t, k.index(0)}, count,
-                    slots, [&](Value lane, ValueRange laneAcc) {
+                    skip, packedScanned, spanAt(sb, n, s, t), count, slots,
+                    [&](Value lane, ValueRange laneAcc) {
                       Value c = k.add(s0, lane);
                       Value value = vector::BroadcastOp::create(
                           k.b, l.floats, scannedAt(n, s, t, c));
@@ -448,95 +504,117 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     Value ch = k.divU(item, rows), row = k.remU(item, rows);
     Value n = k.divU(row, rh), r = k.remU(row, rh);
     {
-      k.forEach(k.index(0), rw, [&](Value x) {
-        for (int64_t v = 0; v < tileVectors; ++v)
-          storeResult(l.zeros, ch, n, r, x, v);
-      });
-      k.forEach(k.index(0), kh, [&](Value a) {
-        auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
-        k.ifThen(insideH, [&] {
-          k.forEach(k.index(0), numScans, [&](Value sb) {
-            Value s0 = k.mul(sb, k.index(l.span()));
-            Value count = k.sub(sc, s0);
-            // One result pixel: each filter column tap that hits the
-            // scanned operand adds its span of channels.
-            auto applyPixel = [&](Value x) {
-              SmallVector<Value> acc;
-              for (int64_t v = 0; v < tileVectors; ++v)
-                acc.push_back(loadResult(ch, n, r, x, v));
-              acc = k.forAccumulate(
-                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
-                    auto [t, insideW] =
-                        source(x, b, win.sw, win.dw, win.left, sw);
-                    SmallVector<Type> types(tileVectors, l.floats);
-                    return k.ifThenElse(
-                        insideW, types,
-                        [&] {
-                          return l.forEachLane(
-                              skip, packedScanned, {sb, n, s, t, k.index(0)},
-                              count, tapAcc,
-                              [&](Value lane, ValueRange laneAcc) {
-                                Value c = k.add(s0, lane);
-                                Value value = scannedAt(n, s, t, c);
-                                return panelFMAs({value}, ch, a, b, c, laneAcc);
-                              });
-                        },
-                        [&] { return SmallVector<Value>(tapAcc); });
-                  });
-              for (int64_t v = 0; v < tileVectors; ++v)
-                storeResult(acc[v], ch, n, r, x, v);
-            };
-            // The dense loop's tile of kDensePixels result pixels, which
-            // share every panel load; a pixel whose tap falls in the
-            // padding reads a zero.
-            auto applyDenseTile = [&](Value x0) {
-              SmallVector<Value> acc, xs;
-              for (int64_t p = 0; p < kDensePixels; ++p) {
-                xs.push_back(k.add(x0, k.index(p)));
-                for (int64_t v = 0; v < tileVectors; ++v)
-                  acc.push_back(loadResult(ch, n, r, xs[p], v));
-              }
-              acc = k.forAccumulate(
-                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
-                    SmallVector<Value> at, inside;
-                    for (Value x : xs) {
-                      auto [t, hit] =
-                          source(x, b, win.sw, win.dw, win.left, sw);
-                      at.push_back(k.select(hit, t, k.index(0)));
-                      inside.push_back(hit);
+      // `written`: whether an earlier filter row tap stored partial sums.
+      Type i1 = k.b.getI1Type();
+      Value written = k.forAccumulate(
+          k.index(0), kh, {k.boolean(false)},
+          [&](Value a, ValueRange before) -> SmallVector<Value> {
+            auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
+            return k.ifThenElse(
+                insideH, {i1},
+                [&]() -> SmallVector<Value> {
+                  k.forEach(k.index(0), numScans, [&](Value sb) {
+                    Value s0 = k.mul(sb, k.index(l.span()));
+                    Value count = k.sub(sc, s0);
+                    Value fresh =
+                        k.andI(k.cmp(arith::CmpIPredicate::eq, before[0],
+                                     k.boolean(false)),
+                               k.cmp(arith::CmpIPredicate::eq, sb, k.index(0)));
+                    // One result pixel: each filter column tap that hits the
+                    // scanned operand adds its span of channels.
+                    auto applyPixel = [&](Value x) {
+                      SmallVector<Value> acc =
+                          loadAccumulators(fresh, ch, n, r, x);
+                      acc = k.forAccumulate(
+                          k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                            auto [t, insideW] =
+                                source(x, b, win.sw, win.dw, win.left, sw);
+                            SmallVector<Type> types(tileVectors, l.floats);
+                            return k.ifThenElse(
+                                insideW, types,
+                                [&] {
+                                  return l.forEachLane(
+                                      skip, packedScanned,
+                                      {sb, n, s, t, k.index(0)}, count, tapAcc,
+                                      [&](Value lane, ValueRange laneAcc) {
+                                        Value c = k.add(s0, lane);
+                                        Value value = scannedAt(n, s, t, c);
+                                        return panelFMAs({value}, ch, a, b, c,
+                                                         laneAcc);
+                                      });
+                                },
+                                [&] { return SmallVector<Value>(tapAcc); });
+                          });
+                      for (int64_t v = 0; v < tileVectors; ++v)
+                        storeResult(acc[v], ch, n, r, x, v);
+                    };
+                    // The dense loop's tile of kDensePixels result pixels,
+                    // which share every panel load; a pixel whose tap falls in
+                    // the padding reads a zero.
+                    auto applyDenseTile = [&](Value x0) {
+                      SmallVector<Value> acc, xs;
+                      for (int64_t p = 0; p < kDensePixels; ++p) {
+                        xs.push_back(k.add(x0, k.index(p)));
+                        llvm::append_range(
+                            acc, loadAccumulators(fresh, ch, n, r, xs[p]));
+                      }
+                      acc = k.forAccumulate(
+                          k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                            SmallVector<Value> at, inside;
+                            for (Value x : xs) {
+                              auto [t, hit] =
+                                  source(x, b, win.sw, win.dw, win.left, sw);
+                              at.push_back(k.select(hit, t, k.index(0)));
+                              inside.push_back(hit);
+                            }
+                            Value zero = k.floating(k.b.getF32Type(), 0.0);
+                            return k.forAccumulate(
+                                k.index(0),
+                                arith::MinUIOp::create(k.b, count,
+                                                       k.index(l.span())),
+                                tapAcc, [&](Value lane, ValueRange laneAcc) {
+                                  Value c = k.add(s0, lane);
+                                  SmallVector<Value> values;
+                                  for (int64_t p = 0; p < kDensePixels; ++p)
+                                    values.push_back(k.select(
+                                        inside[p], scannedAt(n, s, at[p], c),
+                                        zero));
+                                  return panelFMAs(values, ch, a, b, c,
+                                                   laneAcc);
+                                });
+                          });
+                      for (int64_t p = 0; p < kDensePixels; ++p)
+                        for (int64_t v = 0; v < tileVectors; ++v)
+                          storeResult(acc[p * tileVectors + v], ch, n, r, xs[p],
+                                      v);
+                    };
+                    if (rotation.taps) {
+                      applyRowRotating(n, r, ch, a, s, sb, s0, count, fresh);
+                      return;
                     }
-                    Value zero = k.floating(k.b.getF32Type(), 0.0);
-                    return k.forAccumulate(
-                        k.index(0),
-                        arith::MinUIOp::create(k.b, count, k.index(l.span())),
-                        tapAcc, [&](Value lane, ValueRange laneAcc) {
-                          Value c = k.add(s0, lane);
-                          SmallVector<Value> values;
-                          for (int64_t p = 0; p < kDensePixels; ++p)
-                            values.push_back(k.select(
-                                inside[p], scannedAt(n, s, at[p], c), zero));
-                          return panelFMAs(values, ch, a, b, c, laneAcc);
-                        });
+                    Value tiled = k.index(0);
+                    if (!skip) {
+                      tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
+                      k.forEachStep(k.index(0), tiled, kDensePixels,
+                                    applyDenseTile);
+                    }
+                    k.forEach(tiled, rw, applyPixel);
                   });
-              for (int64_t p = 0; p < kDensePixels; ++p)
-                for (int64_t v = 0; v < tileVectors; ++v)
-                  storeResult(acc[p * tileVectors + v], ch, n, r, xs[p], v);
-            };
-            if (rotation.taps) {
-              applyRowRotating(n, r, ch, a, s, sb, s0, count);
-              return;
-            }
-            Value tiled = k.index(0);
-            if (!skip) {
-              tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
-              k.forEachStep(k.index(0), tiled, kDensePixels, applyDenseTile);
-            }
-            k.forEach(tiled, rw, applyPixel);
-          });
+                  return {k.boolean(true)};
+                },
+                [&]() -> SmallVector<Value> { return {before[0]}; });
+          })[0];
+      // A row no filter row tap reaches (padding only) is zero.
+      k.ifThen(k.cmp(arith::CmpIPredicate::eq, written, k.boolean(false)), [&] {
+        k.forEach(k.index(0), rw, [&](Value x) {
+          for (int64_t v = 0; v < tileVectors; ++v)
+            storeResult(l.zeros, ch, n, r, x, v);
         });
       });
     }
   });
+  if (direct)
+    return;
   // The result from its panels.
   k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
     Value n = k.divU(row, rh), r = k.remU(row, rh);
@@ -583,8 +661,11 @@ struct Conv2DZeroSkipVectorLowering
     if (!allF32(op))
       return rewriter.notifyMatchFailure(op, "the vector kernel is f32 only");
     KernelBuilder k(rewriter, op.getLoc());
-    Lanes l(k, lanes, /*scanVectors=*/1);
     RankedTensorType resultType = op.getType();
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    GatherPlan plan = getGatherPlan(op, filterType.getDimSize(1),
+                                    resultType.getDimSize(3), lanes);
+    Lanes l(k, lanes, plan.scanVectors);
     Value x = k.bufferOf(adaptor.getInput());
     Value w = k.bufferOf(adaptor.getFilter());
     SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
@@ -596,9 +677,6 @@ struct Conv2DZeroSkipVectorLowering
         convOutputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
         k.dim(w, 3)};
     Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(), sizes);
-    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    RotationPlan plan = getRotationPlan(op, filterType.getDimSize(1),
-                                        resultType.getDimSize(3), lanes);
     Value panels =
         packFilter(k, w, /*transposed=*/false, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
@@ -625,7 +703,10 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
       return rewriter.notifyMatchFailure(
           op, "the input gradient needs static spatial sizes");
     KernelBuilder k(rewriter, op.getLoc());
-    Lanes l(k, lanes, /*scanVectors=*/1);
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    GatherPlan plan = getGatherPlan(op, filterType.getDimSize(1),
+                                    resultType.getDimSize(3), lanes);
+    Lanes l(k, lanes, plan.scanVectors);
     Type f32 = k.b.getF32Type();
     Value dy = k.bufferOf(adaptor.getGradOutput());
     Value w = k.bufferOf(adaptor.getFilter());
@@ -633,9 +714,6 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
     Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
                       k.index(resultType.getDimSize(2)), c};
     Value dx = k.allocShaped(resultType.getShape(), f32, sizes);
-    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    RotationPlan plan = getRotationPlan(op, filterType.getDimSize(1),
-                                        resultType.getDimSize(3), lanes);
     // Input channels contiguous in the panels: the filter transposed.
     Value panels =
         packFilter(k, w, /*transposed=*/true, plan.tileVectors * lanes);
