@@ -1,6 +1,6 @@
 """One entry point for the benchmark suite (docs/Performance.md).
 
-    /usr/bin/python3 benchmarks/run.py [--quick] [--only bsr|min_k|slice]
+    /usr/bin/python3 benchmarks/run.py [--quick] [--only bsr|min_k|slice|conv]
                                        [--threads 1,2] [--build-dir build]
                                        [--skip-setup]
 
@@ -24,7 +24,8 @@ import deps
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
-BENCHMARKS = {"bsr": "bench_bsr.py", "min_k": "bench_min_k.py", "slice": "bench_slice.py"}
+BENCHMARKS = {"bsr": "bench_bsr.py", "min_k": "bench_min_k.py", "slice": "bench_slice.py",
+              "conv": "bench_conv.py"}
 
 
 def parse(argv):
