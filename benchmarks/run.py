@@ -7,8 +7,8 @@
 1. Set-up: installs the peers' missing Debian packages (deps.py).
 2. Runs each benchmark script (each runs one pinned child process per
    thread count) and writes benchmarks/results/<name>[_quick].{csv,md,json}.
-3. Plots the BSR speedups: docs/bsr_speedup.png after a full run,
-   benchmarks/results/bsr_speedup_quick.png after --quick.
+3. Plots the BSR and convolution speedups: docs/{bsr,conv}_speedup.png
+   after a full run, benchmarks/results/*_speedup_quick.png after --quick.
 
 --quick runs small shapes with 3 repetitions: it validates the scripts,
 its numbers are noise. `make bench` runs this after building.
@@ -46,12 +46,15 @@ def run_benchmark(script, args, env):
     return subprocess.run(cmd, env=env).returncode
 
 
-def plot(quick, threads, env):
+def plot(name, quick, threads, env):
+    """The speedup plot of benchmark `name` (bsr or conv): docs/<name>_speedup.png
+    after a full run, results/<name>_speedup_quick.png after --quick."""
+    script = {"bsr": "plot.py", "conv": "plot_conv.py"}[name]
     suffix = "_quick" if quick else ""
-    csv = os.path.join(HERE, "results", f"bsr{suffix}.csv")
-    out = (os.path.join(HERE, "results", "bsr_speedup_quick.png") if quick
-           else os.path.join(REPO, "docs", "bsr_speedup.png"))
-    return subprocess.run([PYTHON, os.path.join(HERE, "plot.py"), "--csv", csv, "--out", out,
+    csv = os.path.join(HERE, "results", f"{name}{suffix}.csv")
+    out = (os.path.join(HERE, "results", f"{name}_speedup_quick.png") if quick
+           else os.path.join(REPO, "docs", f"{name}_speedup.png"))
+    return subprocess.run([PYTHON, os.path.join(HERE, script), "--csv", csv, "--out", out,
                            "--threads", threads], env=env).returncode
 
 
@@ -68,8 +71,10 @@ def main(argv=None):
     for name in args.only or list(BENCHMARKS):
         if run_benchmark(BENCHMARKS[name], args, env):
             failed.append(name)
-    if "bsr" in (args.only or BENCHMARKS) and "bsr" not in failed and plot(args.quick, args.threads.split(",")[0], env):
-        failed.append("plot")
+    for name in ("bsr", "conv"):
+        if (name in (args.only or BENCHMARKS) and name not in failed
+                and plot(name, args.quick, args.threads.split(",")[0], env)):
+            failed.append(f"plot {name}")
     print(f"\nbenchmarks failed: {', '.join(failed)}" if failed else "\nall benchmarks done", flush=True)
     return 1 if failed else 0
 
