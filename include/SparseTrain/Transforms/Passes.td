@@ -228,4 +228,50 @@ def SparseTrainMemoryReportPass
   ];
 }
 
+def SparseTrainApplyMinKPass
+    : Pass<"sparse-train-apply-min-k", "::mlir::func::FuncOp"> {
+  let summary = "DropIT: weight gradients of linear layers from min-k retained inputs";
+  let description = [{
+    In a joint training step (see `sparse-train-memory-report` for how the
+    forward, the backward and the saved values are found, and its options
+    `forward-results`, `tangents` and `params`), the weight gradient of a
+    linear layer is a matmul-shaped contraction over the rows of a saved
+    activation X and of an output gradient G: `dW = X^T G` or, in
+    torch-mlir's `[out, in]` layout, `G^T X` (any of the four transpose
+    forms of `linalg.matmul` or the equivalent `linalg.generic`, with
+    `linalg.transpose` ops in front looked through). The pass inserts
+    `sparse_train.min_k_retain` of X right after X is defined and computes
+    the gradient with `sparse_train.min_k_weight_grad` (transposed back for
+    the `[out, in]` layout). X's forward uses stay dense, so the forward
+    results do not change; the gradient follows DropIT's definition.
+
+    Layers are the saved activations that feed such a gradient, numbered
+    in the order the function defines them. By default the first (the
+    network input) and the last (the classifier's input) keep their dense
+    input, as DropIT's reference runs do; `layers` lists the indices to
+    rewrite instead. Every candidate gets a remark: rewritten (and whether
+    the dense input stays alive because the backward reads it elsewhere,
+    e.g. a ReLU mask), or why not.
+  }];
+  let options = [
+    Option<"keepRatio", "keep-ratio", "double", "0.1",
+           "Fraction of each saved input kept (DropIT's 1 - gamma)">,
+    Option<"encoding", "encoding", "std::string", "\"bitmask\"",
+           "Where the kept elements are: bitmask or indices">,
+    ListOption<"layerIndices", "layers", "unsigned",
+               "Layers to rewrite (default: all but the first and the last)">,
+    Option<"forwardResults", "forward-results", "unsigned", "1",
+           "Leading results that are forward outputs; the rest are gradients">,
+    ListOption<"tangents", "tangents", "unsigned",
+               "Arguments that are tangents (output gradients)">,
+    ListOption<"params", "params", "unsigned",
+               "Arguments that are parameters">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::sparse_train::SparseTrainDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD

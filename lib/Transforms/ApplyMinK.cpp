@@ -1,0 +1,243 @@
+//===- ApplyMinK.cpp - DropIT on the saved inputs of linear layers --------===//
+//
+// sparse-train-apply-min-k: in a joint training step, the weight gradient of
+// a linear layer, a matmul-shaped contraction over the rows of a saved
+// activation X and of the output gradient G, is computed from
+// min_k_retain(X) by min_k_weight_grad instead of from X. X's forward uses
+// stay dense, so the forward results do not change.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SparseTrain/Analysis/TrainingGraph.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
+#include "SparseTrain/Transforms/Passes.h"
+#include "SparseTrain/Utils/MatmulMaps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::sparse_train;
+
+namespace mlir {
+namespace sparse_train {
+#define GEN_PASS_DEF_SPARSETRAINAPPLYMINKPASS
+#include "SparseTrain/Transforms/Passes.h.inc"
+} // namespace sparse_train
+} // namespace mlir
+
+namespace {
+
+/// A weight-gradient contraction `C[m, n] = sum_r P[r, m] * Q[r, n]`, with
+/// P and Q found through transposes.
+struct WeightGradient {
+  linalg::LinalgOp op;
+  Value p, q;
+};
+
+/// `v` without a 2-D transpose in front of it, and whether there was one.
+static std::pair<Value, bool> lookThroughTranspose(Value v) {
+  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
+    if (t.getPermutation() == ArrayRef<int64_t>{1, 0})
+      return {t.getInput(), true};
+  return {v, false};
+}
+
+/// True when the body of `op` is `out + in0 * in1` (any operand order).
+static bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (!body || body->getNumArguments() != 3 ||
+      body->getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto addf = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!addf)
+    return false;
+  Value acc = body->getArgument(2);
+  if (addf.getLhs() != acc && addf.getRhs() != acc)
+    return false;
+  Value product = addf.getLhs() == acc ? addf.getRhs() : addf.getLhs();
+  auto mulf = product.getDefiningOp<arith::MulFOp>();
+  return mulf &&
+         llvm::is_contained(mulf->getOperands(), body->getArgument(0)) &&
+         llvm::is_contained(mulf->getOperands(), body->getArgument(1));
+}
+
+/// `op` as `C = P^T Q` over 2-D tensors, from any of the four matmul
+/// transpose forms, named or generic.
+static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (bool transA : {false, true})
+    for (bool transB : {false, true}) {
+      if (ArrayRef<AffineMap>(maps) !=
+          ArrayRef<AffineMap>(getMatmulMaps(op.getContext(), transA, transB)))
+        continue;
+      // P[r, m]: A itself when transposed by the maps, else A must be a
+      // transpose of P. Q[r, n]: B itself unless transposed by the maps.
+      auto [a, aWasTransposed] = lookThroughTranspose(op.getDpsInputs()[0]);
+      Value p = transA ? op.getDpsInputs()[0] : (aWasTransposed ? a : Value());
+      auto [b, bWasTransposed] = lookThroughTranspose(op.getDpsInputs()[1]);
+      Value q = !transB ? op.getDpsInputs()[1] : (bWasTransposed ? b : Value());
+      if (!p || !q)
+        return std::nullopt;
+      return WeightGradient{op, p, q};
+    }
+  return std::nullopt;
+}
+
+/// True when the tensor is all zeros: a zero fill or a zero constant.
+static bool isZeroTensor(Value tensor) {
+  if (auto fill = tensor.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.value(), m_AnyZeroFloat());
+  return matchPattern(tensor, m_AnyZeroFloat());
+}
+
+struct ApplyMinKPass
+    : public sparse_train::impl::SparseTrainApplyMinKPassBase<ApplyMinKPass> {
+  using SparseTrainApplyMinKPassBase::SparseTrainApplyMinKPassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!(keepRatio >= 0.0 && keepRatio <= 1.0)) {
+      func.emitError() << "sparse-train-apply-min-k: keep-ratio must be in "
+                          "[0, 1], got "
+                       << keepRatio;
+      return signalPassFailure();
+    }
+    std::optional<RetainEncoding> retainEncoding =
+        symbolizeRetainEncoding(encoding);
+    if (!retainEncoding) {
+      func.emitError() << "sparse-train-apply-min-k: encoding must be bitmask "
+                          "or indices, got '"
+                       << encoding << "'";
+      return signalPassFailure();
+    }
+    if (func.isExternal())
+      return;
+    retainedOf.clear();
+    TrainingGraphOptions options;
+    options.numForwardResults = forwardResults;
+    options.tangentArgs.assign(tangents.begin(), tangents.end());
+    options.parameterArgs.assign(params.begin(), params.end());
+    FailureOr<TrainingGraph> graph = TrainingGraph::build(func, options);
+    if (failed(graph))
+      return signalPassFailure();
+
+    // The layers: saved activations that feed a weight gradient as P or
+    // Q, in the order the function defines them.
+    struct Layer {
+      const SavedValue *saved;
+      SmallVector<WeightGradient> gradients;
+    };
+    SmallVector<Layer> layers;
+    for (const SavedValue &saved : graph->getSaved()) {
+      if (saved.isParameter)
+        continue;
+      Layer layer{&saved, {}};
+      for (Operation &user : func.getBody().front().without_terminator()) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(&user);
+        if (!linalgOp || !graph->isBackward(&user))
+          continue;
+        if (std::optional<WeightGradient> grad = matchWeightGradient(linalgOp))
+          if (grad->p == saved.value || grad->q == saved.value)
+            layer.gradients.push_back(*grad);
+      }
+      if (!layer.gradients.empty())
+        layers.push_back(layer);
+    }
+
+    llvm::DenseSet<unsigned> chosen(layerIndices.begin(), layerIndices.end());
+    for (auto [index, layer] : llvm::enumerate(layers)) {
+      Value x = layer.saved->value;
+      bool selected = layerIndices.empty()
+                          ? index != 0 && index + 1 != layers.size()
+                          : chosen.contains(index);
+      for (WeightGradient &grad : layer.gradients) {
+        InFlightDiagnostic remark = grad.op->emitRemark();
+        if (!selected) {
+          remark << "layer " << index << ": not rewritten to "
+                 << "sparse_train.min_k_weight_grad: "
+                 << (layerIndices.empty()
+                         ? "the first and the last layer keep their input "
+                           "(DropIT's default; choose layers with `layers`)"
+                         : "not among the chosen layers");
+          continue;
+        }
+        if (!isZeroTensor(grad.op.getDpsInits()[0])) {
+          remark << "layer " << index << ": not rewritten: the weight "
+                 << "gradient accumulates into a non-zero tensor";
+          continue;
+        }
+        auto xType = dyn_cast<RankedTensorType>(x.getType());
+        if (!xType || xType.getRank() != 2 || !xType.hasStaticShape()) {
+          remark << "layer " << index << ": not rewritten: the saved input "
+                 << "is not a static 2-D tensor";
+          continue;
+        }
+        remark.abandon();
+        rewrite(index, x, grad, *retainEncoding, *layer.saved, *graph);
+      }
+    }
+  }
+
+  /// Computes `grad` from min_k_retain(x) (one retain per saved input).
+  void rewrite(unsigned index, Value x, WeightGradient &grad,
+               RetainEncoding retainEncoding, const SavedValue &saved,
+               const TrainingGraph &graph) {
+    Value retained = retainedOf.lookup(x);
+    if (!retained) {
+      OpBuilder b(x.getContext());
+      if (Operation *def = x.getDefiningOp())
+        b.setInsertionPointAfter(def);
+      else
+        b.setInsertionPointToStart(&graph.getFunction().getBody().front());
+      retained = MinKRetainOp::create(
+          b, x.getLoc(), x, b.getF64FloatAttr(keepRatio), IntegerAttr(),
+          GranularityAttr::get(b.getContext(), Granularity::Tensor),
+          RetainEncodingAttr::get(b.getContext(), retainEncoding));
+      retainedOf[x] = retained;
+    }
+    OpBuilder b(grad.op);
+    Value other = grad.p == x ? grad.q : grad.p;
+    auto otherType = cast<RankedTensorType>(other.getType());
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto resultType = RankedTensorType::get(
+        {xType.getDimSize(1), otherType.getDimSize(1)}, xType.getElementType());
+    Value result = MinKWeightGradOp::create(
+        b, grad.op.getLoc(), resultType, retained, other, DenseI64ArrayAttr(),
+        DenseI64ArrayAttr(), DenseI64ArrayAttr());
+    // C = P^T Q: x^T other when x is P, (x^T other)^T when x is Q.
+    if (grad.q == x) {
+      Value init = tensor::EmptyOp::create(
+          b, grad.op.getLoc(),
+          ArrayRef<int64_t>{resultType.getDimSize(1), resultType.getDimSize(0)},
+          resultType.getElementType());
+      result = linalg::TransposeOp::create(b, grad.op.getLoc(), result, init,
+                                           ArrayRef<int64_t>{1, 0})
+                   .getResult()[0];
+    }
+    std::string others;
+    for (Operation *user : saved.backwardUsers)
+      if (user != grad.op.getOperation())
+        others = user->getName().getStringRef().str();
+    InFlightDiagnostic remark = grad.op->emitRemark();
+    remark << "layer " << index << ": weight gradient rewritten to "
+           << "sparse_train.min_k_weight_grad of the saved input retained "
+           << "with keep ratio " << keepRatio;
+    if (!others.empty())
+      remark << "; the dense input stays alive: the backward also reads it ("
+             << others << ")";
+    grad.op->getResult(0).replaceAllUsesWith(result);
+    grad.op->erase();
+  }
+
+  /// The retained form of each saved input already made.
+  llvm::DenseMap<Value, Value> retainedOf;
+};
+
+} // namespace
