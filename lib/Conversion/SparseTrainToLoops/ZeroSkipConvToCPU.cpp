@@ -25,8 +25,8 @@
 //    filter column tap of a row tap in registers across the whole batch (no
 //    atomics, no reduction between threads).
 //
-// Before the kernel, one vector pass counts the non-zeros of the scanned
-// operand; above the op's `max_density`, the same loops run without the
+// Before the kernel, a strided sample of the scanned operand estimates its
+// density; above the op's `max_density`, the same loops run without the
 // zero tests (every lane is broadcast). Results do not depend on the
 // thread count.
 //
@@ -50,6 +50,8 @@ constexpr int64_t kMaxTileVectors = 8;
 /// Result pixels per tile of the dense loop of the forward and data
 /// gradient kernels (x 8 vectors of accumulators).
 constexpr int64_t kDensePixels = 2;
+/// Vectors of the scanned operand the density test reads at most.
+constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
 /// result pixel visit (half of a 48 KiB L1).
 constexpr int64_t kL1SliceBytes = 24 * 1024;
@@ -158,8 +160,10 @@ struct Lanes {
   /// Elements of the scanned operand per mask word.
   int64_t span() const { return scanVectors * lanes; }
 
-  /// The number of non-zeros of the contiguous buffer `memref` (any rank).
-  Value countNonZeros(Value memref) {
+  /// The non-zeros and the elements of a strided sample of at most
+  /// kDensitySample vectors of the contiguous buffer `memref` (any rank;
+  /// all of it when it is that small), as i64.
+  std::pair<Value, Value> sampleNonZeros(Value memref) {
     auto type = cast<MemRefType>(memref.getType());
     SmallVector<ReassociationIndices> all(1);
     for (int64_t d = 0; d < type.getRank(); ++d)
@@ -167,15 +171,25 @@ struct Lanes {
     Value flat = memref::CollapseShapeOp::create(k.b, memref, all);
     Value size = k.dim(flat, 0);
     Value numVectors = k.divU(k.add(size, k.index(lanes - 1)), k.index(lanes));
+    Value samples =
+        arith::MinUIOp::create(k.b, numVectors, k.index(kDensitySample));
+    Value stride = arith::MaxUIOp::create(
+        k.b, k.index(1),
+        k.divU(numVectors, arith::MaxUIOp::create(k.b, samples, k.index(1))));
     Type i64 = k.b.getI64Type();
-    return k.forAccumulate(
-        k.index(0), numVectors, {k.integer(i64, 0)},
-        [&](Value v, ValueRange total) -> SmallVector<Value> {
-          Value first = k.mul(v, k.index(lanes));
-          Value values = load(flat, {first}, prefixMask(k.sub(size, first)));
+    SmallVector<Value> counts = k.forAccumulate(
+        k.index(0), samples, {k.integer(i64, 0), k.integer(i64, 0)},
+        [&](Value i, ValueRange total) -> SmallVector<Value> {
+          Value first = k.mul(k.mul(i, stride), k.index(lanes));
+          Value inside =
+              arith::MinUIOp::create(k.b, k.sub(size, first), k.index(lanes));
+          Value values = load(flat, {first}, prefixMask(inside));
           Value count = math::CtPopOp::create(k.b, nonZeroBits(values));
-          return {k.add(total[0], count)};
-        })[0];
+          return {
+              k.add(total[0], count),
+              k.add(total[1], arith::IndexCastUIOp::create(k.b, i64, inside))};
+        });
+    return {counts[0], counts[1]};
   }
 
   KernelBuilder &k;
@@ -188,8 +202,10 @@ struct Lanes {
 };
 
 /// Runs `kernel(skip)` twice under a density test of `scanned`: skipping
-/// zeros when at most `maxDensity` of its elements are non-zero, the dense
-/// loop otherwise (only the skipping kernel when `maxDensity >= 1`).
+/// zeros when at most `maxDensity` of the elements of a strided sample are
+/// non-zero (a full pass would cost as much as a 1x1 layer's arithmetic),
+/// the dense loop otherwise (only the skipping kernel when `maxDensity >=
+/// 1`).
 template <typename Kernel>
 static void dispatchOnDensity(Lanes &l, Value scanned, double maxDensity,
                               Kernel kernel) {
@@ -199,16 +215,10 @@ static void dispatchOnDensity(Lanes &l, Value scanned, double maxDensity,
   }
   KernelBuilder &k = l.k;
   Type f64 = k.b.getF64Type();
-  auto type = cast<MemRefType>(scanned.getType());
-  Value total = k.index(1);
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    total = k.mul(total, k.dim(scanned, d));
-  auto toF64 = [&](Value v) {
-    return arith::UIToFPOp::create(
-        k.b, f64, arith::IndexCastUIOp::create(k.b, k.b.getI64Type(), v));
-  };
-  Value nonZeros = arith::UIToFPOp::create(k.b, f64, l.countNonZeros(scanned));
-  Value limit = k.mulF(toF64(total), k.floating(f64, maxDensity));
+  auto [sampledNonZeros, sampled] = l.sampleNonZeros(scanned);
+  Value nonZeros = arith::UIToFPOp::create(k.b, f64, sampledNonZeros);
+  Value limit = k.mulF(arith::UIToFPOp::create(k.b, f64, sampled),
+                       k.floating(f64, maxDensity));
   Value sparse =
       arith::CmpFOp::create(k.b, arith::CmpFPredicate::OLE, nonZeros, limit);
   auto op = scf::IfOp::create(k.b, sparse, /*withElseRegion=*/true);

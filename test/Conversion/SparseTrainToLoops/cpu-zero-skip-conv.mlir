@@ -1,5 +1,5 @@
 // convert-sparse-train-to-cpu runs the f32 zero-skipping convolutions as
-// vector kernels: a count of the scanned operand's non-zeros picks the
+// vector kernels: a (sampled) count of the scanned operand's non-zeros picks the
 // skipping or the dense loop (max_density); the skipping loop compares a
 // vector with zero, walks the set bits of the mask (math.cttz in an
 // scf.while, no branch per lane) and broadcasts each non-zero into a tile
