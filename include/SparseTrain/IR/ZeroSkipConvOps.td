@@ -56,8 +56,9 @@ defvar ConvMeaning = [{
 
     `max_density` (in `[0, 1]`) steers the compiled code: when the fraction
     of non-zeros in the scanned operand (estimated from a strided sample of
-    at most 4096 vectors) exceeds it, the CPU kernel runs its dense loop, which visits the zeros too, so that a zero meeting Inf/NaN
-    gives NaN there, as in the dense convolution. With `max_density = 1`
+    at most 4096 vectors) exceeds it, the CPU kernel runs its dense loop,
+    which visits the zeros too, so that a zero meeting Inf/NaN gives NaN
+    there, as in the dense convolution. With `max_density = 1`
     zeros are always skipped. The default is the break-even density
     measured by the benchmarks (docs/Performance.md): 0.9 for the forward
     and data-gradient kernels, 0.8 for the filter gradient.
