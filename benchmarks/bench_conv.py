@@ -27,6 +27,17 @@ against each peer (linear interpolation between measured i.i.d. fractions;
 "none" when never ahead, "0" when ahead already without zeros), and the
 VGG16 conv3-conv5 training step (the three passes of the three layers at
 the "relu" pattern) as one ratio per peer.
+
+Checks, before any timing: at full size every candidate's first result
+against the result oneDNN direct computes before the candidates run (the
+float64 numpy reference is too slow there; ours and oneDNN auto are
+independent of it); with --quick every candidate, oneDNN direct included,
+against the numpy reference (test/Differential/reference.py). Relative
+error (max |diff| / max |reference|) at most 1e-4.
+
+--layers, --passes and --zeros select a subset (its results go to
+results/conv_subset.*, not over a full run's); the parent prints the grid's
+size and estimated duration before starting (RATES).
 """
 
 import sys
@@ -35,7 +46,7 @@ import numpy as np
 
 import common
 import peers
-from common import Candidate, check_close, fmt, markdown_table, ttype
+from common import Candidate, check_close, fmt, markdown_table, reference as ref, ttype
 
 # name: (N, H, W, C, F, K)
 LAYERS = {
@@ -54,6 +65,7 @@ QUICK_ZEROS = [0.0, 0.5, "relu"]
 VGG_STEP = ("vgg_conv3", "vgg_conv4", "vgg_conv5")
 PEERS = ("onednn-direct", "onednn-auto")
 SEED = 20241122
+TOLERANCE = 1e-4
 OPS = {"fwd": "conv2d_zero_skip", "bwd_data": "conv2d_zero_skip_backward_data",
        "bwd_weights": "conv2d_zero_skip_backward_filter"}
 
@@ -97,12 +109,24 @@ def scanned_operand(rng, shape, zeros):
     return x
 
 
+def numpy_reference(layer, conv_pass, a, b):
+    """The float64 result of one pass on (a, b) (the numpy oracle)."""
+    p = (layer[5] - 1) // 2
+    window = ((1, 1), (1, 1), (p,) * 4)
+    xs, ws, _ = shapes(layer)
+    if conv_pass == "fwd":
+        return ref.conv_forward(a, b, *window)
+    if conv_pass == "bwd_data":
+        return ref.conv_backward_data(a, b, xs, *window)
+    return ref.conv_backward_filter(a, b, ws, *window)
+
+
 def flops(layer):
     n, h, w, c, f, k = layer
     return 2.0 * n * h * w * c * f * k * k
 
 
-def run_config(protocol, threads, name, layer, conv_pass, zeros, libs):
+def run_config(protocol, quick, name, layer, conv_pass, zeros, libs):
     """Every candidate of one (layer, pass, zero fraction); its rows."""
     rng = np.random.default_rng([SEED, list(LAYERS).index(name) if name in LAYERS else 99,
                                  PASSES.index(conv_pass), int(1000 * zeros) if zeros != "relu" else 2000])
@@ -117,26 +141,36 @@ def run_config(protocol, threads, name, layer, conv_pass, zeros, libs):
         except RuntimeError as e:
             dnnl[algorithm] = e
     reference = dnnl["direct"]
-    expected = None
-    if not isinstance(reference, Exception):
+    if quick:
+        expected = numpy_reference(layer, conv_pass, a, b)
+    elif isinstance(reference, Exception):
+        raise common.BenchmarkError(f"{name} {conv_pass}: no oneDNN direct result to check "
+                                    f"against: {reference}")
+    else:
         reference.run()
         expected = reference.fetch(common.prefaulted(r_shape))
 
-    def check(out):
-        return None if expected is None else check_close(out[0], expected, tol=1e-4)
+    def check(got):
+        return check_close(got, expected, tol=TOLERANCE)
 
-    cands = [Candidate.compiled("ours", libs["ours"], "conv", [a, b], [(4, np.float32)], check)]
+    cands = [Candidate.compiled("ours", libs["ours"], "conv", [a, b], [(4, np.float32)],
+                                lambda out: check(out[0]))]
     if zeros in (0.0, 0.3):
         cands.append(Candidate.compiled("ours-skip", libs["skip"], "conv", [a, b], [(4, np.float32)],
-                                        check))
+                                        lambda out: check(out[0])))
     impls = {}
     for algorithm, peer in dnnl.items():
         cand_name = f"onednn-{algorithm}"
         if isinstance(peer, Exception):
             cands.append(Candidate.missing(cand_name, str(peer)))
-        else:
-            impls[cand_name] = peer.impl
-            cands.append(Candidate(cand_name, peer.run))
+            continue
+        impls[cand_name] = peer.impl
+        # At full size oneDNN direct's result is the reference itself.
+        fetch = None
+        if quick or peer is not reference:
+            out = common.prefaulted(r_shape)
+            fetch = lambda peer=peer, out=out: check(peer.fetch(out))
+        cands.append(Candidate(cand_name, peer.run, check=fetch))
     timings = protocol.measure(cands)
     actual = float(np.mean(a == 0))
     rows = []
@@ -164,18 +198,79 @@ def _parse_list(text, allowed):
     return items
 
 
+def _zero_label(z):
+    return z if z == "relu" else f"{z:g}"
+
+
+def selection(args):
+    """(layers, passes, zero fractions) of this run: the full or quick grid,
+    narrowed by --layers, --passes and --zeros."""
+    all_layers = QUICK_LAYERS if args.quick else LAYERS
+    layers = {k: all_layers[k] for k in _parse_list(args.layers, all_layers)}
+    passes = _parse_list(args.passes, PASSES)
+    all_zeros = {_zero_label(z): z for z in (QUICK_ZEROS if args.quick else ZEROS)}
+    zeros = [all_zeros[z] for z in _parse_list(args.zeros, all_zeros)]
+    return layers, passes, zeros
+
+
 def add_arguments(parser):
-    parser.add_argument("--layers", help=f"comma-separated subset of {', '.join(LAYERS)}")
+    parser.add_argument("--layers", help=f"comma-separated subset of {', '.join(LAYERS)} "
+                                         f"(quick: {', '.join(QUICK_LAYERS)})")
     parser.add_argument("--passes", help=f"comma-separated subset of {', '.join(PASSES)}")
+    parser.add_argument("--zeros", help="comma-separated subset of "
+                                        f"{', '.join(_zero_label(z) for z in ZEROS)}")
+
+
+def suffix(args):
+    """A subset writes results/conv_subset.* (conv_quick_subset.* with
+    --quick), so that it does not replace a full run's results."""
+    return "_subset" if args.layers or args.passes or args.zeros else ""
+
+
+#: GF/s per thread (effective) assumed by the estimate, from the first full
+#: run (1 thread, medians over the layers): oneDNN direct and auto on 3x3
+#: and 1x1 layers, and ours per pass without zeros; ours at zero fraction z
+#: is taken to cost (0.25 + 0.75 (1 - z)) of that (0.45 for "relu").
+RATES = {"direct": {3: 160.0, 1: 130.0}, "auto": {3: 360.0, 1: 135.0},
+         "fwd": 110.0, "bwd_data": 110.0, "bwd_weights": 100.0}
+#: Untimed set-up per configuration (operands, oneDNN's reorders, checks),
+#: seconds per million elements of the operands and the result.
+SETUP_S_PER_MELEM = 0.02
+
+
+def _estimate_s(layer, conv_pass, zeros, protocol, threads, quick):
+    """Seconds one configuration is expected to take (RATES)."""
+    gflop = flops(layer) / 1e9
+    speed = threads * (1.0 if threads == 1 else 0.9)
+    k = layer[5]
+    cost = 0.45 if zeros == "relu" else 0.25 + 0.75 * (1 - zeros)
+    ours = gflop / (RATES[conv_pass] * speed)
+    direct = gflop / (RATES["direct"][k] * speed)
+    calls = [ours * cost, direct, gflop / (RATES["auto"][k] * speed)]
+    if zeros in (0.0, 0.3):
+        calls.append(ours)
+    elements = sum(float(np.prod(s)) for s in operand_shapes(layer, conv_pass)) / 1e6
+    return ((protocol.warmup + protocol.reps) * (sum(calls) + len(calls) * protocol.gap_s)
+            + (0.0 if quick else direct) + SETUP_S_PER_MELEM * elements)
+
+
+def plan(args, protocols):
+    """The grid's size and estimated duration per thread count."""
+    layers, passes, zeros = selection(args)
+    seconds = {t: sum(_estimate_s(layer, p, z, protocol, t, args.quick)
+                      for layer in layers.values() for p in passes for z in zeros)
+               for t, protocol in protocols.items()}
+    per_thread = ", ".join(f"{t} thread(s) ~{s / 60:.1f} min" for t, s in seconds.items())
+    return (f"conv: {len(layers) * len(passes) * len(zeros)} configurations per thread count "
+            f"({len(layers)} layers x {len(passes)} passes x {len(zeros)} zero fractions); "
+            f"estimated {sum(seconds.values()) / 60:.1f} min in all ({per_thread})")
 
 
 def run(args, protocol):
     """Every selected layer, pass and zero fraction in this process."""
     threads = int(args.threads)
     info = peers.identify(threads)
-    layers = QUICK_LAYERS if args.quick else {k: LAYERS[k] for k in _parse_list(args.layers, LAYERS)}
-    passes = _parse_list(args.passes, PASSES)
-    zeros_list = QUICK_ZEROS if args.quick else ZEROS
+    layers, passes, zeros_list = selection(args)
     rows = []
     for name, layer in layers.items():
         for conv_pass in passes:
@@ -185,7 +280,7 @@ def run(args, protocol):
                                                threads, f"conv-{name}-{conv_pass}-skip")}
             for zeros in zeros_list:
                 print(f"[{threads}T] {name} {conv_pass} zeros={zeros}", flush=True)
-                rows += run_config(protocol, threads, name, layer, conv_pass, zeros, libs)
+                rows += run_config(protocol, args.quick, name, layer, conv_pass, zeros, libs)
     return rows, info
 
 
@@ -250,7 +345,7 @@ def report(rows):
     return "\n\n".join(o for o in out if o)
 
 
-BENCH = common.Benchmark("conv", run, report, add_arguments)
+BENCH = common.Benchmark("conv", run, report, add_arguments, plan, suffix)
 
 if __name__ == "__main__":
     sys.exit(common.main(BENCH))

@@ -430,11 +430,16 @@ def environment(threads):
 class Benchmark:
     """A benchmark script: `run(args, protocol)` measures in the current
     process and returns (rows, extra environment); `report(rows)` returns
-    markdown; `add_arguments(parser)` adds its own options."""
+    markdown; `add_arguments(parser)` adds its own options; `plan(args,
+    protocols)` (protocols by thread count) returns a line the parent prints
+    before starting, e.g. an estimated duration; `suffix(args)` is appended
+    to the results' file names (e.g. for a subset of the full grid)."""
     name: str
     run: Callable
     report: Callable
     add_arguments: Callable = lambda parser: None
+    plan: Callable = lambda args, protocols: ""
+    suffix: Callable = lambda args: ""
 
 
 def _parser(bench):
@@ -447,7 +452,7 @@ def _parser(bench):
     p.add_argument("--max-call-s", type=float, default=20.0,
                    help="a candidate whose first call takes longer is reported, not repeated (0: no limit)")
     p.add_argument("--gap-s", type=float,
-                   help="idle time before each call with >1 thread (default 0.25)")
+                   help="idle time before each call with >1 thread (default 0.25, quick 0)")
     p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
     bench.add_arguments(p)
     return p
@@ -457,7 +462,8 @@ def _protocol(args, threads):
     quick = args.quick
     return Protocol(reps=args.reps or (3 if quick else 7),
                     warmup=args.warmup or (1 if quick else 2),
-                    gap_s=(args.gap_s if args.gap_s is not None else 0.25) if threads > 1 else 0.0,
+                    gap_s=(args.gap_s if args.gap_s is not None else 0.0 if quick else 0.25)
+                    if threads > 1 else 0.0,
                     max_call_s=args.max_call_s)
 
 
@@ -577,12 +583,16 @@ def main(bench: Benchmark, argv=None):
             json.dump({"env": env, "rows": rows}, f, default=float)
         return 0
     counts = [int(t) for t in args.threads.split(",")]
+    skipped = [t for t in counts if t > os.cpu_count()]
+    for t in skipped:
+        print(f"skipping {t} threads: only {os.cpu_count()} CPUs", flush=True)
+    counts = [t for t in counts if t not in skipped]
+    plan = bench.plan(args, {t: _protocol(args, t) for t in counts})
+    if plan:
+        print(plan, flush=True)
     child_argv = _strip_option(argv, "--threads")
     rows, envs = [], []
     for t in counts:
-        if t > os.cpu_count():
-            print(f"skipping {t} threads: only {os.cpu_count()} CPUs", flush=True)
-            continue
         try:
             result = _run_child(os.path.abspath(sys.modules["__main__"].__file__), child_argv, t)
         except BenchmarkError as e:
@@ -591,7 +601,7 @@ def main(bench: Benchmark, argv=None):
         rows += result["rows"]
         envs.append(result["env"])
     os.makedirs(RESULTS, exist_ok=True)
-    stem = os.path.join(RESULTS, bench.name + ("_quick" if args.quick else ""))
+    stem = os.path.join(RESULTS, bench.name + ("_quick" if args.quick else "") + bench.suffix(args))
     write_csv(stem + ".csv", rows)
     with open(stem + ".json", "w") as f:
         json.dump(envs, f, indent=1, default=str)
