@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgMatchers.h"
 #include "SparseTrain/Analysis/TrainingGraph.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "SparseTrain/Transforms/Passes.h"
@@ -45,26 +46,6 @@ static std::pair<Value, bool> lookThroughTranspose(Value v) {
   return {v, false};
 }
 
-/// True when the body of `op` is `out + in0 * in1` (any operand order).
-static bool isMultiplyAccumulate(linalg::LinalgOp op) {
-  Block *body = op.getBlock();
-  if (!body || body->getNumArguments() != 3 ||
-      body->getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto addf = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!addf)
-    return false;
-  Value acc = body->getArgument(2);
-  if (addf.getLhs() != acc && addf.getRhs() != acc)
-    return false;
-  Value product = addf.getLhs() == acc ? addf.getRhs() : addf.getLhs();
-  auto mulf = product.getDefiningOp<arith::MulFOp>();
-  return mulf &&
-         llvm::is_contained(mulf->getOperands(), body->getArgument(0)) &&
-         llvm::is_contained(mulf->getOperands(), body->getArgument(1));
-}
-
 /// `op` as `C = P^T Q` over 2-D tensors, from any of the four matmul
 /// transpose forms, named or generic.
 static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
@@ -88,13 +69,6 @@ static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
       return WeightGradient{op, p, q};
     }
   return std::nullopt;
-}
-
-/// True when the tensor is all zeros: a zero fill or a zero constant.
-static bool isZeroTensor(Value tensor) {
-  if (auto fill = tensor.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.value(), m_AnyZeroFloat());
-  return matchPattern(tensor, m_AnyZeroFloat());
 }
 
 struct ApplyMinKPass

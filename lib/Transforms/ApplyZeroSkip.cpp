@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgMatchers.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "SparseTrain/Transforms/Passes.h"
 
@@ -104,27 +105,6 @@ struct ConvMatch {
   unsigned image;
   int64_t strides[2], dilations[2], offsets[2];
 };
-
-/// True when the body of `op` is `out + in0 * in1` (any operand order).
-static bool isMultiplyAccumulate(linalg::LinalgOp op) {
-  Block *body = op.getBlock();
-  if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto addf = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!addf)
-    return false;
-  Value acc = body->getArgument(2);
-  Value product = addf.getLhs() == acc ? addf.getRhs() : addf.getLhs();
-  if (addf.getLhs() != acc && addf.getRhs() != acc)
-    return false;
-  auto mulf = product.getDefiningOp<arith::MulFOp>();
-  if (!mulf)
-    return false;
-  Value a = body->getArgument(0), b = body->getArgument(1);
-  return (mulf.getLhs() == a && mulf.getRhs() == b) ||
-         (mulf.getLhs() == b && mulf.getRhs() == a);
-}
 
 /// Matches the indexing maps of a convolution and its two gradients on
 /// NHWC images and HWCF filters (loop dimension names as in the ops):
@@ -239,13 +219,6 @@ static bool hasReluZeros(Value tensor) {
   auto result = cast<OpResult>(tensor);
   auto yield = cast<linalg::YieldOp>(linalgOp.getBlock()->getTerminator());
   return isZeroedByComparison(yield.getOperand(result.getResultNumber()));
-}
-
-/// True when the tensor is all zeros: a zero fill or a zero constant.
-static bool isZeroTensor(Value tensor) {
-  if (auto fill = tensor.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.value(), m_AnyZeroFloat());
-  return matchPattern(tensor, m_AnyZeroFloat());
 }
 
 /// The padding `[low, high]` of the spatial dims (1 and 2) of a rank-4

@@ -9,6 +9,7 @@
 #define SPARSETRAIN_LIB_CONVERSION_ZEROSKIPCONVPARTS_H
 
 #include "KernelBuilder.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
 
 namespace mlir {
 namespace sparse_train {
@@ -37,6 +38,34 @@ inline Value convOutputSize(KernelBuilder &k, Value size, int64_t lo,
       k.add(k.mul(k.sub(kernel, k.index(1)), k.index(dilation)), k.index(1)));
   Value q = arith::FloorDivSIOp::create(k.b, span, k.index(stride));
   return arith::MaxSIOp::create(k.b, k.add(q, k.index(1)), k.index(0));
+}
+
+/// The sizes of each convolution's result, from its operand buffers: the
+/// forward output [N, OH, OW, F] of x and the filter, the input gradient
+/// [N, H, W, C] of dy and the filter (H, W static in the result type), the
+/// filter gradient [KH, KW, C, F] of x and dy (KH, KW static).
+inline SmallVector<Value, 4>
+convForwardSizes(KernelBuilder &k, Conv2DZeroSkipOp op, Value x, Value filter) {
+  SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
+  SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
+                          d = op.getDilationsOrDefault();
+  return {
+      k.dim(x, 0),
+      convOutputSize(k, k.dim(x, 1), p[0], p[1], k.dim(filter, 0), s[0], d[0]),
+      convOutputSize(k, k.dim(x, 2), p[2], p[3], k.dim(filter, 1), s[1], d[1]),
+      k.dim(filter, 3)};
+}
+inline SmallVector<Value, 4> convInputGradientSizes(KernelBuilder &k,
+                                                    RankedTensorType result,
+                                                    Value dy, Value filter) {
+  return {k.dim(dy, 0), k.index(result.getDimSize(1)),
+          k.index(result.getDimSize(2)), k.dim(filter, 2)};
+}
+inline SmallVector<Value, 4> convFilterGradientSizes(KernelBuilder &k,
+                                                     RankedTensorType result,
+                                                     Value x, Value dy) {
+  return {k.index(result.getDimSize(0)), k.index(result.getDimSize(1)),
+          k.dim(x, 3), k.dim(dy, 3)};
 }
 
 /// Input coordinate `out * stride + tap * dilation - pad` of output

@@ -678,15 +678,8 @@ struct Conv2DZeroSkipVectorLowering
     Lanes l(k, lanes, plan.scanVectors);
     Value x = k.bufferOf(adaptor.getInput());
     Value w = k.bufferOf(adaptor.getFilter());
-    SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
-    SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
-                            d = op.getDilationsOrDefault();
-    Value sizes[4] = {
-        k.dim(x, 0),
-        convOutputSize(k, k.dim(x, 1), p[0], p[1], k.dim(w, 0), s[0], d[0]),
-        convOutputSize(k, k.dim(x, 2), p[2], p[3], k.dim(w, 1), s[1], d[1]),
-        k.dim(w, 3)};
-    Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(), sizes);
+    Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(),
+                            convForwardSizes(k, op, x, w));
     Value panels =
         packFilter(k, w, /*transposed=*/false, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
@@ -720,10 +713,8 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
     Type f32 = k.b.getF32Type();
     Value dy = k.bufferOf(adaptor.getGradOutput());
     Value w = k.bufferOf(adaptor.getFilter());
-    Value c = k.dim(w, 2);
-    Value sizes[4] = {k.dim(dy, 0), k.index(resultType.getDimSize(1)),
-                      k.index(resultType.getDimSize(2)), c};
-    Value dx = k.allocShaped(resultType.getShape(), f32, sizes);
+    Value dx = k.allocShaped(resultType.getShape(), f32,
+                             convInputGradientSizes(k, resultType, dy, w));
     // Input channels contiguous in the panels: the filter transposed.
     Value panels =
         packFilter(k, w, /*transposed=*/true, plan.tileVectors * lanes);
@@ -774,8 +765,8 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       });
     });
 
-    Value sizes[4] = {k.index(kh), k.index(kw), c, f};
-    Value dw = k.allocShaped(resultType.getShape(), f32, sizes);
+    Value dw = k.allocShaped(resultType.getShape(), f32,
+                             convFilterGradientSizes(k, resultType, x, dy));
     int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
     int64_t chunk = tileVectors * lanes;
     // Filter column taps per pass over the input: as many as the

@@ -127,15 +127,7 @@ struct Conv2DZeroSkipLowering : public OpConversionPattern<Conv2DZeroSkipOp> {
     ConvBuffers buf;
     buf.x = k.bufferOf(adaptor.getInput());
     buf.filter = k.bufferOf(adaptor.getFilter());
-    SmallVector<int64_t, 4> p = op.getPaddingOrDefault();
-    SmallVector<int64_t, 2> s = op.getStridesOrDefault(),
-                            d = op.getDilationsOrDefault();
-    Value sizes[4] = {k.dim(buf.x, 0),
-                      convOutputSize(k, k.dim(buf.x, 1), p[0], p[1],
-                                     k.dim(buf.filter, 0), s[0], d[0]),
-                      convOutputSize(k, k.dim(buf.x, 2), p[2], p[3],
-                                     k.dim(buf.filter, 1), s[1], d[1]),
-                      k.dim(buf.filter, 3)};
+    SmallVector<Value, 4> sizes = convForwardSizes(k, op, buf.x, buf.filter);
     buf.y = k.allocZeros(resultType, accType, sizes);
     emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
                             ConvResult::Output, accType);
@@ -159,9 +151,9 @@ struct Conv2DZeroSkipBackwardDataLowering
     ConvBuffers buf;
     buf.y = k.bufferOf(adaptor.getGradOutput());
     buf.filter = k.bufferOf(adaptor.getFilter());
-    Value sizes[4] = {k.dim(buf.y, 0), k.index(resultType.getDimSize(1)),
-                      k.index(resultType.getDimSize(2)), k.dim(buf.filter, 2)};
-    buf.x = k.allocZeros(resultType, accType, sizes);
+    buf.x =
+        k.allocZeros(resultType, accType,
+                     convInputGradientSizes(k, resultType, buf.y, buf.filter));
     emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
                             ConvResult::InputGradient, accType);
     rewriter.replaceOp(op, k.resultTensor(buf.x, resultType));
@@ -184,10 +176,9 @@ struct Conv2DZeroSkipBackwardFilterLowering
     ConvBuffers buf;
     buf.x = k.bufferOf(adaptor.getInput());
     buf.y = k.bufferOf(adaptor.getGradOutput());
-    Value sizes[4] = {k.index(resultType.getDimSize(0)),
-                      k.index(resultType.getDimSize(1)), k.dim(buf.x, 3),
-                      k.dim(buf.y, 3)};
-    buf.filter = k.allocZeros(resultType, accType, sizes);
+    buf.filter =
+        k.allocZeros(resultType, accType,
+                     convFilterGradientSizes(k, resultType, buf.x, buf.y));
     emitZeroSkipConvolution(k, getConvWindowValues(k, op), buf,
                             ConvResult::FilterGradient, accType);
     rewriter.replaceOp(op, k.resultTensor(buf.filter, resultType));
