@@ -91,7 +91,9 @@ struct ApplyMinKPass
                        << encoding << "'";
       return signalPassFailure();
     }
-    if (func.isExternal())
+    // Only joint steps: one block, gradient results after the forward ones.
+    if (func.isExternal() || !func.getBody().hasOneBlock() ||
+        func.getNumResults() <= forwardResults)
       return;
     retainedOf.clear();
     TrainingGraphOptions options;
@@ -126,8 +128,27 @@ struct ApplyMinKPass
     }
 
     llvm::DenseSet<unsigned> chosen(layerIndices.begin(), layerIndices.end());
+    for (unsigned index : layerIndices)
+      if (index >= layers.size())
+        func.emitWarning() << "sparse-train-apply-min-k: layer " << index
+                           << " does not exist (the step has " << layers.size()
+                           << " layers)";
     for (auto [index, layer] : llvm::enumerate(layers)) {
       Value x = layer.saved->value;
+      // The backward readers of x other than its weight gradients (and the
+      // transposes that only feed them), named before any rewrite.
+      llvm::SmallPtrSet<Operation *, 4> gradOps;
+      for (WeightGradient &grad : layer.gradients)
+        gradOps.insert(grad.op);
+      std::string others;
+      for (Operation *user : layer.saved->backwardUsers) {
+        bool feedsGradients = isa<linalg::TransposeOp>(user) &&
+                              llvm::all_of(user->getUsers(), [&](Operation *u) {
+                                return gradOps.contains(u);
+                              });
+        if (!gradOps.contains(user) && !feedsGradients)
+          others = user->getName().getStringRef().str();
+      }
       bool selected = layerIndices.empty()
                           ? index != 0 && index + 1 != layers.size()
                           : chosen.contains(index);
@@ -148,20 +169,27 @@ struct ApplyMinKPass
           continue;
         }
         auto xType = dyn_cast<RankedTensorType>(x.getType());
-        if (!xType || xType.getRank() != 2 || !xType.hasStaticShape()) {
-          remark << "layer " << index << ": not rewritten: the saved input "
-                 << "is not a static 2-D tensor";
+        auto resultType =
+            cast<RankedTensorType>(grad.op->getResult(0).getType());
+        Value other = grad.p == x ? grad.q : grad.p;
+        if (!xType || xType.getRank() != 2 || !xType.hasStaticShape() ||
+            !resultType.hasStaticShape() ||
+            !cast<RankedTensorType>(other.getType()).hasStaticShape()) {
+          remark << "layer " << index << ": not rewritten: the saved input, "
+                 << "the output gradient or the weight gradient is not a "
+                 << "static 2-D tensor";
           continue;
         }
         remark.abandon();
-        rewrite(index, x, grad, *retainEncoding, *layer.saved, *graph);
+        rewrite(index, x, grad, *retainEncoding, others, *graph);
       }
     }
   }
 
   /// Computes `grad` from min_k_retain(x) (one retain per saved input).
+  /// `others` names a backward reader of x that keeps it alive, if any.
   void rewrite(unsigned index, Value x, WeightGradient &grad,
-               RetainEncoding retainEncoding, const SavedValue &saved,
+               RetainEncoding retainEncoding, StringRef others,
                const TrainingGraph &graph) {
     Value retained = retainedOf.lookup(x);
     if (!retained) {
@@ -178,10 +206,12 @@ struct ApplyMinKPass
     }
     OpBuilder b(grad.op);
     Value other = grad.p == x ? grad.q : grad.p;
-    auto otherType = cast<RankedTensorType>(other.getType());
-    auto xType = cast<RankedTensorType>(x.getType());
-    auto resultType = RankedTensorType::get(
-        {xType.getDimSize(1), otherType.getDimSize(1)}, xType.getElementType());
+    // C = P^T Q has the type of min_k_weight_grad (x^T other) when x is P,
+    // of its transpose when x is Q.
+    auto cType = cast<RankedTensorType>(grad.op->getResult(0).getType());
+    auto resultType =
+        grad.p == x ? cType
+                    : cType.clone({cType.getDimSize(1), cType.getDimSize(0)});
     Value result = MinKWeightGradOp::create(
         b, grad.op.getLoc(), resultType, retained, other, DenseI64ArrayAttr(),
         DenseI64ArrayAttr(), DenseI64ArrayAttr());
@@ -195,10 +225,6 @@ struct ApplyMinKPass
                                            ArrayRef<int64_t>{1, 0})
                    .getResult()[0];
     }
-    std::string others;
-    for (Operation *user : saved.backwardUsers)
-      if (user != grad.op.getOperation())
-        others = user->getName().getStringRef().str();
     InFlightDiagnostic remark = grad.op->emitRemark();
     remark << "layer " << index << ": weight gradient rewritten to "
            << "sparse_train.min_k_weight_grad of the saved input retained "

@@ -97,9 +97,9 @@ static std::optional<SmallVector<unsigned, 4>> getDims(AffineMap map) {
 enum class ConvKind { Forward, BackwardData, BackwardFilter };
 
 /// A convolution found in a linalg op: its kind, which input is the image
-/// (scanned) operand, and its window. For the data gradient, `padding`
-/// first holds the constant offsets of the image map (the forward top and
-/// left padding before the image's own tensor.pad is subtracted).
+/// (scanned) operand, its window, and the constant terms of the image
+/// map's spatial indices (`offsets`), from which and the image's own
+/// tensor.pad the op's padding follows.
 struct ConvMatch {
   ConvKind kind;
   unsigned image;
@@ -162,6 +162,13 @@ static std::optional<ConvMatch> matchConvMaps(linalg::LinalgOp op) {
     } else {
       continue;
     }
+    // Seven distinct loops: batch, two spatial, two taps, two channels.
+    llvm::SmallDenseSet<unsigned, 8> loops = {
+        nDim,     chDim,    spatial[0], spatial[1],
+        taps[0],  taps[1],  match.kind == ConvKind::BackwardData ? (*out)[3]
+                                                                 : o[3]};
+    if (loops.size() != 7 || op.getNumLoops() != 7)
+      continue;
     bool ok = true;
     for (int i = 0; i < 2; ++i) {
       const LinearForm &form = i == 0 ? *rows : *cols;
@@ -176,7 +183,7 @@ static std::optional<ConvMatch> matchConvMaps(linalg::LinalgOp op) {
         ok &= s > 0 && d > 0;
         match.strides[i] = s;
         match.dilations[i] = d;
-        match.offsets[i] = -form.constant;
+        match.offsets[i] = form.constant;
       }
     }
     if (ok)
@@ -340,6 +347,8 @@ struct ApplyZeroSkipPass
                          "convolution with static sizes and padding >= 0");
         high = *h;
       } else {
+        // x(a*s + kh*d + C) of the padded x is x(a*s + kh*d + C - low) of
+        // the unpadded one, so the op's top padding is low - C.
         low = padded->low[i] - match.offsets[i];
         int64_t in = sourceType.getDimSize(1 + i);
         int64_t out = match.kind == ConvKind::Forward

@@ -20,3 +20,37 @@
 
 // REMARK: remark: layer 0: not rewritten to sparse_train.min_k_weight_grad: not among the chosen layers
 // REMARK: remark: layer 1: weight gradient rewritten to sparse_train.min_k_weight_grad of the saved input retained with keep ratio 2.500000e-01; the dense input stays alive: the backward also reads it (linalg.generic)
+
+// One saved input feeding two weight gradients (the query and key
+// projections of an attention layer take the same input): one retained
+// form serves both, in the JAX form X^T G (transposed maps, no transpose
+// back).
+// RUN: sparse-train-opt %s --sparse-train-apply-min-k="forward-results=2 tangents=3,4 layers=0" 2>%t.two | FileCheck %s --check-prefix=TWO
+// RUN: FileCheck %s --check-prefix=TWO-REMARK < %t.two
+// TWO-LABEL: func.func @shared_input
+// TWO-COUNT-1: sparse_train.min_k_retain
+// TWO: sparse_train.min_k_weight_grad %[[R:.*]], %arg3 : {{.*}} -> tensor<4x3xf32>
+// TWO: sparse_train.min_k_weight_grad %[[R]], %arg4 : {{.*}} -> tensor<4x3xf32>
+// TWO-NOT: linalg.transpose
+// TWO-REMARK-COUNT-2: layer 0: weight gradient rewritten to sparse_train.min_k_weight_grad of the saved input retained with keep ratio 1.000000e-01{{$}}
+#tn = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>]
+func.func @shared_input(%x: tensor<8x4xf32>, %wq: tensor<4x3xf32>, %wk: tensor<4x3xf32>, %gq: tensor<8x3xf32>, %gk: tensor<8x3xf32>)
+    -> (tensor<8x3xf32>, tensor<8x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
+  %c0 = arith.constant 0.0 : f32
+  %e8 = tensor.empty() : tensor<8x3xf32>
+  %z8 = linalg.fill ins(%c0 : f32) outs(%e8 : tensor<8x3xf32>) -> tensor<8x3xf32>
+  %q = linalg.matmul ins(%x, %wq : tensor<8x4xf32>, tensor<4x3xf32>) outs(%z8 : tensor<8x3xf32>) -> tensor<8x3xf32>
+  %k = linalg.matmul ins(%x, %wk : tensor<8x4xf32>, tensor<4x3xf32>) outs(%z8 : tensor<8x3xf32>) -> tensor<8x3xf32>
+  %e4 = tensor.empty() : tensor<4x3xf32>
+  %z4 = linalg.fill ins(%c0 : f32) outs(%e4 : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %dq = linalg.matmul indexing_maps = #tn ins(%x, %gq : tensor<8x4xf32>, tensor<8x3xf32>) outs(%z4 : tensor<4x3xf32>) -> tensor<4x3xf32>
+  %dk = linalg.matmul indexing_maps = #tn ins(%x, %gk : tensor<8x4xf32>, tensor<8x3xf32>) outs(%z4 : tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %q, %k, %dq, %dk : tensor<8x3xf32>, tensor<8x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
+}
+
+// A function that is not a joint step (no gradient results) is left alone.
+// TWO-LABEL: func.func @not_a_step
+// TWO-NOT: sparse_train
+func.func @not_a_step(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}

@@ -135,6 +135,36 @@ func.func @backward_data(%g: tensor<2x6x6x8xf32>, %y: tensor<2x6x6x8xf32>, %w: t
 
 // -----
 
+// A constant in the image map shifts the window: reading the image padded
+// by 2 at a + p + 1 is reading x at a + p - 1, padding 1.
+// CHECK-LABEL: func @forward_offset
+// CHECK: sparse_train.conv2d_zero_skip %{{.*}}, %{{.*}} strides = [1, 1] dilations = [1, 1] padding = [1, 1, 1, 1] : tensor<1x6x6x4xf32>, tensor<3x3x4x8xf32>
+func.func @forward_offset(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x6x6x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %zeros = arith.constant dense<0.0> : tensor<1x6x6x4xf32>
+  %r = arith.maximumf %x, %zeros : tensor<1x6x6x4xf32>
+  %p = tensor.pad %r low[0, 2, 2, 0] high[0, 2, 2, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x6x6x4xf32> to tensor<1x10x10x4xf32>
+  %z = arith.constant dense<0.0> : tensor<1x6x6x8xf32>
+  // expected-remark @below {{rewritten to sparse_train.conv2d_zero_skip}}
+  %y = linalg.generic {indexing_maps = [
+      affine_map<(n, a, b, f, p, q, c) -> (n, a + p + 1, b + q + 1, c)>,
+      affine_map<(n, a, b, f, p, q, c) -> (p, q, c, f)>,
+      affine_map<(n, a, b, f, p, q, c) -> (n, a, b, f)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p, %w : tensor<1x10x10x4xf32>, tensor<3x3x4x8xf32>) outs(%z : tensor<1x6x6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x6x6x8xf32>
+  return %y : tensor<1x6x6x8xf32>
+}
+
+// -----
+
 // max-density reaches the created op.
 // RUN: sparse-train-opt %s --split-input-file --sparse-train-apply-zero-skip="max-density=0.5" 2>/dev/null | FileCheck %s --check-prefix=DENSITY
 // DENSITY: sparse_train.conv2d_zero_skip %{{.*}} padding = [0, 0, 0, 0] max_density = 5.000000e-01

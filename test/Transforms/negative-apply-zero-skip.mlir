@@ -85,3 +85,51 @@ func.func @negative_not_conv(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor
   %y = linalg.matmul ins(%r, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
+
+// -----
+
+// The window reads before the unpadded image (offset 1, no padding): no
+// padding >= 0 explains it.
+func.func @negative_offset_without_padding(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x3x3x8xf32> {
+  %zeros = arith.constant dense<0.0> : tensor<1x6x6x4xf32>
+  %r = arith.maximumf %x, %zeros : tensor<1x6x6x4xf32>
+  %z = arith.constant dense<0.0> : tensor<1x3x3x8xf32>
+  // expected-remark @below {{the window does not match a convolution with static sizes and padding >= 0}}
+  %y = linalg.generic {indexing_maps = [
+      affine_map<(n, a, b, f, p, q, c) -> (n, a + p + 1, b + q, c)>,
+      affine_map<(n, a, b, f, p, q, c) -> (p, q, c, f)>,
+      affine_map<(n, a, b, f, p, q, c) -> (n, a, b, f)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%r, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x8xf32>) outs(%z : tensor<1x3x3x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x3x3x8xf32>
+  return %y : tensor<1x3x3x8xf32>
+}
+
+// -----
+
+// One loop for both filter taps (a diagonal window): not a convolution the
+// ops express; no remark, unchanged.
+// CHECK-LABEL: func @negative_shared_tap
+// CHECK: linalg.generic
+// CHECK-NOT: sparse_train
+func.func @negative_shared_tap(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %zeros = arith.constant dense<0.0> : tensor<1x6x6x4xf32>
+  %r = arith.maximumf %x, %zeros : tensor<1x6x6x4xf32>
+  %z = arith.constant dense<0.0> : tensor<1x4x4x8xf32>
+  %y = linalg.generic {indexing_maps = [
+      affine_map<(n, a, b, f, p, c) -> (n, a + p, b + p, c)>,
+      affine_map<(n, a, b, f, p, c) -> (p, p, c, f)>,
+      affine_map<(n, a, b, f, p, c) -> (n, a, b, f)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%r, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x8xf32>) outs(%z : tensor<1x4x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x4x8xf32>
+  return %y : tensor<1x4x4x8xf32>
+}

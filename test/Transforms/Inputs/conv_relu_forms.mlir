@@ -102,3 +102,26 @@ func.func @backward_data(%g: tensor<2x6x6x8xf32>, %y: tensor<2x6x6x8xf32>, %w: t
   } -> tensor<2x6x6x4xf32>
   return %dx : tensor<2x6x6x4xf32>
 }
+
+func.func @forward_offset(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x6x6x8xf32> attributes {llvm.emit_c_interface} {
+  %zero = arith.constant 0.0 : f32
+  %zeros = arith.constant dense<0.0> : tensor<1x6x6x4xf32>
+  %r = arith.maximumf %x, %zeros : tensor<1x6x6x4xf32>
+  %p = tensor.pad %r low[0, 2, 2, 0] high[0, 2, 2, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x6x6x4xf32> to tensor<1x10x10x4xf32>
+  %z = arith.constant dense<0.0> : tensor<1x6x6x8xf32>
+  %y = linalg.generic {indexing_maps = [
+      affine_map<(n, a, b, f, p, q, c) -> (n, a + p + 1, b + q + 1, c)>,
+      affine_map<(n, a, b, f, p, q, c) -> (p, q, c, f)>,
+      affine_map<(n, a, b, f, p, q, c) -> (n, a, b, f)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p, %w : tensor<1x10x10x4xf32>, tensor<3x3x4x8xf32>) outs(%z : tensor<1x6x6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x6x6x8xf32>
+  return %y : tensor<1x6x6x8xf32>
+}
