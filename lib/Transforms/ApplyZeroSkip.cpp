@@ -164,9 +164,13 @@ static std::optional<ConvMatch> matchConvMaps(linalg::LinalgOp op) {
     }
     // Seven distinct loops: batch, two spatial, two taps, two channels.
     llvm::SmallDenseSet<unsigned, 8> loops = {
-        nDim,     chDim,    spatial[0], spatial[1],
-        taps[0],  taps[1],  match.kind == ConvKind::BackwardData ? (*out)[3]
-                                                                 : o[3]};
+        nDim,
+        chDim,
+        spatial[0],
+        spatial[1],
+        taps[0],
+        taps[1],
+        match.kind == ConvKind::BackwardData ? (*out)[3] : o[3]};
     if (loops.size() != 7 || op.getNumLoops() != 7)
       continue;
     bool ok = true;

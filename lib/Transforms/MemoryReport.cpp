@@ -28,18 +28,21 @@ namespace sparse_train {
 
 namespace {
 
-/// Bytes of one element (index counts as 8).
-static int64_t getElementBytes(Type type) {
+/// Bytes of one element (index counts as 8), if it has a fixed width.
+static std::optional<int64_t> getElementBytes(Type type) {
   if (type.isIndex())
     return 8;
+  if (!type.isIntOrFloat())
+    return std::nullopt;
   return (type.getIntOrFloatBitWidth() + 7) / 8;
 }
 
 /// Bytes of a dense tensor of `type`'s shape and element type, if static.
 static std::optional<int64_t> getDenseBytes(ShapedType type) {
-  if (!type.hasStaticShape())
+  std::optional<int64_t> element = getElementBytes(type.getElementType());
+  if (!type.hasStaticShape() || !element)
     return std::nullopt;
-  return type.getNumElements() * getElementBytes(type.getElementType());
+  return type.getNumElements() * *element;
 }
 
 /// Blocks a block_prune keeps, when its selection fixes the count.
@@ -107,9 +110,11 @@ static void measure(Value v, Entry &entry) {
   int64_t posBytes = encoding.getPosWidth() ? encoding.getPosWidth() / 8 : 8;
   int64_t crdBytes = encoding.getCrdWidth() ? encoding.getCrdWidth() / 8 : 8;
   int64_t blockRows = shaped.getDimSize(0) / block[0];
-  entry.storedBytes =
-      *kept * block[0] * block[1] * getElementBytes(shaped.getElementType()) +
-      (blockRows + 1) * posBytes + *kept * crdBytes;
+  std::optional<int64_t> element = getElementBytes(shaped.getElementType());
+  if (!element)
+    return;
+  entry.storedBytes = *kept * block[0] * block[1] * *element +
+                      (blockRows + 1) * posBytes + *kept * crdBytes;
 }
 
 struct Totals {
@@ -148,6 +153,11 @@ struct MemoryReportPass
     getOperation().walk([&](func::FuncOp func) {
       if (func.isExternal() ||
           (!funcName.empty() && func.getName() != funcName))
+        return;
+      // Without `func`, only the functions that look like joint steps (one
+      // block, gradient results after the forward ones).
+      if (funcName.empty() && (!func.getBody().hasOneBlock() ||
+                               func.getNumResults() <= forwardResults))
         return;
       FailureOr<TrainingGraph> graph = TrainingGraph::build(func, options);
       if (failed(graph)) {

@@ -31,9 +31,12 @@ namespace sparse_train {
 namespace {
 
 /// A copy of `init` (a tensor.empty, a linalg.fill of one, or a splat
-/// constant) with static shape `shape`, built before `before`.
+/// constant) with static shape `shape`; failure for other inits and for a
+/// dynamic shape.
 static FailureOr<Value> resizeInit(OpBuilder &b, Value init,
                                    ArrayRef<int64_t> shape) {
+  if (ShapedType::isDynamicShape(shape))
+    return failure();
   auto type = cast<RankedTensorType>(init.getType());
   auto resized = type.clone(shape);
   Location loc = init.getLoc();
@@ -61,6 +64,15 @@ struct StripTrainingPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    bool hasSlices = false;
+    func.walk([&](SliceDropOp) { hasSlices = true; });
+    if (!hasSlices)
+      return;
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "sparse-train-strip-training: expects a function "
+                          "with one block";
+      return signalPassFailure();
+    }
     // Values of the program and what they become at full size.
     IRMapping widened;
     SmallVector<Operation *> replaced;
@@ -91,7 +103,8 @@ struct StripTrainingPass
       if (start->use_empty())
         start->erase();
     });
-    auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    auto returnOp =
+        cast<func::ReturnOp>(func.getBody().front().getTerminator());
     func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
                                    returnOp.getOperandTypes()));
   }
@@ -113,6 +126,12 @@ struct StripTrainingPass
       return success();
     }
     if (isa<func::ReturnOp>(op)) {
+      // Callers would see other result types.
+      auto func = op->getParentOfType<func::FuncOp>();
+      if (auto module = func->getParentOfType<ModuleOp>())
+        if (!SymbolTable::symbolKnownUseEmpty(func, module))
+          return fail("the function is called, and widening its results "
+                      "would change its signature");
       op->setOperands(operands);
       return success();
     }
@@ -132,12 +151,17 @@ struct StripTrainingPass
         for (auto [i, expr] : llvm::enumerate(map.getResults()))
           if (auto d = dyn_cast<AffineDimExpr>(expr)) {
             int64_t &range = ranges[d.getPosition()];
-            if (range != ShapedType::kDynamic && range != type.getDimSize(i))
+            int64_t size = type.getDimSize(i);
+            if (ShapedType::isDynamic(size))
+              continue;
+            if (range != ShapedType::kDynamic && range != size)
               return fail("its inputs disagree on a loop size");
-            range = type.getDimSize(i);
+            range = size;
           }
       }
       for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
+        if (widened.contains(init.get()))
+          return fail("a slice is its init (accumulator)");
         auto type = cast<RankedTensorType>(init.get().getType());
         SmallVector<int64_t> shape(type.getShape());
         AffineMap map = maps[init.getOperandNumber()];

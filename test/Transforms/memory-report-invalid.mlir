@@ -1,5 +1,5 @@
 // Options that do not fit the function give a diagnostic on it, not a crash.
-// RUN: sparse-train-opt %s --sparse-train-memory-report="forward-results=3" --verify-diagnostics -o /dev/null
+// RUN: sparse-train-opt %s --sparse-train-memory-report="func=step forward-results=3" --verify-diagnostics -o /dev/null
 // RUN: not sparse-train-opt %s --sparse-train-memory-report="tangents=4" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TANGENT
 // RUN: not sparse-train-opt %s --sparse-train-memory-report="format=xml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=FORMAT
 
@@ -11,3 +11,4 @@ func.func @step(%x: tensor<4xf32>, %w: tensor<4xf32>) -> (tensor<4xf32>, tensor<
   %g = arith.mulf %x, %x : tensor<4xf32>
   return %y, %g : tensor<4xf32>, tensor<4xf32>
 }
+

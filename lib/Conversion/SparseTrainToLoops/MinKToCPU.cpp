@@ -641,7 +641,7 @@ struct MinKWeightGradDirect : public OpConversionPattern<MinKWeightGradOp> {
         !dyType.getElementType().isF32() ||
         !resultType.getElementType().isF32() ||
         !type.getDenseType().hasStaticShape() || !type.hasStaticKept() ||
-        !dyType.hasStaticShape())
+        !resultType.hasStaticShape() || !dyType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "not the static f32 linear form");
     int64_t numElements = type.getNumElements();
     if (numElements == 0 ||

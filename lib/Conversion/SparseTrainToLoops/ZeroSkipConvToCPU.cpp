@@ -263,7 +263,7 @@ static GatherPlan getGatherPlan(OpTy op, int64_t filterWidth,
   if (ShapedType::isDynamic(filterWidth))
     return plan;
   if (op.getStridesOrDefault()[1] == 1 && op.getDilationsOrDefault()[1] == 1 &&
-      filterWidth <= kAccumulatorRegisters) {
+      filterWidth >= 1 && filterWidth <= kAccumulatorRegisters) {
     plan.taps = filterWidth;
     plan.left = op.getPaddingOrDefault()[2];
     plan.tileVectors =
@@ -585,10 +585,18 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                                 tapAcc, [&](Value lane, ValueRange laneAcc) {
                                   Value c = k.add(s0, lane);
                                   SmallVector<Value> values;
+                                  // A tap in the padding reads nothing
+                                  // (the scanned row may be empty).
                                   for (int64_t p = 0; p < kDensePixels; ++p)
-                                    values.push_back(k.select(
-                                        inside[p], scannedAt(n, s, at[p], c),
-                                        zero));
+                                    values.push_back(k.ifThenElse(
+                                        inside[p], {k.b.getF32Type()},
+                                        [&] {
+                                          return SmallVector<Value>{
+                                              scannedAt(n, s, at[p], c)};
+                                        },
+                                        [&] {
+                                          return SmallVector<Value>{zero};
+                                        })[0]);
                                   return panelFMAs(values, ch, a, b, c,
                                                    laneAcc);
                                 });
@@ -610,7 +618,9 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                     }
                     k.forEach(tiled, rw, applyPixel);
                   });
-                  return {k.boolean(true)};
+                  // Nothing was stored if there is no channel to scan.
+                  return {k.orI(before[0], k.cmp(arith::CmpIPredicate::ugt,
+                                                 numScans, k.index(0)))};
                 },
                 [&]() -> SmallVector<Value> { return {before[0]}; });
           })[0];

@@ -82,5 +82,17 @@ func.func @main() {
   %yd = sparse_train.conv2d_zero_skip %xh, %wh max_density = 0.25 : tensor<1x1x1x2xf32>, tensor<1x1x2x1xf32>
   %pyd = tensor.cast %yd : tensor<1x1x1x1xf32> to tensor<?x?x?x?xf32>
   call @print4(%pyd) : (tensor<?x?x?x?xf32>) -> ()
+
+  // No input channels: the output is zero (nothing to scan, nothing to
+  // skip).
+  // CHECK: {{\[}}{{\[}}{{\[}}[0],
+  // CHECK-NEXT: [0]],
+  // CHECK-NEXT: {{\[}}[0],
+  // CHECK-NEXT: [0]]]]
+  %x0 = tensor.empty() : tensor<1x2x2x0xf32>
+  %w0 = tensor.empty() : tensor<3x3x0x1xf32>
+  %y0 = sparse_train.conv2d_zero_skip %x0, %w0 padding = [1, 1, 1, 1] : tensor<1x2x2x0xf32>, tensor<3x3x0x1xf32>
+  %py0 = tensor.cast %y0 : tensor<1x2x2x1xf32> to tensor<?x?x?x?xf32>
+  call @print4(%py0) : (tensor<?x?x?x?xf32>) -> ()
   return
 }
