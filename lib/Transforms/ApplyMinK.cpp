@@ -9,10 +9,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinalgMatchers.h"
+#include "LinearLayers.h"
 #include "SparseTrain/Analysis/TrainingGraph.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "SparseTrain/Transforms/Passes.h"
-#include "SparseTrain/Utils/MatmulMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,46 +30,6 @@ namespace sparse_train {
 } // namespace mlir
 
 namespace {
-
-/// A weight-gradient contraction `C[m, n] = sum_r P[r, m] * Q[r, n]`, with
-/// P and Q found through transposes.
-struct WeightGradient {
-  linalg::LinalgOp op;
-  Value p, q;
-};
-
-/// `v` without a 2-D transpose in front of it, and whether there was one.
-static std::pair<Value, bool> lookThroughTranspose(Value v) {
-  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
-    if (t.getPermutation() == ArrayRef<int64_t>{1, 0})
-      return {t.getInput(), true};
-  return {v, false};
-}
-
-/// `op` as `C = P^T Q` over 2-D tensors, from any of the four matmul
-/// transpose forms, named or generic.
-static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
-    return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (bool transA : {false, true})
-    for (bool transB : {false, true}) {
-      if (ArrayRef<AffineMap>(maps) !=
-          ArrayRef<AffineMap>(getMatmulMaps(op.getContext(), transA, transB)))
-        continue;
-      // P[r, m]: A itself when transposed by the maps, else A must be a
-      // transpose of P. Q[r, n]: B itself unless transposed by the maps.
-      auto [a, aWasTransposed] = lookThroughTranspose(op.getDpsInputs()[0]);
-      Value p = transA ? op.getDpsInputs()[0] : (aWasTransposed ? a : Value());
-      auto [b, bWasTransposed] = lookThroughTranspose(op.getDpsInputs()[1]);
-      Value q = !transB ? op.getDpsInputs()[1] : (bWasTransposed ? b : Value());
-      if (!p || !q)
-        return std::nullopt;
-      return WeightGradient{op, p, q};
-    }
-  return std::nullopt;
-}
 
 struct ApplyMinKPass
     : public sparse_train::impl::SparseTrainApplyMinKPassBase<ApplyMinKPass> {
@@ -91,67 +51,18 @@ struct ApplyMinKPass
                        << encoding << "'";
       return signalPassFailure();
     }
-    // Only joint steps: one block, gradient results after the forward ones.
-    if (func.isExternal() || !func.getBody().hasOneBlock() ||
-        func.getNumResults() <= forwardResults)
+    if (!isJointStep(func, forwardResults))
       return;
     retainedOf.clear();
-    TrainingGraphOptions options;
-    options.numForwardResults = forwardResults;
-    options.tangentArgs.assign(tangents.begin(), tangents.end());
-    options.parameterArgs.assign(params.begin(), params.end());
-    FailureOr<TrainingGraph> graph = TrainingGraph::build(func, options);
+    FailureOr<TrainingGraph> graph = TrainingGraph::build(
+        func, makeTrainingGraphOptions(forwardResults, tangents, params));
     if (failed(graph))
       return signalPassFailure();
-
-    // The layers: saved activations that feed a weight gradient as P or
-    // Q, in the order the function defines them.
-    struct Layer {
-      const SavedValue *saved;
-      SmallVector<WeightGradient> gradients;
-    };
-    SmallVector<Layer> layers;
-    for (const SavedValue &saved : graph->getSaved()) {
-      if (saved.isParameter)
-        continue;
-      Layer layer{&saved, {}};
-      for (Operation &user : func.getBody().front().without_terminator()) {
-        auto linalgOp = dyn_cast<linalg::LinalgOp>(&user);
-        if (!linalgOp || !graph->isBackward(&user))
-          continue;
-        if (std::optional<WeightGradient> grad = matchWeightGradient(linalgOp))
-          if (grad->p == saved.value || grad->q == saved.value)
-            layer.gradients.push_back(*grad);
-      }
-      if (!layer.gradients.empty())
-        layers.push_back(layer);
-    }
-
-    llvm::DenseSet<unsigned> chosen(layerIndices.begin(), layerIndices.end());
-    for (unsigned index : layerIndices)
-      if (index >= layers.size())
-        func.emitWarning() << "sparse-train-apply-min-k: layer " << index
-                           << " does not exist (the step has " << layers.size()
-                           << " layers)";
+    SmallVector<LinearLayer> layers = findLinearLayers(*graph);
+    warnAboutMissingLayers(func, getArgument(), layers.size(), layerIndices);
     for (auto [index, layer] : llvm::enumerate(layers)) {
-      Value x = layer.saved->value;
-      // The backward readers of x other than its weight gradients (and the
-      // transposes that only feed them), named before any rewrite.
-      llvm::SmallPtrSet<Operation *, 4> gradOps;
-      for (WeightGradient &grad : layer.gradients)
-        gradOps.insert(grad.op);
-      std::string others;
-      for (Operation *user : layer.saved->backwardUsers) {
-        bool feedsGradients = isa<linalg::TransposeOp>(user) &&
-                              llvm::all_of(user->getUsers(), [&](Operation *u) {
-                                return gradOps.contains(u);
-                              });
-        if (!gradOps.contains(user) && !feedsGradients)
-          others = user->getName().getStringRef().str();
-      }
-      bool selected = layerIndices.empty()
-                          ? index != 0 && index + 1 != layers.size()
-                          : chosen.contains(index);
+      Value x = layer.input;
+      bool selected = isLayerSelected(index, layers.size(), layerIndices);
       for (WeightGradient &grad : layer.gradients) {
         InFlightDiagnostic remark = grad.op->emitRemark();
         if (!selected) {
@@ -181,12 +92,11 @@ struct ApplyMinKPass
           continue;
         }
         remark.abandon();
-        rewrite(index, x, grad, *retainEncoding, others, *graph);
+        rewrite(index, x, grad, *retainEncoding, layer.otherReader, *graph);
       }
     }
   }
 
-  /// Computes `grad` from min_k_retain(x) (one retain per saved input).
   /// `others` names a backward reader of x that keeps it alive, if any.
   void rewrite(unsigned index, Value x, WeightGradient &grad,
                RetainEncoding retainEncoding, StringRef others,

@@ -274,4 +274,45 @@ def SparseTrainApplyMinKPass
   ];
 }
 
+def SparseTrainApplyBlockPrunePass
+    : Pass<"sparse-train-apply-block-prune", "::mlir::func::FuncOp"> {
+  let summary = "Weight gradients of linear layers from block-pruned (BSR) inputs";
+  let description = [{
+    The BSR variant of `sparse-train-apply-min-k` (same layers, same
+    defaults, same `forward-results`, `tangents` and `params`): the saved
+    input X of a chosen linear layer is block-pruned right after it is
+    defined (`sparse_train.block_prune`, `block-rows` x `block-cols` blocks,
+    `score`, global top-k with `keep-ratio`), and its weight gradient
+    `X^T G` becomes `sparse_train.bsr_matmul` with `transpose_a` (transposed
+    back for torch-mlir's `[out, in]` layout). X's forward uses stay dense.
+
+    Declined, with a remark: layers not chosen, inputs whose shape the block
+    does not divide, non-static shapes, accumulating gradients. A remark
+    also says when the dense input stays alive because the backward reads
+    it elsewhere.
+  }];
+  let options = [
+    Option<"blockRows", "block-rows", "int64_t", "32", "Rows of a block">,
+    Option<"blockCols", "block-cols", "int64_t", "32", "Columns of a block">,
+    Option<"keepRatio", "keep-ratio", "double", "0.5",
+           "Fraction of the blocks kept (global top-k)">,
+    Option<"score", "score", "std::string", "\"l1\"",
+           "Block score: l1, l2 or max_abs">,
+    ListOption<"layerIndices", "layers", "unsigned",
+               "Layers to rewrite (default: all but the first and the last)">,
+    Option<"forwardResults", "forward-results", "unsigned", "1",
+           "Leading results that are forward outputs; the rest are gradients">,
+    ListOption<"tangents", "tangents", "unsigned",
+               "Arguments that are tangents (output gradients)">,
+    ListOption<"params", "params", "unsigned",
+               "Arguments that are parameters">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::sparse_train::SparseTrainDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_TRANSFORMS_PASSES_TD

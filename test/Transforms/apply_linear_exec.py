@@ -1,8 +1,11 @@
 """Runs torch-mlir's MLP joint step (Inputs/mlp_joint_step.mlir) compiled
-with and without sparse-train-apply-min-k (layer 1, keep 0.25), then
+with and without an apply pass on its second layer, then
 sparse-train-to-cpu: the forward result and the gradients the pass does not
-touch are bit-identical, and dW2 follows DropIT's definition, gy^T h^ with
-h^ the 25 % largest magnitudes of the ReLU output h (numpy)."""
+touch are bit-identical, and dW2 follows the technique's definition, gy^T
+h^ with h^ (numpy) the 25 % largest magnitudes of the ReLU output h
+(--technique min-k: sparse-train-apply-min-k, keep 0.25) or h with the
+half of its 2x4 blocks of largest l1 norm (--technique block-prune:
+sparse-train-apply-block-prune)."""
 
 import argparse
 import os
@@ -16,6 +19,21 @@ import harness  # noqa: E402
 import reference as ref  # noqa: E402
 
 SHAPES = [(4, 8), (16, 8), (16,), (3, 16), (3,), (4, 3)]
+
+
+def pruned(h):
+    """h with the half of its 2x4 blocks of largest l1 norm (others zero)."""
+    keep = ref.block_select(ref.block_scores(h, 2, 4, "l1"), "global_top_k", keep_ratio=0.5)
+    return h * np.kron(keep, np.ones((2, 4), dtype=h.dtype))
+
+
+#: technique: (the pass with its options, h -> h^)
+TECHNIQUES = {
+    "min-k": ("sparse-train-apply-min-k{tangents=5 layers=1 keep-ratio=0.25}",
+              lambda h: ref.min_k_restore(h, ref.min_k_select(h, ratio=0.25))),
+    "block-prune": ("sparse-train-apply-block-prune{tangents=5 layers=1 block-rows=2 block-cols=4 "
+                    "keep-ratio=0.5}", pruned),
+}
 RESULTS = [(2, np.float32), (2, np.float32), (1, np.float32), (2, np.float32), (1, np.float32)]
 
 
@@ -23,13 +41,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--opt", required=True)
     parser.add_argument("--workdir", required=True)
+    parser.add_argument("--technique", choices=sorted(TECHNIQUES), required=True)
     args = parser.parse_args()
+    apply, sparsify = TECHNIQUES[args.technique]
     with open(os.path.join(HERE, "Inputs", "mlp_joint_step.mlir")) as f:
         # The C interface the harness calls.
         ir = f.read().replace(") {\n  %cst", ") attributes {llvm.emit_c_interface} {\n  %cst", 1)
     pipelines = {
-        "applied": "--pass-pipeline=builtin.module(func.func(sparse-train-apply-min-k{tangents=5 layers=1 "
-                   "keep-ratio=0.25}),sparse-train-to-cpu)",
+        "applied": f"--pass-pipeline=builtin.module(func.func({apply}),sparse-train-to-cpu)",
         "dense": "--sparse-train-to-cpu",
     }
     steps = {k: harness.Function(harness.compile_module(ir, args.opt, os.path.join(args.workdir, k),
@@ -49,12 +68,12 @@ def main():
                 failures += 1
                 print(f"MISMATCH trial {trial} {name}: differs from the dense step")
         h = np.maximum(x @ w1.T + b1, 0).astype(np.float32)
-        h_hat = ref.min_k_restore(h, ref.min_k_select(h, ratio=0.25))
+        h_hat = sparsify(h)
         expected = gy.astype(np.float64).T @ h_hat.astype(np.float64)
         if not np.allclose(got[3], expected, rtol=1e-4, atol=1e-5):
             failures += 1
             print(f"MISMATCH trial {trial} dW2: max |diff| {np.abs(got[3] - expected).max()}")
-    print(f"apply-min-k: 3 steps, {failures} mismatches")
+    print(f"{args.technique}: 3 steps, {failures} mismatches")
     return 1 if failures else 0
 
 

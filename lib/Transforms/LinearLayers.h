@@ -1,0 +1,62 @@
+//===- LinearLayers.h - linear layers of a joint training step --*- C++ -*-===//
+//
+// What sparse-train-apply-min-k and sparse-train-apply-block-prune rewrite:
+// the weight gradients of linear layers, found from the saved activations
+// of a TrainingGraph.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSETRAIN_LIB_TRANSFORMS_LINEARLAYERS_H
+#define SPARSETRAIN_LIB_TRANSFORMS_LINEARLAYERS_H
+
+#include "SparseTrain/Analysis/TrainingGraph.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir {
+namespace sparse_train {
+
+/// A weight-gradient contraction `C[m, n] = sum_r P[r, m] * Q[r, n]` over
+/// 2-D tensors, in any of the four matmul transpose forms (named or
+/// generic), with P and Q found through 2-D transposes.
+struct WeightGradient {
+  linalg::LinalgOp op;
+  Value p, q;
+};
+
+/// A linear layer: a saved activation (its input) and the weight gradients
+/// computed from it.
+struct LinearLayer {
+  Value input;
+  SmallVector<WeightGradient> gradients;
+  /// A backward op other than these gradients (and the transposes that
+  /// only feed them) that reads the input and so keeps it alive, or "".
+  std::string otherReader;
+};
+
+/// The linear layers of a joint step, in the order the function defines
+/// their inputs.
+SmallVector<LinearLayer> findLinearLayers(const TrainingGraph &graph);
+
+/// Whether layer `index` of `count` is rewritten: the `chosen` indices, or
+/// by default every layer but the first and the last (DropIT's reference
+/// runs).
+bool isLayerSelected(unsigned index, unsigned count, ArrayRef<unsigned> chosen);
+
+/// Warns on `func` about indices in `chosen` beyond `count` layers.
+void warnAboutMissingLayers(func::FuncOp func, StringRef pass, unsigned count,
+                            ArrayRef<unsigned> chosen);
+
+/// Whether `func` looks like a joint step with `forwardResults` forward
+/// results: one block, and gradient results after the forward ones.
+bool isJointStep(func::FuncOp func, unsigned forwardResults);
+
+/// Builds the TrainingGraph options of a pass's common options.
+TrainingGraphOptions makeTrainingGraphOptions(unsigned forwardResults,
+                                              ArrayRef<unsigned> tangents,
+                                              ArrayRef<unsigned> params);
+
+} // namespace sparse_train
+} // namespace mlir
+
+#endif // SPARSETRAIN_LIB_TRANSFORMS_LINEARLAYERS_H
