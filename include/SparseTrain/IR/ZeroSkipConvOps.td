@@ -61,7 +61,9 @@ defvar ConvMeaning = [{
     there, as in the dense convolution. With `max_density = 1`
     zeros are always skipped. The default is the break-even density
     measured by the benchmarks (docs/Performance.md): 0.9 for the forward
-    and data-gradient kernels, 0.8 for the filter gradient.
+    and data-gradient kernels, 0.8 for the filter gradient, and 0 for a
+    pointwise filter gradient (1x1 filter, unit strides, no padding), whose
+    dense path is one BLAS product that is faster at every density.
 
     Rules: rank-4 operands and result with one element type, strides and
     dilations `>= 1`, padding `>= 0`, channel and batch sizes that agree,

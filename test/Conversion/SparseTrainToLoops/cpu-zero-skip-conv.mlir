@@ -78,6 +78,21 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
   return %dw : tensor<3x3x32x64xf32>
 }
 
+// A pointwise filter gradient (1x1, unit strides, no padding): its dense
+// path is one product of the flattened activations, x^T dy (BLAS in the
+// pipeline); it skips only when x is all zeros unless max_density says
+// otherwise.
+// CHECK-LABEL: func.func @pointwise_filter_gradient
+//       CHECK: math.ctpop
+//       CHECK: scf.while
+//       CHECK: } else {
+//       CHECK: memref.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : memref<2x8x8x32xf32> into memref<128x32xf32>
+//       CHECK: linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : memref<128x32xf32>, memref<128x64xf32>) outs(%{{.*}} : memref<32x64xf32>)
+func.func @pointwise_filter_gradient(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) -> tensor<1x1x32x64xf32> {
+  %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy : tensor<2x8x8x32xf32>, tensor<2x8x8x64xf32> -> tensor<1x1x32x64xf32>
+  return %dw : tensor<1x1x32x64xf32>
+}
+
 // CHECK-LABEL: func.func @negative_f64
 //   CHECK-NOT: vector.fma
 //   CHECK-NOT: scf.while
