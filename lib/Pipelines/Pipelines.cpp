@@ -106,7 +106,65 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addPass(createSparseTrainVerifyLoweringPass(verify));
 }
 
+LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
+    OpPassManager &pm, const SparseTrainApplyOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  auto copy = [](auto &to, const auto &from) {
+    to.assign(from.begin(), from.end());
+  };
+  for (const std::string &technique : options.techniques) {
+    if (technique == "min-k") {
+      SparseTrainApplyMinKPassOptions minK;
+      minK.keepRatio = options.keepRatio;
+      minK.encoding = options.encoding;
+      copy(minK.layerIndices, options.layers);
+      minK.forwardResults = options.forwardResults;
+      copy(minK.tangents, options.tangents);
+      copy(minK.params, options.params);
+      pm.addNestedPass<func::FuncOp>(createSparseTrainApplyMinKPass(minK));
+    } else if (technique == "block-prune") {
+      SparseTrainApplyBlockPrunePassOptions prune;
+      prune.blockRows = options.blockRows;
+      prune.blockCols = options.blockCols;
+      prune.keepRatio = options.blockKeepRatio;
+      prune.score = options.score;
+      copy(prune.layerIndices, options.layers);
+      prune.forwardResults = options.forwardResults;
+      copy(prune.tangents, options.tangents);
+      copy(prune.params, options.params);
+      pm.addNestedPass<func::FuncOp>(
+          createSparseTrainApplyBlockPrunePass(prune));
+    } else if (technique == "zero-skip") {
+      SparseTrainApplyZeroSkipPassOptions zeroSkip;
+      zeroSkip.maxDensity = options.maxDensity;
+      pm.addNestedPass<func::FuncOp>(
+          createSparseTrainApplyZeroSkipPass(zeroSkip));
+    } else {
+      return errorHandler("sparse-train-apply: unknown technique '" +
+                          technique +
+                          "' (choose from min-k, block-prune, zero-skip)");
+    }
+  }
+  return success();
+}
+
 void mlir::sparse_train::registerSparseTrainPipelines() {
+  // Registered by hand to report an unknown technique through the
+  // pipeline parser's error handler.
+  registerPassPipeline(
+      "sparse-train-apply",
+      "Place the training techniques in a joint training step: the apply "
+      "pass of each of `techniques`, in order",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        SparseTrainApplyOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return buildSparseTrainApplyPipeline(pm, options, errorHandler);
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(SparseTrainApplyOptions());
+      });
   PassPipelineRegistration<SparseTrainToCPUOptions>(
       "sparse-train-to-cpu",
       "Lower a program with sparse_train ops and linalg on tensors to the "

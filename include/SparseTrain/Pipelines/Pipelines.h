@@ -5,6 +5,7 @@
 #define SPARSETRAIN_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
 
 namespace mlir {
 class OpPassManager;
@@ -74,6 +75,62 @@ struct SparseTrainToCPUOptions
 /// left behind.
 void buildSparseTrainToCPUPipeline(OpPassManager &pm,
                                    const SparseTrainToCPUOptions &options);
+
+/// Options of `sparse-train-apply`: which techniques, in order, and the
+/// options of their passes.
+struct SparseTrainApplyOptions
+    : public PassPipelineOptions<SparseTrainApplyOptions> {
+  PassOptions::ListOption<std::string> techniques{
+      *this, "techniques",
+      llvm::cl::desc("Techniques to apply, in this order: min-k (DropIT on "
+                     "linear layers), block-prune (BSR saved inputs of "
+                     "linear layers), zero-skip (zero-skipping convolutions "
+                     "behind ReLUs)")};
+  PassOptions::Option<double> keepRatio{
+      *this, "keep-ratio",
+      llvm::cl::desc("min-k: fraction of each saved input kept"),
+      llvm::cl::init(0.1)};
+  PassOptions::Option<std::string> encoding{
+      *this, "encoding", llvm::cl::desc("min-k: bitmask or indices"),
+      llvm::cl::init("bitmask")};
+  PassOptions::Option<int64_t> blockRows{
+      *this, "block-rows", llvm::cl::desc("block-prune: rows of a block"),
+      llvm::cl::init(32)};
+  PassOptions::Option<int64_t> blockCols{
+      *this, "block-cols", llvm::cl::desc("block-prune: columns of a block"),
+      llvm::cl::init(32)};
+  PassOptions::Option<double> blockKeepRatio{
+      *this, "block-keep-ratio",
+      llvm::cl::desc("block-prune: fraction of the blocks kept"),
+      llvm::cl::init(0.5)};
+  PassOptions::Option<std::string> score{
+      *this, "score", llvm::cl::desc("block-prune: l1, l2 or max_abs"),
+      llvm::cl::init("l1")};
+  PassOptions::Option<double> maxDensity{
+      *this, "max-density",
+      llvm::cl::desc("zero-skip: max_density of the created ops (default: "
+                     "theirs)"),
+      llvm::cl::init(-1.0)};
+  PassOptions::ListOption<unsigned> layers{
+      *this, "layers",
+      llvm::cl::desc("min-k, block-prune: layers to rewrite (default: all "
+                     "but the first and the last)")};
+  PassOptions::Option<unsigned> forwardResults{
+      *this, "forward-results",
+      llvm::cl::desc("Leading results that are forward outputs"),
+      llvm::cl::init(1)};
+  PassOptions::ListOption<unsigned> tangents{
+      *this, "tangents",
+      llvm::cl::desc("Arguments that are tangents (output gradients)")};
+  PassOptions::ListOption<unsigned> params{
+      *this, "params", llvm::cl::desc("Arguments that are parameters")};
+};
+
+/// Builds `sparse-train-apply`: the apply pass of each technique, in the
+/// order given, on every function; fails on an unknown technique.
+LogicalResult buildSparseTrainApplyPipeline(
+    OpPassManager &pm, const SparseTrainApplyOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Registers the sparse_train pipelines.
 void registerSparseTrainPipelines();
