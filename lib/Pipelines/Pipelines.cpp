@@ -6,6 +6,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -148,7 +149,110 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
   return success();
 }
 
+/// The chips (without their a/f suffix) of LLVM 22.1.8's NVPTX backend that
+/// CUDA 13's ptxas accepts, and the backend's PTX versions (times ten)
+/// (`llc -march=nvptx64 -mcpu=help`, `-mattr=help`): anything else the
+/// backend ignores with a warning and compiles for another target.
+static constexpr unsigned kChips[] = {75,  80,  86,  87,  88,  89, 90,
+                                      100, 101, 103, 110, 120, 121};
+static constexpr unsigned kPtxVersions[] = {
+    32, 40, 41, 42, 43, 50, 60, 61, 62, 63, 64, 65, 70, 71, 72, 73,
+    74, 75, 76, 77, 78, 80, 81, 82, 83, 84, 85, 86, 87, 88, 90};
+
+/// The oldest PTX version (times ten) that can target `sm_<number>`, with
+/// an arch- or family-specific suffix when `suffixed`.
+static unsigned getMinimumPtxVersion(unsigned number, bool suffixed) {
+  if (suffixed)
+    return number >= 100 ? 86 : 80;
+  if (number >= 120)
+    return 87;
+  if (number >= 100)
+    return 86;
+  if (number >= 89)
+    return 78;
+  if (number >= 87)
+    return 74;
+  if (number >= 86)
+    return 71;
+  if (number >= 80)
+    return 70;
+  return 63;
+}
+
+LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
+    OpPassManager &pm, const SparseTrainToNVVMOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  auto error = [&](const Twine &message) {
+    return errorHandler("sparse-train-to-nvvm: " + message);
+  };
+  // chip: sm_<number>, with a (arch-specific) or f (family) on the chips
+  // that have one.
+  StringRef chip = options.chip;
+  unsigned number = 0;
+  bool suffixed = chip.ends_with("a") || chip.ends_with("f");
+  StringRef digits = chip.drop_front(3).drop_back(suffixed ? 1 : 0);
+  if (!chip.starts_with("sm_") || digits.getAsInteger(10, number))
+    return error("chip must be sm_<number>, optionally with a or f, got '" +
+                 chip + "'");
+  if (number < 75)
+    return error("chip " + chip +
+                 " is not supported by CUDA 13's ptxas (sm_75 or newer)");
+  if (!llvm::is_contained(kChips, number) ||
+      (suffixed && (number < 90 || (number == 90 && chip.ends_with("f")))))
+    return error("chip " + chip +
+                 " is not a target of LLVM 22's NVPTX "
+                 "backend");
+  // features: empty or +ptx<version>, known to the backend and new enough
+  // for the chip (an older one is an LLVM ERROR in the NVPTX backend).
+  StringRef features = options.features;
+  if (!features.empty()) {
+    unsigned version = 0;
+    if (!features.starts_with("+ptx") ||
+        features.drop_front(4).getAsInteger(10, version))
+      return error("features must be empty or +ptx<version>, got '" + features +
+                   "'");
+    if (!llvm::is_contained(kPtxVersions, version))
+      return error(features + " is not a PTX version of LLVM 22's NVPTX "
+                              "backend");
+    unsigned minimum = getMinimumPtxVersion(number, suffixed);
+    if (version < minimum)
+      return error(features + " is older than PTX " + Twine(minimum / 10) +
+                   "." + Twine(minimum % 10) + ", the oldest that targets " +
+                   chip);
+  }
+  StringRef format = options.format;
+  if (format != "isa" && format != "bin" && format != "fatbin")
+    return error("format must be isa, bin or fatbin, got '" + format + "'");
+  if (options.optLevel > 3)
+    return error("opt-level must be 0 to 3, got " + Twine(options.optLevel));
+
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = options.features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  SparseTrainVerifyLoweringPassOptions verify;
+  verify.allowedDialects = {"builtin", "llvm", "gpu"};
+  pm.addPass(createSparseTrainVerifyLoweringPass(verify));
+  return success();
+}
+
 void mlir::sparse_train::registerSparseTrainPipelines() {
+  registerPassPipeline(
+      "sparse-train-to-nvvm",
+      "Lower gpu kernels through NVVM to host LLVM dialect plus gpu.binary, "
+      "with options checked for CUDA 13",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        SparseTrainToNVVMOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return buildSparseTrainToNVVMPipeline(pm, options, errorHandler);
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(SparseTrainToNVVMOptions());
+      });
   // Registered by hand to report an unknown technique through the
   // pipeline parser's error handler.
   registerPassPipeline(

@@ -132,6 +132,37 @@ LogicalResult buildSparseTrainApplyPipeline(
     OpPassManager &pm, const SparseTrainApplyOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler);
 
+/// Options of `sparse-train-to-nvvm`.
+struct SparseTrainToNVVMOptions
+    : public PassPipelineOptions<SparseTrainToNVVMOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target GPU: sm_75 or newer (CUDA 13's ptxas), e.g. "
+                     "sm_80, sm_90, sm_90a"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX version as +ptxNN (empty: the minimum the chip "
+                     "needs)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("isa (PTX text), bin (cubin, needs ptxas) or fatbin"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level", llvm::cl::desc("Optimization level 0-3"),
+      llvm::cl::init(3)};
+};
+
+/// Checks the options of `sparse-train-to-nvvm` against what CUDA 13 and
+/// the NVPTX backend accept, then builds the pipeline: MLIR's NVVM lowering
+/// of gpu kernels (ending in host LLVM dialect plus gpu.binary) and a final
+/// check that only builtin, llvm and gpu ops remain (sparse_train ops have
+/// no GPU lowering yet and are reported by name).
+LogicalResult buildSparseTrainToNVVMPipeline(
+    OpPassManager &pm, const SparseTrainToNVVMOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
+
 /// Registers the sparse_train pipelines.
 void registerSparseTrainPipelines();
 
