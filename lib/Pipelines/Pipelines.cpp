@@ -238,37 +238,39 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   return success();
 }
 
-void mlir::sparse_train::registerSparseTrainPipelines() {
+/// Registers a pipeline whose builder can fail: unlike
+/// PassPipelineRegistration, it reports bad option values through the
+/// pipeline parser's error handler.
+template <typename Options>
+static void registerCheckedPipeline(
+    StringRef arg, StringRef description,
+    LogicalResult (*build)(OpPassManager &, const Options &,
+                           function_ref<LogicalResult(const Twine &)>)) {
   registerPassPipeline(
+      arg, description,
+      [build](OpPassManager &pm, StringRef text,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return build(pm, options, errorHandler);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optionHandler) {
+        optionHandler(Options());
+      });
+}
+
+void mlir::sparse_train::registerSparseTrainPipelines() {
+  registerCheckedPipeline<SparseTrainToNVVMOptions>(
       "sparse-train-to-nvvm",
       "Lower gpu kernels through NVVM to host LLVM dialect plus gpu.binary, "
       "with options checked for CUDA 13",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        SparseTrainToNVVMOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        return buildSparseTrainToNVVMPipeline(pm, options, errorHandler);
-      },
-      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
-        optionHandler(SparseTrainToNVVMOptions());
-      });
-  // Registered by hand to report an unknown technique through the
-  // pipeline parser's error handler.
-  registerPassPipeline(
+      buildSparseTrainToNVVMPipeline);
+  registerCheckedPipeline<SparseTrainApplyOptions>(
       "sparse-train-apply",
       "Place the training techniques in a joint training step: the apply "
       "pass of each of `techniques`, in order",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        SparseTrainApplyOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        return buildSparseTrainApplyPipeline(pm, options, errorHandler);
-      },
-      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
-        optionHandler(SparseTrainApplyOptions());
-      });
+      buildSparseTrainApplyPipeline);
   PassPipelineRegistration<SparseTrainToCPUOptions>(
       "sparse-train-to-cpu",
       "Lower a program with sparse_train ops and linalg on tensors to the "
