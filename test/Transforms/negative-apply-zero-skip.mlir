@@ -27,17 +27,6 @@ func.func @negative_max_with_one(%x: tensor<1x4x4x2xf32>, %w: tensor<1x1x2x2xf32
 
 // -----
 
-// The accumulator already holds values (a fused bias): declined.
-func.func @negative_nonzero_init(%x: tensor<1x4x4x2xf32>, %w: tensor<1x1x2x2xf32>, %bias: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {
-  %zeros = arith.constant dense<0.0> : tensor<1x4x4x2xf32>
-  %r = arith.maximumf %x, %zeros : tensor<1x4x4x2xf32>
-  // expected-remark @below {{the accumulator is not zero-filled}}
-  %y = linalg.conv_2d_nhwc_hwcf ins(%r, %w : tensor<1x4x4x2xf32>, tensor<1x1x2x2xf32>) outs(%bias : tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
-  return %y : tensor<1x4x4x2xf32>
-}
-
-// -----
-
 // Padding with a value other than zero.
 func.func @negative_pad_one(%x: tensor<1x4x4x2xf32>, %w: tensor<3x3x2x2xf32>) -> tensor<1x4x4x2xf32> {
   %one = arith.constant 1.0 : f32

@@ -112,11 +112,14 @@ def SparseTrainApplyZeroSkipPass
     : Pass<"sparse-train-apply-zero-skip", "::mlir::func::FuncOp"> {
   let summary = "Rewrite convolutions behind a ReLU into zero-skipping convolutions";
   let description = [{
-    Finds convolutions on NHWC images and HWCF filters whose image operand
-    gets its zeros from a ReLU, and rewrites them into the sparse_train op
-    that skips those zeros. The three computations are recognized from the
-    indexing maps of any `linalg` op (named or generic) with a
-    multiply-accumulate body, two inputs and a zero-filled init:
+    Finds convolutions whose image operand gets its zeros from a ReLU, and
+    rewrites them into the sparse_train op that skips those zeros. The
+    three computations are recognized from the indexing maps of any
+    `linalg` op (named or generic) with a multiply-accumulate body and two
+    inputs, once its operands are traced back through `linalg.transpose`,
+    zero `tensor.pad` (the image) and torch-mlir's weight flip (a generic
+    without inputs that reads the filter with `tensor.extract` at
+    `[i1, i0, K-1-i2, K-1-i3]`, the filter):
 
     | computation | maps (loop names as in the ops) | becomes |
     |---|---|---|
@@ -124,18 +127,30 @@ def SparseTrainApplyZeroSkipPass
     | filter gradient | `dw(kh,kw,c,f) += x(n, a*s + kh*d, b*s + kw*d, c) * dy(n,a,b,f)` | `conv2d_zero_skip_backward_filter %x, %dy` |
     | data gradient (stride 1) | `dx(n,i,j,c) += dy(n, i + A - kh*d, j + B - kw*d, f) * w(kh,kw,c,f)` | `conv2d_zero_skip_backward_data %dy, %w` |
 
-    `linalg.conv_2d_nhwc_hwcf` is the forward form. The image may come
-    through a `tensor.pad` with zeros on the spatial dims: its amounts
-    become the op's padding (with the map's offsets). The image must be a
-    ReLU output or a gradient masked by one: the result of an element-wise
-    linalg op (or `arith.maximumf` on tensors) whose value is `max(v, 0)`
-    or a `select` between a value and zero on a comparison with zero (the
-    forms torch-mlir and JAX emit for ReLU and its backward, also at the end
-    of a fused body).
+    The dimensions may come in any order: the image's batch is its first
+    dimension (NHWC and NCHW alike), which tells a filter gradient (batch
+    reduced) from a forward convolution (batch kept), and a filter read
+    through the flip turns torch-mlir's `conv_transpose` form into the data
+    gradient of the unflipped filter. So `linalg.conv_2d_nhwc_hwcf`,
+    `linalg.conv_2d_nchw_fchw`, torch-mlir's decomposed
+    `convolution_backward` (flip + pad + convolution for dX;
+    transpose + pad + transpose + convolution + transpose for dW) and its
+    direct generic form all match. Operands in other layouts than the ops'
+    (NHWC images and output gradients, HWCF filters) are transposed to them
+    with `linalg.transpose`, and the result back; canonicalization cancels
+    the pairs this leaves between layers. The zero padding looked through
+    becomes the op's padding (with the maps' offsets); an accumulator that
+    is not zero (torch-mlir's broadcast bias) is added to the result with
+    `linalg.add`. The image must be a ReLU output or a gradient masked by
+    one: the result of an element-wise linalg op (or `arith.maximumf` on
+    tensors) whose value is `max(v, 0)` or a `select` between a value and
+    zero on a comparison with zero (the forms torch-mlir and JAX emit for
+    ReLU and its backward, also at the end of a fused body).
 
     Every convolution-shaped op gets a remark: what it became, or why it
-    was declined (no ReLU zeros, a non-zero accumulator, non-zero or
-    dynamic padding, sizes that no window explains). Forward results do
+    was declined (no ReLU zeros, padding with a value other than zero or
+    of the batch or channels, dynamic padding, sizes that no window
+    explains). Forward results do
     not change except where a zero of the image meets Inf/NaN in the other
     operand (docs/Semantics.md).
   }];

@@ -1,0 +1,248 @@
+"""Compiles one model of the zoo (examples/zoo) dense and under every apply
+pass with sparse-train-to-cpu, runs each step on the model's stored
+inputs, and checks:
+
+- dense: y and every gradient equal PyTorch 1.13 autograd's (stored in
+  <model>.npz by make_references.py);
+- zero-skip (exact): y and the gradients equal the dense step's;
+- min-k and block-prune, on every linear layer but the first: y and the
+  gradients they leave alone equal the dense step's, and the rewritten
+  layers' weight gradients follow the technique's definition, g^T X^ with
+  X^ the layer's saved input X after DropIT's min-k or after block pruning
+  (numpy, test/Differential/reference.py), X and the layer's output
+  gradient g from a float64 numpy run of the model;
+- the composed `sparse-train-apply` pipeline with all three techniques:
+  the same checks together.
+
+It also checks the number of rewrites each pass reports (remarks) against
+the model's structure, so a pass that silently stops matching fails here.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ZOO = os.path.join(HERE, "..", "..", "examples", "zoo")
+sys.path.insert(0, os.path.join(HERE, "..", "Differential"))
+sys.path.insert(0, ZOO)
+import harness  # noqa: E402
+import reference as ref  # noqa: E402
+import torch_form as tf  # noqa: E402
+from make_references import module_text  # noqa: E402
+
+BLOCK = (4, 8)
+MIN_K_KEEP = 0.25
+BLOCK_KEEP = 0.5
+
+
+def flat_layers(layers):
+    for layer in layers:
+        yield layer
+        if isinstance(layer, tf.Residual):
+            yield from flat_layers(layer.layers)
+
+
+def numpy_step(layers, arrays, names, form):
+    """float64 forward of the model, recording each Linear's input, and the
+    backward from gy down to the last Linear: {Linear: (X, g)}."""
+    params = iter(arrays[n].astype(np.float64) for n in names)
+    cache = []
+
+    def forward(seq, h):
+        for layer in seq:
+            if isinstance(layer, tf.Residual):
+                inner = len(cache)
+                out = forward(layer.layers, h)
+                cache.append((layer, inner))
+                h = h + out
+                continue
+            cache.append((layer, h))
+            if isinstance(layer, tf.Linear):
+                w, b = next(params), next(params)
+                layer.np_w = w.T if form == "torch" else w
+                h = h @ layer.np_w + b
+            elif isinstance(layer, tf.ReLU):
+                h = np.maximum(h, 0)
+            elif isinstance(layer, tf.GELU):
+                from math import erf
+                h = h * 0.5 * (1 + np.vectorize(erf)(h / np.sqrt(2)))
+            elif isinstance(layer, tf.Conv2d):
+                w, b = next(params), next(params)
+                y = ref.conv_forward(h.transpose(0, 2, 3, 1), w.transpose(2, 3, 1, 0), [1, 1],
+                                     [1, 1], [layer.p] * 4)
+                h = y.transpose(0, 3, 1, 2) + b[None, :, None, None]
+            elif isinstance(layer, tf.MaxPool2d):
+                n, c, hh, ww = h.shape
+                h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
+            elif isinstance(layer, tf.Flatten):
+                h = h.reshape(h.shape[0], -1)
+        return h
+
+    forward(layers, arrays["x"].astype(np.float64))
+    found = {}
+
+    def backward(entries, g):
+        """Back through `entries` (the cache of one sequence, as written);
+        returns None at the first layer it cannot differentiate."""
+        i = len(entries) - 1
+        while i >= 0:
+            layer, saved = entries[i]
+            if isinstance(layer, tf.Residual):
+                # The block's own entries precede it in the cache.
+                inner = entries[saved:i]
+                gi = backward(inner, g)
+                if gi is None:
+                    return None
+                g = g + gi
+                i = saved - 1
+                continue
+            if isinstance(layer, tf.Linear):
+                found[id(layer)] = (saved, g)
+                g = g @ layer.np_w.T
+            elif isinstance(layer, tf.ReLU):
+                g = np.where(saved > 0, g, 0)
+            elif isinstance(layer, tf.GELU):
+                from math import erf
+                cdf = 0.5 * (1 + np.vectorize(erf)(saved / np.sqrt(2)))
+                g = g * (cdf + saved * np.exp(-0.5 * saved * saved) / np.sqrt(2 * np.pi))
+            else:
+                return None
+            i -= 1
+        return g
+
+    backward(cache, arrays["gy"].astype(np.float64))
+    return found
+
+
+def min_k(x):
+    return ref.min_k_restore(x, ref.min_k_select(x.astype(np.float32), ratio=MIN_K_KEEP))
+
+
+def block_pruned(x):
+    keep = ref.block_select(ref.block_scores(x, *BLOCK, "l1"), "global_top_k",
+                            keep_ratio=BLOCK_KEEP)
+    return ref.block_mask(x, *BLOCK, keep)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--opt", required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("model")
+    args = parser.parse_args()
+    text, layers, (input_shape, params, out_shape), form = module_text(args.model)
+    text = text.replace("func.func @train_step(", "func.func @train_step(", 1)
+    text = re.sub(r"(func\.func @train_step\(.*\) -> \(.*\)) \{",
+                  r"\1 attributes {llvm.emit_c_interface} {", text, count=1)
+    names = [n for n, _ in params]
+    stored = dict(np.load(os.path.join(ZOO, args.model + ".npz")))
+    inputs = [stored["x"]] + [stored[n] for n in names] + [stored["gy"]]
+    results = [(len(out_shape), np.float32)] + [(len(s), np.float32) for _, s in params]
+
+    linears = [l for l in flat_layers(layers) if isinstance(l, tf.Linear)]
+    convs = [l for l in flat_layers(layers) if isinstance(l, tf.Conv2d)]
+    # A conv whose input is a ReLU output: forward and filter gradient skip;
+    # a conv whose output goes through a ReLU: its data gradient skips when
+    # it is computed (not for the first layer).
+    flat = list(flat_layers(layers))
+    skip_forward = sum(1 for i, l in enumerate(flat)
+                       if isinstance(l, tf.Conv2d) and i > 0 and isinstance(flat[i - 1], tf.ReLU))
+    skip_data = sum(1 for i, l in enumerate(flat)
+                    if isinstance(l, tf.Conv2d) and i > 0 and i + 1 < len(flat)
+                    and isinstance(flat[i + 1], tf.ReLU))
+    tangent = len(inputs) - 1
+    chosen = ",".join(str(i) for i in range(1, len(linears)))
+    common = f"tangents={tangent} layers={chosen}" if chosen else f"tangents={tangent}"
+    runs = {
+        "dense": ("", {}),
+        "zero-skip": ("sparse-train-apply-zero-skip",
+                      {"zero_skip": 2 * skip_forward + skip_data}),
+        "min-k": (f"sparse-train-apply-min-k{{{common} keep-ratio={MIN_K_KEEP}}}",
+                  {"min_k": max(0, len(linears) - 1)}),
+        "block-prune": (f"sparse-train-apply-block-prune{{{common} block-rows={BLOCK[0]} "
+                        f"block-cols={BLOCK[1]} keep-ratio={BLOCK_KEEP}}}",
+                        {"block": max(0, len(linears) - 1)}),
+    }
+    failures = 0
+    outputs = {}
+    for run, (apply, expected) in runs.items():
+        workdir = os.path.join(args.workdir, run)
+        pipeline = "--sparse-train-to-cpu"
+        if apply:
+            os.makedirs(workdir, exist_ok=True)
+            applied = os.path.join(workdir, "applied.mlir")
+            src = os.path.join(workdir, "input.mlir")
+            with open(src, "w") as f:
+                f.write(text)
+            p = subprocess.run([args.opt, src, f"--pass-pipeline=builtin.module(func.func({apply}))",
+                                "-o", applied], capture_output=True, text=True)
+            if p.returncode:
+                print(f"MISMATCH {run}: the pass failed\n{p.stderr}")
+                failures += 1
+                continue
+            rewrites = sum(1 for line in p.stderr.splitlines()
+                           if "remark:" in line and "rewritten" in line
+                           and "not rewritten" not in line)
+            want = sum(expected.values())
+            if rewrites != want:
+                failures += 1
+                print(f"MISMATCH {run}: {rewrites} rewrites, expected {want}")
+            with open(applied) as f:
+                module = f.read()
+        else:
+            module = text
+            rewrites = 0
+        step = harness.Function(harness.compile_module(module, args.opt, workdir, pipeline=pipeline),
+                                "train_step", results)
+        outputs[run] = step(*[a.copy() for a in inputs])
+        print(f"{run}: {rewrites} rewrites")
+
+    def close(a, b, rtol=2e-4):
+        scale = max(1.0, float(np.max(np.abs(b))))
+        return np.allclose(a, b, rtol=rtol, atol=rtol * scale)
+
+    keys = ["y"] + ["d" + n for n in names]
+    dense = outputs.get("dense")
+    if dense is None:
+        print(f"{args.model}: {failures} mismatches")
+        return 1
+    for key, got in zip(keys, dense):
+        if not close(got, stored[key]):
+            failures += 1
+            print(f"MISMATCH dense {key}: max |diff| from PyTorch {np.abs(got - stored[key]).max()}")
+
+    found = numpy_step(layers, stored, names, form)
+    # Parameter index of each rewritten layer's weight.
+    param_index = {}
+    index = 0
+    for layer in flat_layers(layers):
+        if not isinstance(layer, tf.Residual) and layer.parameters():
+            param_index[id(layer)] = index
+            index += 2
+    sparsify = {"min-k": min_k, "block-prune": block_pruned}
+    for run, got_all in outputs.items():
+        if run == "dense":
+            continue
+        changed = {}
+        if run in sparsify:
+            for layer in linears[1:]:
+                x, g = found[id(layer)]
+                xh = sparsify[run](x.astype(np.float32)).astype(np.float64)
+                dw = g.T @ xh if form == "torch" else xh.T @ g
+                changed[1 + param_index[id(layer)]] = dw
+        for i, (key, got) in enumerate(zip(keys, got_all)):
+            want = changed.get(i, dense[i])
+            if not close(got, want):
+                failures += 1
+                print(f"MISMATCH {run} {key}: max |diff| {np.abs(got - want).max()}")
+    print(f"{args.model}: {len(outputs)} steps, {failures} mismatches")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
