@@ -2,6 +2,7 @@
 
 #include "SparseTrain/InitAll.h"
 #include "SparseTrain/Conversion/Passes.h"
+#include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainDialect.h"
 #include "SparseTrain/Pipelines/Pipelines.h"
 #include "SparseTrain/Transforms/Passes.h"
@@ -10,6 +11,7 @@
 
 void mlir::sparse_train::registerAllDialects(DialectRegistry &registry) {
   registry.insert<SparseTrainDialect>();
+  registerGPULaunchMemoryEffects(registry);
 }
 
 void mlir::sparse_train::registerAllPasses() {

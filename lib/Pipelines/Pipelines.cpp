@@ -7,10 +7,12 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
 #include "mlir/Dialect/SparseTensor/Transforms/Passes.h"
@@ -226,6 +228,48 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   if (options.optLevel > 3)
     return error("opt-level must be 0 to 3, got " + Twine(options.optLevel));
 
+  // Front half: sparse_train ops into GPU kernels on tensors, bufferization
+  // (with the sparsifier for the BSR tensors), dense linalg into parallel
+  // loops, every host parallel loop onto blocks and threads, host buffers
+  // into managed memory (docs/GPU.md).
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createConvertSparseTrainToGPUPass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addNestedPass<func::FuncOp>(createSparseTrainGeneralizeSparseLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  sparse_tensor::SparsifierOptions sparsifier;
+  pm.addPass(mlir::createSparsificationAndBufferizationPass(
+      mlir::getBufferizationOptionsForSparsification(/*analysisOnly=*/false),
+      sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
+      /*enableRuntimeLibrary=*/false, sparsifier.enableBufferInitialization,
+      /*vectorLength=*/0, /*enableVLAVectorization=*/false,
+      /*enableSIMDIndex32=*/false, /*enableGPULibgen=*/false,
+      sparsifier.sparsificationOptions().sparseEmitStrategy,
+      sparsifier.sparsificationOptions().parallelizationStrategy));
+  pm.addPass(createStorageSpecifierToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  // The block-cooperative kernels go into gpu.modules first: buffer
+  // deallocation must see the host functions only (it cannot handle the
+  // workgroup buffers and barriers of a gpu.launch body).
+  pm.addPass(createGpuKernelOutliningPass());
+  memref::ExpandReallocPassOptions realloc;
+  realloc.emitDeallocs = false;
+  pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass(realloc));
+  pm.addNestedPass<func::FuncOp>(createSparseTrainGPUBufferDeallocationPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createSparseTrainGPUMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createSparseTrainGPUHostSharedBuffersPass());
+
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
   nvvm.cubinFeatures = options.features;
@@ -263,7 +307,8 @@ static void registerCheckedPipeline(
 void mlir::sparse_train::registerSparseTrainPipelines() {
   registerCheckedPipeline<SparseTrainToNVVMOptions>(
       "sparse-train-to-nvvm",
-      "Lower gpu kernels through NVVM to host LLVM dialect plus gpu.binary, "
+      "Lower a program with sparse_train ops and linalg on tensors to GPU "
+      "kernels, then through NVVM to host LLVM dialect plus gpu.binary, "
       "with options checked for CUDA 13",
       buildSparseTrainToNVVMPipeline);
   registerCheckedPipeline<SparseTrainApplyOptions>(

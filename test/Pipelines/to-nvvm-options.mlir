@@ -21,10 +21,13 @@
 // UNKNOWN-CHIP: error: sparse-train-to-nvvm: chip sm_200 is not a target of LLVM 22's NVPTX backend
 // UNKNOWN-PTX: error: sparse-train-to-nvvm: +ptx99 is not a PTX version of LLVM 22's NVPTX backend
 
-// sparse_train ops have no GPU lowering yet: the pipeline names them.
+// An op without a GPU kernel is named by the pipeline (an error, never a
+// host fallback).
 // RUN: not sparse-train-opt %s --sparse-train-to-nvvm="format=isa" 2>&1 | FileCheck %s --check-prefix=OPS
-// OPS: 'sparse_train.slice_start' was not lowered
-func.func @f(%seed: i64, %step: i64) -> index {
-  %s = sparse_train.slice_start %seed, %step extent = 8, width = 4
-  return %s : index
+// OPS: error: convert-sparse-train-to-gpu: no GPU kernel for block_prune yet
+#BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 2 : compressed, i mod 2 : dense, j mod 2 : dense)}>
+func.func @f(%x: tensor<4x4xf32>) -> tensor<4x4xf32, #BSR> {
+  %s = sparse_train.block_prune %x block = [2, 2] score = l1
+      select = global_top_k keep_ratio = 0.5 : tensor<4x4xf32> -> tensor<4x4xf32, #BSR>
+  return %s : tensor<4x4xf32, #BSR>
 }

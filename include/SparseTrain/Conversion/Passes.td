@@ -127,4 +127,114 @@ def ConvertSparseTrainToCPUPass
   ];
 }
 
+def ConvertSparseTrainToGPUPass
+    : Pass<"convert-sparse-train-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower sparse_train ops to GPU kernels (gpu.launch and "
+                "scf.parallel nests that sparse-train-gpu-map-parallel-loops "
+                "maps to blocks and threads)";
+  let description = [{
+    The GPU lowering, on tensors before bufferization like the reference
+    lowering: operands are reached through `bufferization.to_buffer`, results
+    handed back through `bufferization.to_tensor`, and every kernel is one of
+
+    - a `gpu.launch` with workgroup (shared) memory where threads of a block
+      must cooperate: `slice_start` (Philox4x32-10 on one thread, the same
+      arith ops as the reference, so the same bits), `min_k_retain` (one
+      block per selection set: a radix select of the K-th largest magnitude
+      key with 256-bucket shared-memory histograms, then a deterministic
+      compaction whose per-thread counts are scanned in shared memory; ties
+      by lowest index, values in index order) and the bitmask form of
+      `min_k_restore` (per-thread popcounts scanned in shared memory);
+    - an `scf.parallel` nest over the elements a kernel writes, each
+      iteration owning its output element (no atomics except the OR of
+      bitmask bits): `min_k_restore` (indices), `min_k_weight_grad` (linear
+      form), `bsr_matmul` and the three zero-skip convolutions. The pipeline
+      maps these nests to blocks and threads; the same nests also run on the
+      CPU, which is how they are tested without a GPU.
+
+    `slice_drop` and `slice_expand` use the reference lowering (tensor slices
+    and `linalg.generic`), which bufferizes to strided views and element-wise
+    loops that the pipeline maps like any other dense linalg op.
+
+    Ops without a GPU kernel (see docs/GPU.md) are reported with an error
+    naming them; nothing falls back to host code.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def SparseTrainGPUMapParallelLoopsPass
+    : Pass<"sparse-train-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Prepare host-side scf.parallel nests and copies for "
+                "convert-parallel-loops-to-gpu";
+  let description = [{
+    Every outermost `scf.parallel` of host code (not inside a `gpu.launch`)
+    is collapsed to one dimension, tiled by `block-size` and mapped: tiles to
+    `block_x`, iterations of a tile to `thread_x`, deeper nests to
+    sequential loops. Host `memref.copy` ops become such a loop first, so
+    that copies between buffers run on the device. Loops with reductions are
+    left alone (and stay on the host).
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per block of the mapped loops (1 to 1024)">
+  ];
+}
+
+def SparseTrainGPUHostSharedBuffersPass
+    : Pass<"sparse-train-gpu-host-shared-buffers", "::mlir::ModuleOp"> {
+  let summary = "Allocate host-side buffers as CUDA managed memory";
+  let description = [{
+    The memory model of `sparse-train-to-nvvm`: every buffer that host code
+    allocates (`memref.alloc`) becomes `gpu.alloc host_shared` (managed
+    memory, `cuMemAllocManaged`), and `memref.dealloc` becomes a
+    `gpu.dealloc` on a stream that is waited for. Kernels are launched
+    synchronously, so host code (scalar reads such as a slice start, the
+    sparsifier's host loops) and kernels see the same bytes without copies.
+    Function arguments must be device-accessible (managed memory, or any
+    memory on systems with heterogeneous memory management). A kernel that
+    captures a buffer the device cannot reach (`memref.alloca`,
+    `memref.get_global`) is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def SparseTrainGPUBufferDeallocationPass
+    : Pass<"sparse-train-gpu-buffer-deallocation", "::mlir::func::FuncOp"> {
+  let summary = "Ownership-based buffer deallocation of host functions that "
+                "do not free memory themselves";
+  let description = [{
+    Runs MLIR's ownership-based buffer deallocation on the function unless it
+    already frees memory itself (`memref.dealloc` or `gpu.dealloc`: programs
+    written against the gpu dialect's explicit memory ops, which the
+    upstream analysis rejects). Kernels must be outlined first: the analysis
+    does not understand `gpu.launch` bodies.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_CONVERSION_PASSES_TD

@@ -155,10 +155,13 @@ struct SparseTrainToNVVMOptions
 };
 
 /// Checks the options of `sparse-train-to-nvvm` against what CUDA 13 and
-/// the NVPTX backend accept, then builds the pipeline: MLIR's NVVM lowering
-/// of gpu kernels (ending in host LLVM dialect plus gpu.binary) and a final
-/// check that only builtin, llvm and gpu ops remain (sparse_train ops have
-/// no GPU lowering yet and are reported by name).
+/// the NVPTX backend accept, then builds the pipeline: sparse_train ops into
+/// GPU kernels (convert-sparse-train-to-gpu), bufferization with the
+/// sparsifier, kernels outlined, buffer deallocation, dense linalg and every
+/// host parallel loop onto blocks and threads, host buffers into managed
+/// memory; then MLIR's NVVM lowering of the kernels (ending in host LLVM
+/// dialect plus gpu.binary) and a final check that only builtin, llvm and
+/// gpu ops remain. An op without a GPU kernel is reported by name.
 LogicalResult buildSparseTrainToNVVMPipeline(
     OpPassManager &pm, const SparseTrainToNVVMOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler);

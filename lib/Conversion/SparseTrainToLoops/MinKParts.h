@@ -101,9 +101,11 @@ struct RetainSetup {
 };
 
 /// Sizes and output buffers of `op`, whose retained type converts to
-/// `partTypes` (values, positions, dynamic sizes).
+/// `partTypes` (values, positions, dynamic sizes). The bitmask is zeroed
+/// with loops unless `zeroBitmask` is false (the caller zeroes it).
 inline RetainSetup setUpRetain(KernelBuilder &k, MinKRetainOp op, Value input,
-                               ArrayRef<Type> partTypes) {
+                               ArrayRef<Type> partTypes,
+                               bool zeroBitmask = true) {
   RetainSetup setup;
   RankedTensorType inputType = op.getInput().getType();
   setup.numElements = k.index(1);
@@ -138,7 +140,7 @@ inline RetainSetup setUpRetain(KernelBuilder &k, MinKRetainOp op, Value input,
   setup.positions = k.alloc(
       positionsType.getShape(), positionType,
       positionsType.hasStaticShape() ? ValueRange{} : ValueRange{numPositions});
-  if (setup.bitmask)
+  if (setup.bitmask && zeroBitmask)
     k.fill(setup.positions, k.integer(positionType, 0));
   return setup;
 }
