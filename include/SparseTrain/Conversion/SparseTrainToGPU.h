@@ -25,7 +25,8 @@ void populateSliceDropToGPUPatterns(const TypeConverter &converter,
 void populateMinKToGPUPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 
-/// bsr_matmul (one output element per iteration, no atomics).
+/// block_prune (scores, block top-k, BSR compaction) and bsr_matmul (one
+/// output element per iteration, no atomics).
 void populateBlockSparseToGPUPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
 

@@ -1,4 +1,15 @@
-//===- BlockSparseToGPU.cpp - GPU lowering of bsr_matmul ------------------===//
+//===- BlockSparseToGPU.cpp - GPU lowering of the BSR ops ------------------===//
+//
+// block_prune in four kernels: the f32 score of every block (one parallel
+// iteration per block, the reference's row-major summation order) with its
+// ordering key; the selection (global or per block row: the block top-K
+// kernel of BlockTopK.h over the score keys; threshold: in the score
+// kernel); the positions (one block: kept blocks per block-row chunk
+// scanned in shared memory); the coordinates and values (one parallel
+// iteration per block: a kept block finds its slot from the positions and
+// the kept blocks before it in its row). The host reads the number of
+// stored blocks from the positions to size the other two buffers, and the
+// result is assembled with sparse_tensor.assemble as in the reference.
 //
 // bsr_matmul as one parallel iteration per output element: each iteration
 // owns its element and sums, in a fixed order, the products of the stored
@@ -11,9 +22,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "../SparseTrainToLoops/BsrBuffers.h"
+#include "BlockTopK.h"
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -71,6 +87,169 @@ static Value emitLineSum(KernelBuilder &k, const BsrBuffers &bsr,
         });
       })[0];
 }
+
+/// `v` as a buffer entry of `type` (integer or index).
+static Value fromIndex(KernelBuilder &k, Type type, Value v) {
+  return type.isIndex() ? v : k.indexCast(type, v);
+}
+
+struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BlockPruneOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KernelBuilder k(rewriter, op.getLoc());
+    RankedTensorType inputType = op.getInput().getType();
+    RankedTensorType resultType = op.getType();
+    auto encoding = sparse_tensor::getSparseTensorEncoding(resultType);
+    int64_t r = op.getBlock()[0], c = op.getBlock()[1];
+    int64_t blockRows = inputType.getDimSize(0) / r;
+    int64_t blockCols = inputType.getDimSize(1) / c;
+    int64_t numBlocks = blockRows * blockCols;
+    Type f32 = k.b.getF32Type(), f64 = k.b.getF64Type(), i8 = k.b.getI8Type();
+    Type i32 = k.b.getI32Type(), indexType = k.b.getIndexType();
+    Value x = k.bufferOf(adaptor.getInput());
+    BlockScore scoreKind = op.getScore();
+    BlockSelect select = op.getSelect();
+
+    // Scores, keys and (for a threshold) the selection, one per block.
+    Value keys = k.alloc({numBlocks}, i32);
+    Value keep = k.alloc({numBlocks}, i8);
+    forEachParallelND(k, {k.index(numBlocks)}, [&](ValueRange ivs) {
+      Value b = ivs[0];
+      Value row0 = k.mul(k.divU(b, k.index(blockCols)), k.index(r));
+      Value col0 = k.mul(k.remU(b, k.index(blockCols)), k.index(c));
+      Value score = k.forAccumulate(
+          k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
+          [&](Value e, ValueRange sum) {
+            Value row = k.add(row0, k.divU(e, k.index(c)));
+            Value col = k.add(col0, k.remU(e, k.index(c)));
+            Value v = k.castFloat(k.load(x, {row, col}), f32);
+            Value next;
+            switch (scoreKind) {
+            case BlockScore::L1:
+              next = k.addF(sum[0], math::AbsFOp::create(k.b, v));
+              break;
+            case BlockScore::L2:
+              next = k.addF(sum[0], k.mulF(v, v));
+              break;
+            case BlockScore::MaxAbs:
+              next = arith::MaximumFOp::create(k.b, sum[0],
+                                               math::AbsFOp::create(k.b, v));
+              break;
+            }
+            return SmallVector<Value>{next};
+          })[0];
+      if (scoreKind == BlockScore::L2)
+        score = math::SqrtOp::create(k.b, score);
+      k.store(emitGPUKey(k, score, i32), keys, b);
+      Value take = k.boolean(false);
+      if (select == BlockSelect::Threshold) {
+        // Strictly above the threshold, or NaN (unordered compare).
+        take = arith::CmpFOp::create(
+            k.b, arith::CmpFPredicate::UGT, k.castFloat(score, f64),
+            k.floating(f64, op.getThreshold()->convertToDouble()));
+      }
+      k.store(arith::ExtUIOp::create(k.b, i8, take), keep, b);
+    });
+
+    // Top-k of the block keys: over all blocks, or per block row.
+    auto keepCount = [](double ratio, int64_t n) {
+      return static_cast<int64_t>(
+          std::floor(ratio * static_cast<double>(n) + 0.5));
+    };
+    if (select != BlockSelect::Threshold) {
+      bool global = select == BlockSelect::GlobalTopK;
+      int64_t setLength = global ? numBlocks : blockCols;
+      int64_t count =
+          global ? keepCount(op.getKeepRatio()->convertToDouble(), numBlocks)
+          : op.getKeepPerRow()
+              ? static_cast<int64_t>(*op.getKeepPerRow())
+              : keepCount(op.getKeepRatio()->convertToDouble(), blockCols);
+      emitBlockTopKLaunch(
+          k, k.index(global ? 1 : blockRows), k.index(setLength),
+          k.index(count), i32,
+          [&](Value set, Value i) {
+            return k.load(keys, k.add(k.mul(set, k.index(setLength)), i));
+          },
+          [&](Value set, Value i, Value) {
+            k.store(k.integer(i8, 1), keep,
+                    k.add(k.mul(set, k.index(setLength)), i));
+          });
+    }
+
+    // positions[br + 1] = kept blocks in block rows 0..br: one block, each
+    // thread a chunk of block rows, chunk totals scanned in shared memory.
+    Type posType = getBsrIndexType(k.b.getContext(), encoding.getPosWidth());
+    Type crdType = getBsrIndexType(k.b.getContext(), encoding.getCrdWidth());
+    Value positions = k.alloc({blockRows + 1}, posType);
+    auto keptInRow = [&](Value br, Value end) {
+      return k.forAccumulate(
+          k.index(0), end, {k.index(0)}, [&](Value bc, ValueRange count) {
+            Value kept = k.load(keep, k.add(k.mul(br, k.index(blockCols)), bc));
+            return SmallVector<Value>{k.add(
+                count[0], arith::IndexCastUIOp::create(
+                              k.b, indexType,
+                              arith::ExtUIOp::create(k.b, i32, kept)))};
+          })[0];
+    };
+    emitLaunch(
+        k, k.index(1), kBlockThreads,
+        {getWorkgroupBufferType({kBlockThreads}, indexType)},
+        [&](LaunchIds ids) {
+          Value tid = ids.thread, offsets = ids.shared[0];
+          auto [lo, hi] = getThreadChunk(k, tid, k.index(blockRows));
+          Value total = k.forAccumulate(
+              lo, hi, {k.index(0)}, [&](Value br, ValueRange acc) {
+                return SmallVector<Value>{
+                    k.add(acc[0], keptInRow(br, k.index(blockCols)))};
+              })[0];
+          k.store(total, offsets, tid);
+          emitBlockExclusiveScan(k, tid, offsets);
+          onFirstThread(k, tid, [&] {
+            k.store(fromIndex(k, posType, k.index(0)), positions, k.index(0));
+          });
+          k.forAccumulate(lo, hi, {k.load(offsets, tid)},
+                          [&](Value br, ValueRange acc) {
+                            Value next =
+                                k.add(acc[0], keptInRow(br, k.index(blockCols)));
+                            k.store(fromIndex(k, posType, next), positions,
+                                    k.add(br, k.index(1)));
+                            return SmallVector<Value>{next};
+                          });
+        });
+
+    // The host sizes the coordinates and values from the positions (the
+    // launch above is synchronous and the buffer is managed memory).
+    Value nnz = k.toIndex(k.load(positions, k.index(blockRows)));
+    Value coordinates = k.alloc({ShapedType::kDynamic}, crdType, nnz);
+    Value values = k.alloc({ShapedType::kDynamic}, inputType.getElementType(),
+                           k.mul(nnz, k.index(r * c)));
+    forEachParallelND(k, {k.index(numBlocks)}, [&](ValueRange ivs) {
+      Value b = ivs[0];
+      Value br = k.divU(b, k.index(blockCols)), bc = k.remU(b, k.index(blockCols));
+      Value take =
+          k.cmp(arith::CmpIPredicate::ne, k.load(keep, b), k.integer(i8, 0));
+      k.ifThen(take, [&] {
+        Value slot = k.add(k.toIndex(k.load(positions, br)), keptInRow(br, bc));
+        k.store(fromIndex(k, crdType, bc), coordinates, slot);
+        Value base = k.mul(slot, k.index(r * c));
+        k.forEach(k.index(0), k.index(r * c), [&](Value e) {
+          Value row = k.add(k.mul(br, k.index(r)), k.divU(e, k.index(c)));
+          Value col = k.add(k.mul(bc, k.index(c)), k.remU(e, k.index(c)));
+          k.store(k.load(x, {row, col}), values, k.add(base, e));
+        });
+      });
+    });
+
+    Value result = sparse_tensor::AssembleOp::create(
+        k.b, resultType,
+        ValueRange{k.tensorOf(positions), k.tensorOf(coordinates)},
+        k.tensorOf(values));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
 struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -133,5 +312,6 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
 
 void mlir::sparse_train::populateBlockSparseToGPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<BsrMatmulToGPU>(converter, patterns.getContext());
+  patterns.add<BlockPruneToGPU, BsrMatmulToGPU>(converter,
+                                                patterns.getContext());
 }

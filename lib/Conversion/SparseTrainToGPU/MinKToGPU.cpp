@@ -22,6 +22,7 @@
 
 #include "../SparseTrainToLoops/MinKParts.h"
 #include "../SparseTrainToLoops/Selection.h"
+#include "BlockTopK.h"
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -32,22 +33,6 @@ using namespace mlir;
 using namespace mlir::sparse_train;
 
 namespace {
-
-/// The ordering key of `x` as an unsigned integer of `keyType`: for f64 the
-/// reference's 64-bit key; otherwise the bit pattern of |x| in f32 (exact
-/// for f16, bf16 and f32, so the order is the reference's) with every NaN
-/// mapped to 0x7F800001, just above +Inf.
-static Value emitGPUKey(KernelBuilder &k, Value x, Type keyType) {
-  if (keyType.isInteger(64))
-    return emitMagnitudeKey(k, x);
-  Type f32 = k.b.getF32Type(), i32 = k.b.getI32Type();
-  Value wide = k.castFloat(x, f32);
-  Value bits =
-      arith::BitcastOp::create(k.b, i32, math::AbsFOp::create(k.b, wide));
-  Value isNaN =
-      arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNO, wide, wide);
-  return k.select(isNaN, k.integer(i32, 0x7F800001), bits);
-}
 
 /// Sets bit `i % 32` of word `i / 32` of `mask` (i32 words) atomically.
 static void emitAtomicSetBit(KernelBuilder &k, Value mask, Value i) {
@@ -81,152 +66,22 @@ struct MinKRetainToGPU : public OpConversionPattern<MinKRetainOp> {
     Type positionType = cast<MemRefType>(positions.getType()).getElementType();
 
     Type elementType = inputType.getElementType();
-    unsigned keyBits = elementType.isF64() ? 64 : 32;
-    Type keyType = k.b.getIntegerType(keyBits);
-    Type i32 = k.b.getI32Type(), indexType = k.b.getIndexType();
-    SmallVector<Type> shared = {
-        getWorkgroupBufferType({256}, i32),                   // histogram
-        getWorkgroupBufferType({kBlockThreads}, indexType),   // above
-        getWorkgroupBufferType({kBlockThreads}, indexType),   // ties
-        getWorkgroupBufferType({1}, keyType),                 // key prefix
-        getWorkgroupBufferType({1}, indexType)};              // still to keep
-    emitLaunch(k, setup.numSets, kBlockThreads, shared, [&](LaunchIds ids) {
-      Value tid = ids.thread, set = ids.block;
-      Value hist = ids.shared[0], above = ids.shared[1], ties = ids.shared[2];
-      Value prefix = ids.shared[3], remaining = ids.shared[4];
-      Value zero = k.index(0);
-      Value base = k.mul(set, setLength);
-      auto key = [&](Value i) {
-        return emitGPUKey(k, k.load(x, k.add(base, i)), keyType);
-      };
-      onFirstThread(k, tid, [&] {
-        k.store(k.integer(keyType, 0), prefix, zero);
-        k.store(arith::MinUIOp::create(k.b, keep, setLength), remaining, zero);
-      });
-      // Radix select, most significant digit first: after the pass of
-      // digit d, `prefix` holds the digits of the K-th largest key down to
-      // d and `remaining` how many keys with that prefix are still to keep.
-      for (unsigned pass = 0; pass < keyBits / 8; ++pass) {
-        unsigned shift = keyBits - 8 * (pass + 1);
-        k.store(k.integer(i32, 0), hist, tid);
-        emitBarrier(k);
-        Value known = k.load(prefix, zero);
-        k.forEachStep(tid, setLength, kBlockThreads, [&](Value i) {
-          Value kv = key(i);
-          auto count = [&] {
-            Value digit = k.andI(
-                arith::ShRUIOp::create(k.b, kv, k.integer(keyType, shift)),
-                k.integer(keyType, 255));
-            memref::AtomicRMWOp::create(
-                k.b, arith::AtomicRMWKind::addi, k.integer(i32, 1), hist,
-                ValueRange{k.toIndex(k.indexCast(indexType, digit))});
-          };
-          if (pass == 0) {
-            count();
-            return;
-          }
-          Value high = k.integer(keyType, shift + 8);
-          Value match =
-              k.cmp(arith::CmpIPredicate::eq,
-                    arith::ShRUIOp::create(k.b, kv, high),
-                    arith::ShRUIOp::create(k.b, known, high));
-          k.ifThen(match, count);
+    Type keyType = k.b.getIntegerType(elementType.isF64() ? 64 : 32);
+    emitBlockTopKLaunch(
+        k, setup.numSets, setLength, keep, keyType,
+        [&](Value set, Value i) {
+          return emitGPUKey(k, k.load(x, k.add(k.mul(set, setLength), i)),
+                            keyType);
+        },
+        [&](Value set, Value i, Value pos) {
+          Value flat = k.add(k.mul(set, setLength), i);
+          Value slot = k.add(k.mul(set, keep), pos);
+          k.store(k.load(x, flat), values, slot);
+          if (bitmask)
+            emitAtomicSetBit(k, positions, flat);
+          else
+            k.store(k.indexCast(positionType, flat), positions, slot);
         });
-        emitBarrier(k);
-        onFirstThread(k, tid, [&] {
-          Value need = k.load(remaining, zero);
-          Type i1 = k.b.getI1Type();
-          // Walk the buckets from the top until they hold `need` keys.
-          SmallVector<Value> walk = k.forAccumulate(
-              zero, k.index(256),
-              {k.integer(i1, 0), zero, zero, zero},
-              [&](Value j, ValueRange acc) {
-                Value found = acc[0], cum = acc[1];
-                Value digit = k.sub(k.index(255), j);
-                Value count =
-                    k.indexCast(indexType, k.load(hist, digit));
-                Value reaches = k.cmp(arith::CmpIPredicate::uge,
-                                      k.add(cum, count), need);
-                Value take = k.andI(
-                    reaches, k.cmp(arith::CmpIPredicate::eq, found,
-                                   k.integer(i1, 0)));
-                Value done = k.orI(found, take);
-                return SmallVector<Value>{
-                    done, k.select(done, cum, k.add(cum, count)),
-                    k.select(take, digit, acc[2]),
-                    k.select(take, k.sub(need, cum), acc[3])};
-              });
-          Value digit = arith::ShLIOp::create(
-              k.b, k.indexCast(keyType, walk[2]), k.integer(keyType, shift));
-          k.store(k.orI(k.load(prefix, zero), digit), prefix, zero);
-          k.store(walk[3], remaining, zero);
-        });
-        emitBarrier(k);
-      }
-      Value threshold = k.load(prefix, zero);
-      Value tiesKept = k.load(remaining, zero);
-
-      // Compaction: counts per thread chunk, scanned in thread order.
-      auto [lo, hi] = getThreadChunk(k, tid, setLength);
-      SmallVector<Value> counts = k.forAccumulate(
-          lo, hi, {zero, zero}, [&](Value i, ValueRange acc) {
-            Value kv = key(i);
-            Value gt = k.cmp(arith::CmpIPredicate::ugt, kv, threshold);
-            Value eq = k.cmp(arith::CmpIPredicate::eq, kv, threshold);
-            return SmallVector<Value>{
-                k.add(acc[0], arith::IndexCastUIOp::create(k.b, indexType, gt)),
-                k.add(acc[1],
-                      arith::IndexCastUIOp::create(k.b, indexType, eq))};
-          });
-      k.store(counts[0], above, tid);
-      k.store(counts[1], ties, tid);
-      emitBarrier(k);
-      // above[t] := values kept before chunk t; ties[t] := ties before it.
-      onFirstThread(k, tid, [&] {
-        k.forAccumulate(
-            zero, k.index(kBlockThreads), {zero, zero},
-            [&](Value t, ValueRange acc) {
-              Value tiesBefore = acc[0], keptBefore = acc[1];
-              Value a = k.load(above, t), e = k.load(ties, t);
-              Value left = k.select(
-                  k.cmp(arith::CmpIPredicate::ugt, tiesKept, tiesBefore),
-                  k.sub(tiesKept, tiesBefore), zero);
-              Value taken = arith::MinUIOp::create(k.b, left, e);
-              k.store(tiesBefore, ties, t);
-              k.store(keptBefore, above, t);
-              return SmallVector<Value>{k.add(tiesBefore, e),
-                                        k.add(keptBefore, k.add(a, taken))};
-            });
-      });
-      emitBarrier(k);
-      Value out = k.mul(set, keep);
-      k.forAccumulate(
-          lo, hi, {k.load(ties, tid), k.load(above, tid)},
-          [&](Value i, ValueRange acc) {
-            Value tieIndex = acc[0], pos = acc[1];
-            Value v = k.load(x, k.add(base, i));
-            Value kv = emitGPUKey(k, v, keyType);
-            Value gt = k.cmp(arith::CmpIPredicate::ugt, kv, threshold);
-            Value eq = k.cmp(arith::CmpIPredicate::eq, kv, threshold);
-            Value take = k.orI(
-                gt, k.andI(eq, k.cmp(arith::CmpIPredicate::ult, tieIndex,
-                                     tiesKept)));
-            k.ifThen(take, [&] {
-              Value flat = k.add(base, i);
-              k.store(v, values, k.add(out, pos));
-              if (bitmask)
-                emitAtomicSetBit(k, positions, flat);
-              else
-                k.store(k.indexCast(positionType, flat), positions,
-                        k.add(out, pos));
-            });
-            return SmallVector<Value>{
-                k.add(tieIndex,
-                      arith::IndexCastUIOp::create(k.b, indexType, eq)),
-                k.add(pos,
-                      arith::IndexCastUIOp::create(k.b, indexType, take))};
-          });
-    });
 
     SmallVector<Value> parts = setup.resultParts(k, inputType);
     rewriter.replaceOpWithMultiple(op, {parts});

@@ -79,9 +79,6 @@ void mlir::sparse_train::registerGPULaunchMemoryEffects(
 
 /// Why `op` has no GPU kernel, or an empty string when it has one.
 static std::string getMissingKernelReason(Operation *op) {
-  if (isa<BlockPruneOp>(op))
-    return "no GPU kernel for block_prune yet (block scores, top-k of "
-           "blocks and the BSR compaction are not written)";
   if (auto grad = dyn_cast<MinKWeightGradOp>(op); grad && grad.isConvForm())
     return "no GPU kernel for the convolution form of min_k_weight_grad yet";
   if (auto conv = dyn_cast<Conv2DZeroSkipBackwardDataOp>(op))
