@@ -239,10 +239,13 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addNestedPass<func::FuncOp>(createSparseTrainGeneralizeSparseLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // The sparsifier frees nothing itself (createSparseDeallocs off): the
+  // ownership-based deallocation below frees every buffer, and it skips
+  // functions that already free memory.
   sparse_tensor::SparsifierOptions sparsifier;
   pm.addPass(mlir::createSparsificationAndBufferizationPass(
       mlir::getBufferizationOptionsForSparsification(/*analysisOnly=*/false),
-      sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
+      sparsifier.sparsificationOptions(), /*createSparseDeallocs=*/false,
       /*enableRuntimeLibrary=*/false, sparsifier.enableBufferInitialization,
       /*vectorLength=*/0, /*enableVLAVectorization=*/false,
       /*enableSIMDIndex32=*/false, /*enableGPULibgen=*/false,

@@ -24,10 +24,10 @@
 // An op without a GPU kernel is named by the pipeline (an error, never a
 // host fallback).
 // RUN: not sparse-train-opt %s --sparse-train-to-nvvm="format=isa" 2>&1 | FileCheck %s --check-prefix=OPS
-// OPS: error: convert-sparse-train-to-gpu: no GPU kernel for block_prune yet
-#BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 2 : compressed, i mod 2 : dense, j mod 2 : dense)}>
-func.func @f(%x: tensor<4x4xf32>) -> tensor<4x4xf32, #BSR> {
-  %s = sparse_train.block_prune %x block = [2, 2] score = l1
-      select = global_top_k keep_ratio = 0.5 : tensor<4x4xf32> -> tensor<4x4xf32, #BSR>
-  return %s : tensor<4x4xf32, #BSR>
+// OPS: error: convert-sparse-train-to-gpu: no GPU kernel for the convolution form of min_k_weight_grad yet
+func.func @f(%r: !sparse_train.retained<1x5x5x3xf32, kept = 3, bitmask>,
+             %dy: tensor<1x5x5x4xf32>) -> tensor<3x3x3x4xf32> {
+  %0 = sparse_train.min_k_weight_grad %r, %dy padding = [1, 1, 1, 1]
+      : !sparse_train.retained<1x5x5x3xf32, kept = 3, bitmask>, tensor<1x5x5x4xf32> -> tensor<3x3x3x4xf32>
+  return %0 : tensor<3x3x3x4xf32>
 }

@@ -209,9 +209,11 @@ def SparseTrainGPUHostSharedBuffersPass
     synchronously, so host code (scalar reads such as a slice start, the
     sparsifier's host loops) and kernels see the same bytes without copies.
     Function arguments must be device-accessible (managed memory, or any
-    memory on systems with heterogeneous memory management). A kernel that
-    captures a buffer the device cannot reach (`memref.alloca`,
-    `memref.get_global`) is an error.
+    memory on systems with heterogeneous memory management). A global
+    (`memref.get_global`, e.g. a constant) that a kernel reads is copied
+    into managed memory at the entry of its function and freed before every
+    return; a kernel that reads a stack buffer (`memref.alloca`) is an
+    error.
   }];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",

@@ -140,14 +140,20 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
             }
             return SmallVector<Value>{next};
           })[0];
-      if (scoreKind == BlockScore::L2)
-        score = math::SqrtOp::create(k.b, score);
+      // l2: the order of the sums of squares is the order of their square
+      // roots, so the keys skip the root (the f32 root of the NVVM lowering
+      // is sqrt.approx; two sums whose rounded roots tie may rank either
+      // way, which the contract allows). The threshold compares the root,
+      // taken in f64 (correctly rounded on every target).
       k.store(emitGPUKey(k, score, i32), keys, b);
       Value take = k.boolean(false);
       if (select == BlockSelect::Threshold) {
+        Value wide = k.castFloat(score, f64);
+        if (scoreKind == BlockScore::L2)
+          wide = math::SqrtOp::create(k.b, wide);
         // Strictly above the threshold, or NaN (unordered compare).
         take = arith::CmpFOp::create(
-            k.b, arith::CmpFPredicate::UGT, k.castFloat(score, f64),
+            k.b, arith::CmpFPredicate::UGT, wide,
             k.floating(f64, op.getThreshold()->convertToDouble()));
       }
       k.store(arith::ExtUIOp::create(k.b, i8, take), keep, b);

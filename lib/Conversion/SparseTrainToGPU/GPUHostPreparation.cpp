@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Bufferization/IR/BufferDeallocationOpInterface.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -166,26 +167,66 @@ struct SparseTrainGPUHostSharedBuffersPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // Kernels must not read host-only memory.
+    // Buffers that kernels read, traced through views to their roots:
+    // globals get a managed copy, stack buffers are an error.
+    SetVector<Operation *> globals;
     bool unreachable = false;
-    module.walk([&](gpu::LaunchOp launch) {
-      llvm::SetVector<Value> captured;
-      getUsedValuesDefinedAbove(launch.getBody(), captured);
+    auto checkCaptured = [&](Operation *kernel, ValueRange captured) {
       for (Value value : captured) {
+        while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+          value = view.getViewSource();
         Operation *def = value.getDefiningOp();
-        if (def && isa<memref::AllocaOp, memref::GetGlobalOp>(def)) {
-          InFlightDiagnostic diag = launch.emitError()
+        if (isa_and_nonnull<memref::GetGlobalOp>(def)) {
+          globals.insert(def);
+        } else if (isa_and_nonnull<memref::AllocaOp>(def)) {
+          InFlightDiagnostic diag = kernel->emitError()
                                     << "sparse-train-gpu-host-shared-buffers: "
-                                       "a kernel reads a buffer the device "
-                                       "cannot reach ('"
+                                       "a kernel reads a stack buffer the "
+                                       "device cannot reach ('"
                                     << def->getName() << "')";
           diag.attachNote(def->getLoc()) << "defined here";
           unreachable = true;
         }
       }
+    };
+    module.walk([&](gpu::LaunchOp launch) {
+      llvm::SetVector<Value> captured;
+      getUsedValuesDefinedAbove(launch.getBody(), captured);
+      checkCaptured(launch, captured.getArrayRef());
+    });
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      checkCaptured(launch, launch.getKernelOperands());
     });
     if (unreachable)
       return signalPassFailure();
+    // A global a kernel reads is copied into managed memory at the entry of
+    // its function (all its uses then read the copy), which is freed before
+    // every return (after the synchronous launches).
+    for (Operation *op : globals) {
+      auto global = cast<memref::GetGlobalOp>(op);
+      auto func = global->getParentOfType<func::FuncOp>();
+      if (!func) {
+        global.emitError("sparse-train-gpu-host-shared-buffers: a kernel "
+                         "reads a global outside a function");
+        return signalPassFailure();
+      }
+      OpBuilder builder(&func.getBody().front(),
+                        func.getBody().front().begin());
+      Location loc = global.getLoc();
+      auto source = memref::GetGlobalOp::create(builder, loc, global.getType(),
+                                                global.getNameAttr());
+      auto copy = gpu::AllocOp::create(
+          builder, loc, global.getType(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange{}, /*dynamicSizes=*/ValueRange{},
+          /*symbolOperands=*/ValueRange{}, /*hostShared=*/true);
+      memref::CopyOp::create(builder, loc, source, copy.getMemref());
+      global.replaceAllUsesWith(copy.getMemref());
+      global.erase();
+      func.walk([&](func::ReturnOp ret) {
+        OpBuilder at(ret);
+        memref::DeallocOp::create(at, loc, copy.getMemref());
+      });
+    }
 
     SmallVector<memref::AllocOp> allocs;
     SmallVector<memref::DeallocOp> deallocs;
