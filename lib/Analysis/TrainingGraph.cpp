@@ -116,13 +116,17 @@ TrainingGraph::build(func::FuncOp func, const TrainingGraphOptions &options) {
       }
     }
   }
+  // (Every op of that slice is visited, also those the tangents already
+  // reached: what they read may not be reached from the tangents.)
   worklist.assign(returnOp.getOperands().begin() + options.numForwardResults,
                   returnOp.getOperands().end());
+  llvm::DenseSet<Operation *> visited;
   while (!worklist.empty()) {
     Operation *def = getTopLevelDef(worklist.pop_back_val(), body);
-    if (def && !graph.forward.contains(def) &&
-        graph.backward.insert(def).second)
-      llvm::append_range(worklist, getAllReadValues(def));
+    if (!def || graph.forward.contains(def) || !visited.insert(def).second)
+      continue;
+    graph.backward.insert(def);
+    llvm::append_range(worklist, getAllReadValues(def));
   }
 
   // Parameters: as given, else the marked arguments, else those whose type

@@ -91,6 +91,11 @@ struct ApplyBlockPrunePass
                          : "not among the chosen layers");
           continue;
         }
+        if (grad.conv) {
+          remark << "not rewritten: a convolution's filter gradient "
+                 << "(block pruning applies to linear layers)";
+          continue;
+        }
         auto xType = dyn_cast<RankedTensorType>(x.getType());
         auto cType = cast<RankedTensorType>(grad.op->getResult(0).getType());
         Value other = grad.p == x ? grad.q : grad.p;

@@ -1,10 +1,11 @@
 //===- ApplyMinK.cpp - DropIT on the saved inputs of linear layers --------===//
 //
 // sparse-train-apply-min-k: in a joint training step, the weight gradient of
-// a linear layer, a matmul-shaped contraction over the rows of a saved
-// activation X and of the output gradient G, is computed from
-// min_k_retain(X) by min_k_weight_grad instead of from X. X's forward uses
-// stay dense, so the forward results do not change.
+// a linear layer (a matmul-shaped contraction over the rows of a saved
+// activation X and of the output gradient G) or the filter gradient of a
+// convolution (X its input) is computed from min_k_retain(X) by
+// min_k_weight_grad instead of from X. X's forward uses stay dense, so the
+// forward results do not change.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,7 +54,7 @@ struct ApplyMinKPass
     }
     if (!isJointStep(func, forwardResults))
       return;
-    retainedOf.clear();
+    retained.clear();
     FailureOr<TrainingGraph> graph = TrainingGraph::build(
         func, makeTrainingGraphOptions(forwardResults, tangents, params));
     if (failed(graph))
@@ -83,6 +84,23 @@ struct ApplyMinKPass
         auto resultType =
             cast<RankedTensorType>(grad.op->getResult(0).getType());
         Value other = grad.p == x ? grad.q : grad.p;
+        if (grad.conv) {
+          std::optional<std::array<int64_t, 4>> padding =
+              getConvPadding(*grad.conv, resultType);
+          if (!xType || !xType.hasStaticShape() ||
+              !resultType.hasStaticShape() ||
+              !cast<RankedTensorType>(other.getType()).hasStaticShape() ||
+              !padding) {
+            remark << "layer " << index << ": not rewritten: the saved input, "
+                   << "the output gradient or the filter gradient has a "
+                   << "dynamic shape or a window no padding explains";
+            continue;
+          }
+          remark.abandon();
+          rewriteConv(index, grad, *padding, *retainEncoding,
+                      layer.otherReader, *graph);
+          continue;
+        }
         if (!xType || xType.getRank() != 2 || !xType.hasStaticShape() ||
             !resultType.hasStaticShape() ||
             !cast<RankedTensorType>(other.getType()).hasStaticShape()) {
@@ -97,23 +115,73 @@ struct ApplyMinKPass
     }
   }
 
-  /// `others` names a backward reader of x that keeps it alive, if any.
+  /// The retained form of `x` with its dimensions permuted by `perm`
+  /// (made right after x's definition, once).
+  Value getRetained(Value x, ArrayRef<int64_t> perm,
+                    RetainEncoding retainEncoding, const TrainingGraph &graph) {
+    auto key = std::make_pair(x, SmallVector<int64_t, 4>(perm));
+    auto it = llvm::find_if(retained, [&](auto &entry) {
+      return entry.first == key;
+    });
+    if (it != retained.end())
+      return it->second;
+    OpBuilder b(x.getContext());
+    if (Operation *def = x.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(&graph.getFunction().getBody().front());
+    Value input = permute(b, x.getLoc(), x, perm);
+    Value result = MinKRetainOp::create(
+        b, x.getLoc(), input, b.getF64FloatAttr(keepRatio), IntegerAttr(),
+        GranularityAttr::get(b.getContext(), Granularity::Tensor),
+        RetainEncodingAttr::get(b.getContext(), retainEncoding));
+    retained.push_back({key, result});
+    return result;
+  }
+
+  /// Replaces the gradient op by `result` with a remark; `others` names a
+  /// backward reader of the input that keeps it alive, if any.
+  void replace(unsigned index, WeightGradient &grad, Value result,
+               StringRef others) {
+    InFlightDiagnostic remark = grad.op->emitRemark();
+    remark << "layer " << index << ": "
+           << (grad.conv ? "filter" : "weight") << " gradient rewritten to "
+           << "sparse_train.min_k_weight_grad of the saved input retained "
+           << "with keep ratio " << keepRatio;
+    if (!others.empty())
+      remark << "; the dense input stays alive: the backward also reads it ("
+             << others << ")";
+    SmallVector<Value> inputs = grad.op.getDpsInputs();
+    grad.op->getResult(0).replaceAllUsesWith(result);
+    grad.op->erase();
+    eraseDeadProducers(inputs);
+  }
+
+  /// A convolution's filter gradient from the input retained in NHWC.
+  void rewriteConv(unsigned index, WeightGradient &grad,
+                   ArrayRef<int64_t> padding, RetainEncoding retainEncoding,
+                   StringRef others, const TrainingGraph &graph) {
+    const ConvMatch &conv = *grad.conv;
+    Value r = getRetained(grad.p, conv.imagePerm, retainEncoding, graph);
+    OpBuilder b(grad.op);
+    Location loc = grad.op.getLoc();
+    auto resultType = cast<RankedTensorType>(grad.op->getResult(0).getType());
+    Value dy = permute(b, loc, grad.q, conv.otherPerm);
+    Value dw = MinKWeightGradOp::create(
+        b, loc,
+        RankedTensorType::get(permuteShape(resultType, conv.resultPerm),
+                              resultType.getElementType()),
+        r, dy, b.getDenseI64ArrayAttr(conv.strides),
+        b.getDenseI64ArrayAttr(conv.dilations),
+        b.getDenseI64ArrayAttr(padding));
+    replace(index, grad,
+            permute(b, loc, dw, invertPermutation(conv.resultPerm)), others);
+  }
+
   void rewrite(unsigned index, Value x, WeightGradient &grad,
                RetainEncoding retainEncoding, StringRef others,
                const TrainingGraph &graph) {
-    Value retained = retainedOf.lookup(x);
-    if (!retained) {
-      OpBuilder b(x.getContext());
-      if (Operation *def = x.getDefiningOp())
-        b.setInsertionPointAfter(def);
-      else
-        b.setInsertionPointToStart(&graph.getFunction().getBody().front());
-      retained = MinKRetainOp::create(
-          b, x.getLoc(), x, b.getF64FloatAttr(keepRatio), IntegerAttr(),
-          GranularityAttr::get(b.getContext(), Granularity::Tensor),
-          RetainEncodingAttr::get(b.getContext(), retainEncoding));
-      retainedOf[x] = retained;
-    }
+    Value retained = getRetained(x, {}, retainEncoding, graph);
     OpBuilder b(grad.op);
     Value other = grad.p == x ? grad.q : grad.p;
     // C = P^T Q has the type of min_k_weight_grad (x^T other) when x is P,
@@ -135,19 +203,12 @@ struct ApplyMinKPass
                                            ArrayRef<int64_t>{1, 0})
                    .getResult()[0];
     }
-    InFlightDiagnostic remark = grad.op->emitRemark();
-    remark << "layer " << index << ": weight gradient rewritten to "
-           << "sparse_train.min_k_weight_grad of the saved input retained "
-           << "with keep ratio " << keepRatio;
-    if (!others.empty())
-      remark << "; the dense input stays alive: the backward also reads it ("
-             << others << ")";
-    grad.op->getResult(0).replaceAllUsesWith(result);
-    grad.op->erase();
+    replace(index, grad, result, others);
   }
 
-  /// The retained form of each saved input already made.
-  llvm::DenseMap<Value, Value> retainedOf;
+  /// The retained forms made: (input, permutation) -> retained value.
+  SmallVector<std::pair<std::pair<Value, SmallVector<int64_t, 4>>, Value>>
+      retained;
 };
 
 } // namespace

@@ -4,6 +4,8 @@
 #include "LinalgMatchers.h"
 #include "SparseTrain/Utils/MatmulMaps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace mlir::sparse_train;
 
@@ -39,6 +41,18 @@ static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
   return std::nullopt;
 }
 
+/// Whether `op` is one of `gradOps` or a transpose or pad whose results
+/// only reach them (through more transposes and pads).
+static bool onlyFeeds(Operation *op,
+                      const llvm::SmallPtrSetImpl<Operation *> &gradOps) {
+  if (gradOps.contains(op))
+    return true;
+  if (!isa<linalg::TransposeOp, tensor::PadOp>(op))
+    return false;
+  return llvm::all_of(op->getUsers(),
+                      [&](Operation *user) { return onlyFeeds(user, gradOps); });
+}
+
 SmallVector<LinearLayer>
 mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
   SmallVector<LinearLayer> layers;
@@ -51,23 +65,27 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
       if (!linalgOp || !graph.isBackward(&op))
         continue;
-      if (std::optional<WeightGradient> grad = matchWeightGradient(linalgOp))
+      if (std::optional<WeightGradient> grad = matchWeightGradient(linalgOp)) {
         if (grad->p == saved.value || grad->q == saved.value)
           layer.gradients.push_back(*grad);
+        continue;
+      }
+      std::string reason;
+      std::optional<ConvMatch> conv = matchConv(linalgOp, reason);
+      if (conv && conv->kind == ConvKind::BackwardFilter &&
+          conv->image.source == saved.value)
+        layer.gradients.push_back(
+            WeightGradient{linalgOp, conv->image.source, conv->other.source,
+                           std::make_shared<const ConvMatch>(*conv)});
     }
     if (layer.gradients.empty())
       continue;
     llvm::SmallPtrSet<Operation *, 4> gradOps;
     for (WeightGradient &grad : layer.gradients)
       gradOps.insert(grad.op);
-    for (Operation *user : saved.backwardUsers) {
-      bool feedsGradients = isa<linalg::TransposeOp>(user) &&
-                            llvm::all_of(user->getUsers(), [&](Operation *u) {
-                              return gradOps.contains(u);
-                            });
-      if (!gradOps.contains(user) && !feedsGradients)
+    for (Operation *user : saved.backwardUsers)
+      if (!onlyFeeds(user, gradOps))
         layer.otherReader = user->getName().getStringRef().str();
-    }
     layers.push_back(std::move(layer));
   }
   return layers;

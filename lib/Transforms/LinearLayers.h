@@ -1,31 +1,37 @@
 //===- LinearLayers.h - linear layers of a joint training step --*- C++ -*-===//
 //
 // What sparse-train-apply-min-k and sparse-train-apply-block-prune rewrite:
-// the weight gradients of linear layers, found from the saved activations
-// of a TrainingGraph.
+// the weight gradients of linear layers and convolutions, found from the
+// saved activations of a TrainingGraph.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARSETRAIN_LIB_TRANSFORMS_LINEARLAYERS_H
 #define SPARSETRAIN_LIB_TRANSFORMS_LINEARLAYERS_H
 
+#include "ConvMatchers.h"
 #include "SparseTrain/Analysis/TrainingGraph.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
+#include <memory>
+
 namespace mlir {
 namespace sparse_train {
 
-/// A weight-gradient contraction `C[m, n] = sum_r P[r, m] * Q[r, n]` over
-/// 2-D tensors, in any of the four matmul transpose forms (named or
-/// generic), with P and Q found through 2-D transposes.
+/// A weight gradient: a contraction `C[m, n] = sum_r P[r, m] * Q[r, n]`
+/// over 2-D tensors, in any of the four matmul transpose forms (named or
+/// generic), with P and Q found through 2-D transposes; or the filter
+/// gradient of a convolution (`conv` set), with P its input and Q its
+/// output gradient as `matchConv` traced them.
 struct WeightGradient {
   linalg::LinalgOp op;
   Value p, q;
+  std::shared_ptr<const ConvMatch> conv;
 };
 
-/// A linear layer: a saved activation (its input) and the weight gradients
-/// computed from it.
+/// A layer, linear or convolution: a saved activation (its input) and the
+/// weight gradients computed from it.
 struct LinearLayer {
   Value input;
   SmallVector<WeightGradient> gradients;
@@ -34,8 +40,8 @@ struct LinearLayer {
   std::string otherReader;
 };
 
-/// The linear layers of a joint step, in the order the function defines
-/// their inputs.
+/// The linear and convolution layers of a joint step, in the order the
+/// function defines their inputs.
 SmallVector<LinearLayer> findLinearLayers(const TrainingGraph &graph);
 
 /// Whether layer `index` of `count` is rewritten: the `chosen` indices, or

@@ -5,14 +5,15 @@ inputs, and checks:
 - dense: y and every gradient equal PyTorch 1.13 autograd's (stored in
   <model>.npz by make_references.py);
 - zero-skip (exact): y and the gradients equal the dense step's;
-- min-k and block-prune, on every linear layer but the first: y and the
-  gradients they leave alone equal the dense step's, and the rewritten
-  layers' weight gradients follow the technique's definition, g^T X^ with
-  X^ the layer's saved input X after DropIT's min-k or after block pruning
-  (numpy, test/Differential/reference.py), X and the layer's output
-  gradient g from a float64 numpy run of the model;
-- the composed `sparse-train-apply` pipeline with all three techniques:
-  the same checks together.
+- min-k (every linear and convolution layer but the first) and
+  block-prune (the linear ones among them): y and the gradients they leave
+  alone equal the dense step's, and the rewritten layers' weight gradients
+  follow the technique's definition, g^T X^ (or the convolution's filter
+  gradient from X^) with X^ the layer's saved input X after DropIT's min-k
+  or after block pruning (numpy, test/Differential/reference.py), X and
+  the layer's output gradient g from a float64 numpy run of the model;
+- the composed `sparse-train-apply` pipeline (min-k, then zero-skip): the
+  same checks together.
 
 It also checks the number of rewrites each pass reports (remarks) against
 the model's structure, so a pass that silently stops matching fails here.
@@ -48,8 +49,8 @@ def flat_layers(layers):
 
 
 def numpy_step(layers, arrays, names, form):
-    """float64 forward of the model, recording each Linear's input, and the
-    backward from gy down to the last Linear: {Linear: (X, g)}."""
+    """float64 forward and backward of the model: {Linear or Conv2d:
+    (its input X, its output gradient g)}."""
     params = iter(arrays[n].astype(np.float64) for n in names)
     cache = []
 
@@ -73,8 +74,9 @@ def numpy_step(layers, arrays, names, form):
                 h = h * 0.5 * (1 + np.vectorize(erf)(h / np.sqrt(2)))
             elif isinstance(layer, tf.Conv2d):
                 w, b = next(params), next(params)
-                y = ref.conv_forward(h.transpose(0, 2, 3, 1), w.transpose(2, 3, 1, 0), [1, 1],
-                                     [1, 1], [layer.p] * 4)
+                layer.np_w = w.transpose(2, 3, 1, 0)  # HWCF
+                y = ref.conv_forward(h.transpose(0, 2, 3, 1), layer.np_w, [1, 1], [1, 1],
+                                     [layer.p] * 4)
                 h = y.transpose(0, 3, 1, 2) + b[None, :, None, None]
             elif isinstance(layer, tf.MaxPool2d):
                 n, c, hh, ww = h.shape
@@ -110,6 +112,21 @@ def numpy_step(layers, arrays, names, form):
                 from math import erf
                 cdf = 0.5 * (1 + np.vectorize(erf)(saved / np.sqrt(2)))
                 g = g * (cdf + saved * np.exp(-0.5 * saved * saved) / np.sqrt(2 * np.pi))
+            elif isinstance(layer, tf.Conv2d):
+                found[id(layer)] = (saved, g)
+                nhwc = saved.transpose(0, 2, 3, 1).shape
+                g = ref.conv_backward_data(g.transpose(0, 2, 3, 1), layer.np_w, nhwc, [1, 1],
+                                           [1, 1], [layer.p] * 4).transpose(0, 3, 1, 2)
+            elif isinstance(layer, tf.MaxPool2d):
+                # The gradient goes to the first maximum of each window.
+                n, c, hh, ww = saved.shape
+                windows = saved.reshape(n, c, hh // 2, 2, ww // 2, 2).transpose(0, 1, 2, 4, 3, 5)
+                first = windows.reshape(n, c, hh // 2, ww // 2, 4).argmax(axis=4)
+                routed = np.eye(4)[first] * g[..., None]
+                g = routed.reshape(n, c, hh // 2, ww // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5)
+                g = g.reshape(n, c, hh, ww)
+            elif isinstance(layer, tf.Flatten):
+                g = g.reshape(saved.shape)
             else:
                 return None
             i -= 1
@@ -144,8 +161,11 @@ def main():
     inputs = [stored["x"]] + [stored[n] for n in names] + [stored["gy"]]
     results = [(len(out_shape), np.float32)] + [(len(s), np.float32) for _, s in params]
 
-    linears = [l for l in flat_layers(layers) if isinstance(l, tf.Linear)]
-    convs = [l for l in flat_layers(layers) if isinstance(l, tf.Conv2d)]
+    # The layers the apply passes number: linear layers and convolutions,
+    # in forward order; all but the first (the network input) are chosen.
+    weighted = [l for l in flat_layers(layers) if isinstance(l, (tf.Linear, tf.Conv2d))]
+    chosen_layers = weighted[1:]
+    chosen_linear = [l for l in chosen_layers if isinstance(l, tf.Linear)]
     # A conv whose input is a ReLU output: forward and filter gradient skip;
     # a conv whose output goes through a ReLU: its data gradient skips when
     # it is computed (not for the first layer).
@@ -156,21 +176,26 @@ def main():
                     if isinstance(l, tf.Conv2d) and i > 0 and i + 1 < len(flat)
                     and isinstance(flat[i + 1], tf.ReLU))
     tangent = len(inputs) - 1
-    chosen = ",".join(str(i) for i in range(1, len(linears)))
+    chosen = ",".join(str(i) for i in range(1, len(weighted)))
     common = f"tangents={tangent} layers={chosen}" if chosen else f"tangents={tangent}"
+    # run: (pass pipeline, rewrites expected)
     runs = {
-        "dense": ("", {}),
-        "zero-skip": ("sparse-train-apply-zero-skip",
-                      {"zero_skip": 2 * skip_forward + skip_data}),
-        "min-k": (f"sparse-train-apply-min-k{{{common} keep-ratio={MIN_K_KEEP}}}",
-                  {"min_k": max(0, len(linears) - 1)}),
-        "block-prune": (f"sparse-train-apply-block-prune{{{common} block-rows={BLOCK[0]} "
-                        f"block-cols={BLOCK[1]} keep-ratio={BLOCK_KEEP}}}",
-                        {"block": max(0, len(linears) - 1)}),
+        "dense": ("", 0),
+        "zero-skip": ("func.func(sparse-train-apply-zero-skip)", 2 * skip_forward + skip_data),
+        "min-k": (f"func.func(sparse-train-apply-min-k{{{common} keep-ratio={MIN_K_KEEP}}})",
+                  len(chosen_layers)),
+        "block-prune": (f"func.func(sparse-train-apply-block-prune{{{common} "
+                        f"block-rows={BLOCK[0]} block-cols={BLOCK[1]} keep-ratio={BLOCK_KEEP}}})",
+                        len(chosen_linear)),
+        # min-k takes the chosen layers' weight gradients first; zero-skip
+        # then rewrites the forward and data-gradient convolutions.
+        "apply": (f"sparse-train-apply{{techniques=min-k,zero-skip {common} "
+                  f"keep-ratio={MIN_K_KEEP}}}",
+                  len(chosen_layers) + skip_forward + skip_data),
     }
     failures = 0
     outputs = {}
-    for run, (apply, expected) in runs.items():
+    for run, (apply, want) in runs.items():
         workdir = os.path.join(args.workdir, run)
         pipeline = "--sparse-train-to-cpu"
         if apply:
@@ -179,7 +204,7 @@ def main():
             src = os.path.join(workdir, "input.mlir")
             with open(src, "w") as f:
                 f.write(text)
-            p = subprocess.run([args.opt, src, f"--pass-pipeline=builtin.module(func.func({apply}))",
+            p = subprocess.run([args.opt, src, f"--pass-pipeline=builtin.module({apply})",
                                 "-o", applied], capture_output=True, text=True)
             if p.returncode:
                 print(f"MISMATCH {run}: the pass failed\n{p.stderr}")
@@ -188,7 +213,6 @@ def main():
             rewrites = sum(1 for line in p.stderr.splitlines()
                            if "remark:" in line and "rewritten" in line
                            and "not rewritten" not in line)
-            want = sum(expected.values())
             if rewrites != want:
                 failures += 1
                 print(f"MISMATCH {run}: {rewrites} rewrites, expected {want}")
@@ -224,16 +248,23 @@ def main():
         if not isinstance(layer, tf.Residual) and layer.parameters():
             param_index[id(layer)] = index
             index += 2
-    sparsify = {"min-k": min_k, "block-prune": block_pruned}
+    sparsify = {"min-k": min_k, "apply": min_k, "block-prune": block_pruned}
     for run, got_all in outputs.items():
         if run == "dense":
             continue
         changed = {}
         if run in sparsify:
-            for layer in linears[1:]:
+            for layer in chosen_linear if run == "block-prune" else chosen_layers:
                 x, g = found[id(layer)]
-                xh = sparsify[run](x.astype(np.float32)).astype(np.float64)
-                dw = g.T @ xh if form == "torch" else xh.T @ g
+                if isinstance(layer, tf.Conv2d):
+                    # Retained in NHWC, the op's layout.
+                    xh = min_k(x.transpose(0, 2, 3, 1).astype(np.float32))
+                    dw = ref.conv_backward_filter(xh, g.transpose(0, 2, 3, 1), layer.np_w.shape,
+                                                  [1, 1], [1, 1], [layer.p] * 4)
+                    dw = dw.transpose(3, 2, 0, 1)
+                else:
+                    xh = sparsify[run](x.astype(np.float32)).astype(np.float64)
+                    dw = g.T @ xh if form == "torch" else xh.T @ g
                 changed[1 + param_index[id(layer)]] = dw
         for i, (key, got) in enumerate(zip(keys, got_all)):
             want = changed.get(i, dense[i])

@@ -83,7 +83,8 @@ struct SparseTrainApplyOptions
   PassOptions::ListOption<std::string> techniques{
       *this, "techniques",
       llvm::cl::desc("Techniques to apply, in this order: min-k (DropIT on "
-                     "linear layers), block-prune (BSR saved inputs of "
+                     "linear layers and convolutions), block-prune (BSR "
+                     "saved inputs of "
                      "linear layers), zero-skip (zero-skipping convolutions "
                      "behind ReLUs)")};
   PassOptions::Option<double> keepRatio{

@@ -245,7 +245,7 @@ def SparseTrainMemoryReportPass
 
 def SparseTrainApplyMinKPass
     : Pass<"sparse-train-apply-min-k", "::mlir::func::FuncOp"> {
-  let summary = "DropIT: weight gradients of linear layers from min-k retained inputs";
+  let summary = "DropIT: weight gradients of linear layers and convolutions from min-k retained inputs";
   let description = [{
     In a joint training step (see `sparse-train-memory-report` for how the
     forward, the backward and the saved values are found, and its options
@@ -254,14 +254,19 @@ def SparseTrainApplyMinKPass
     activation X and of an output gradient G: `dW = X^T G` or, in
     torch-mlir's `[out, in]` layout, `G^T X` (any of the four transpose
     forms of `linalg.matmul` or the equivalent `linalg.generic`, with
-    `linalg.transpose` ops in front looked through). The pass inserts
-    `sparse_train.min_k_retain` of X right after X is defined and computes
-    the gradient with `sparse_train.min_k_weight_grad` (transposed back for
-    the `[out, in]` layout). X's forward uses stay dense, so the forward
+    `linalg.transpose` ops in front looked through). The filter gradient of
+    a convolution is found as `sparse-train-apply-zero-skip` finds it (any
+    layout, named or generic, torch-mlir's decomposed
+    `convolution_backward` included). The pass inserts
+    `sparse_train.min_k_retain` of X right after X is defined (of X
+    transposed to NHWC for a convolution in another layout) and computes
+    the gradient with `sparse_train.min_k_weight_grad` (transposed back to
+    the layout the step uses). X's forward uses stay dense, so the forward
     results do not change; the gradient follows DropIT's definition.
 
-    Layers are the saved activations that feed such a gradient, numbered
-    in the order the function defines them. By default the first (the
+    Layers are the saved activations that feed such a gradient (linear
+    layers and convolutions alike), numbered in the order the function
+    defines them. By default the first (the
     network input) and the last (the classifier's input) keep their dense
     input, as DropIT's reference runs do; `layers` lists the indices to
     rewrite instead. Every candidate gets a remark: rewritten (and whether
