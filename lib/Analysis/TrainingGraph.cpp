@@ -15,6 +15,7 @@
 #include "SparseTrain/IR/SparseTrainOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -90,16 +91,30 @@ TrainingGraph::build(func::FuncOp func, const TrainingGraphOptions &options) {
   // The ops that make a saved form of a forward value (min_k_retain,
   // block_prune) run in the forward even though only gradients read them:
   // that is their point (the dense value can be freed after them).
-  for (Operation &op : body.without_terminator()) {
-    if (!isa<MinKRetainOp, BlockPruneOp>(op))
-      continue;
-    Value input = op.getOperand(0);
-    auto arg = dyn_cast<BlockArgument>(input);
-    Operation *def = getTopLevelDef(input, body);
-    if ((arg && !tangents.contains(arg.getArgNumber())) ||
-        (def && graph.forward.contains(def)))
+  // So do the layout changes (transposes, reshapes) between them and the
+  // forward values they read.
+  std::function<bool(Value)> isForwardValue = [&](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (arg)
+      return arg.getOwner() == &body && !tangents.contains(arg.getArgNumber());
+    Operation *def = getTopLevelDef(v, body);
+    if (!def)
+      return false;
+    if (graph.forward.contains(def) ||
+        isa<arith::ConstantOp, tensor::EmptyOp>(def))
+      return true;
+    if (!isa<linalg::TransposeOp, tensor::ExpandShapeOp,
+             tensor::CollapseShapeOp>(def) ||
+        !llvm::all_of(getReadValues(def), isForwardValue))
+      return false;
+    graph.forward.insert(def);
+    return true;
+  };
+  for (Operation &op : body.without_terminator())
+    if ((isa<MinKRetainOp, BlockPruneOp>(op) ||
+         op.hasAttr(kSavedFormAttrName)) &&
+        llvm::all_of(getReadValues(&op), isForwardValue))
       graph.forward.insert(&op);
-  }
   // Backward: the ops the tangents reach, then what the gradient results
   // need beyond the forward.
   for (Operation &op : body.without_terminator()) {

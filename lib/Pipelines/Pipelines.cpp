@@ -120,6 +120,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       SparseTrainApplyMinKPassOptions minK;
       minK.keepRatio = options.keepRatio;
       minK.encoding = options.encoding;
+      minK.reluMask = options.reluMask;
       copy(minK.layerIndices, options.layers);
       minK.forwardResults = options.forwardResults;
       copy(minK.tangents, options.tangents);
@@ -131,6 +132,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       prune.blockCols = options.blockCols;
       prune.keepRatio = options.blockKeepRatio;
       prune.score = options.score;
+      prune.reluMask = options.reluMask;
       copy(prune.layerIndices, options.layers);
       prune.forwardResults = options.forwardResults;
       copy(prune.tangents, options.tangents);

@@ -118,12 +118,18 @@ struct ApplyBlockPrunePass
                  << "non-zero tensor";
           continue;
         }
+        bool hadReaders = !layer.otherReaders.empty();
+        if (reluMask)
+          saveReluMasks(layer, *graph);
         remark << "weight gradient rewritten to sparse_train.bsr_matmul of "
                << "the saved input pruned to " << rows << "x" << cols
                << " blocks, keep ratio " << ratio;
-        if (!layer.otherReader.empty())
+        if (!layer.otherReaders.empty())
           remark << "; the dense input stays alive: the backward also reads "
-                 << "it (" << layer.otherReader << ")";
+                 << "it (" << getOtherReaderName(layer) << ")";
+        else if (hadReaders)
+          remark << "; the ReLU backward reads an i1 mask saved in the "
+                    "forward instead of the input";
         if (!pruned)
           pruned = prune(x, *blockScore, graph->getFunction());
         rewrite(grad, x, pruned, other, cType);

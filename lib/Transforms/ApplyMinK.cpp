@@ -97,8 +97,7 @@ struct ApplyMinKPass
             continue;
           }
           remark.abandon();
-          rewriteConv(index, grad, *padding, *retainEncoding,
-                      layer.otherReader, *graph);
+          rewriteConv(index, grad, *padding, *retainEncoding, layer, *graph);
           continue;
         }
         if (!xType || xType.getRank() != 2 || !xType.hasStaticShape() ||
@@ -110,7 +109,7 @@ struct ApplyMinKPass
           continue;
         }
         remark.abandon();
-        rewrite(index, x, grad, *retainEncoding, layer.otherReader, *graph);
+        rewrite(index, x, grad, *retainEncoding, layer, *graph);
       }
     }
   }
@@ -139,18 +138,24 @@ struct ApplyMinKPass
     return result;
   }
 
-  /// Replaces the gradient op by `result` with a remark; `others` names a
-  /// backward reader of the input that keeps it alive, if any.
+  /// Replaces the gradient op by `result` with a remark, first saving the
+  /// ReLU masks that read the layer's input (option relu-mask).
   void replace(unsigned index, WeightGradient &grad, Value result,
-               StringRef others) {
+               LinearLayer &layer, const TrainingGraph &graph) {
+    bool hadReaders = !layer.otherReaders.empty();
+    if (reluMask)
+      saveReluMasks(layer, graph);
     InFlightDiagnostic remark = grad.op->emitRemark();
     remark << "layer " << index << ": "
            << (grad.conv ? "filter" : "weight") << " gradient rewritten to "
            << "sparse_train.min_k_weight_grad of the saved input retained "
            << "with keep ratio " << keepRatio;
-    if (!others.empty())
+    if (!layer.otherReaders.empty())
       remark << "; the dense input stays alive: the backward also reads it ("
-             << others << ")";
+             << getOtherReaderName(layer) << ")";
+    else if (hadReaders)
+      remark << "; the ReLU backward reads an i1 mask saved in the forward "
+                "instead of the input";
     SmallVector<Value> inputs = grad.op.getDpsInputs();
     grad.op->getResult(0).replaceAllUsesWith(result);
     grad.op->erase();
@@ -160,7 +165,7 @@ struct ApplyMinKPass
   /// A convolution's filter gradient from the input retained in NHWC.
   void rewriteConv(unsigned index, WeightGradient &grad,
                    ArrayRef<int64_t> padding, RetainEncoding retainEncoding,
-                   StringRef others, const TrainingGraph &graph) {
+                   LinearLayer &layer, const TrainingGraph &graph) {
     const ConvMatch &conv = *grad.conv;
     Value r = getRetained(grad.p, conv.imagePerm, retainEncoding, graph);
     OpBuilder b(grad.op);
@@ -175,11 +180,12 @@ struct ApplyMinKPass
         b.getDenseI64ArrayAttr(conv.dilations),
         b.getDenseI64ArrayAttr(padding));
     replace(index, grad,
-            permute(b, loc, dw, invertPermutation(conv.resultPerm)), others);
+            permute(b, loc, dw, invertPermutation(conv.resultPerm)), layer,
+            graph);
   }
 
   void rewrite(unsigned index, Value x, WeightGradient &grad,
-               RetainEncoding retainEncoding, StringRef others,
+               RetainEncoding retainEncoding, LinearLayer &layer,
                const TrainingGraph &graph) {
     Value retained = getRetained(x, {}, retainEncoding, graph);
     OpBuilder b(grad.op);
@@ -203,7 +209,7 @@ struct ApplyMinKPass
                                            ArrayRef<int64_t>{1, 0})
                    .getResult()[0];
     }
-    replace(index, grad, result, others);
+    replace(index, grad, result, layer, graph);
   }
 
   /// The retained forms made: (input, permutation) -> retained value.

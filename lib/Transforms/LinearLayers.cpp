@@ -4,7 +4,9 @@
 #include "LinalgMatchers.h"
 #include "SparseTrain/Utils/MatmulMaps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -60,7 +62,7 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
   for (const SavedValue &saved : graph.getSaved()) {
     if (saved.isParameter)
       continue;
-    LinearLayer layer{saved.value, {}, ""};
+    LinearLayer layer{saved.value, {}, {}};
     for (Operation &op : body.without_terminator()) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
       if (!linalgOp || !graph.isBackward(&op))
@@ -85,10 +87,119 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
       gradOps.insert(grad.op);
     for (Operation *user : saved.backwardUsers)
       if (!onlyFeeds(user, gradOps))
-        layer.otherReader = user->getName().getStringRef().str();
+        layer.otherReaders.push_back(user);
     layers.push_back(std::move(layer));
   }
   return layers;
+}
+
+/// If `op` is an element-wise generic that reads `x` (once, with an
+/// identity map) only to compare it with zero, as a ReLU's backward does
+/// with the ReLU's output (torch: `select(s <= 0, 0, g)`) or input (JAX:
+/// `select(x > 0, g, 0)`): the operand number of x and the comparison.
+static std::optional<std::pair<unsigned, arith::CmpFOp>>
+matchReluMaskRead(Operation *op, Value x) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumReductionLoops() != 0 ||
+      !generic.hasPureTensorSemantics())
+    return std::nullopt;
+  std::optional<unsigned> position;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    if (input->get() != x)
+      continue;
+    if (position || !generic.getMatchingIndexingMap(input).isIdentity())
+      return std::nullopt;
+    position = input->getOperandNumber();
+  }
+  if (!position)
+    return std::nullopt;
+  BlockArgument arg = generic.getBody()->getArgument(*position);
+  if (!arg.hasOneUse())
+    return std::nullopt;
+  auto cmp = dyn_cast<arith::CmpFOp>(*arg.getUsers().begin());
+  if (!cmp)
+    return std::nullopt;
+  Value other = cmp.getLhs() == arg ? cmp.getRhs() : cmp.getLhs();
+  if (!matchPattern(other, m_AnyZeroFloat()))
+    return std::nullopt;
+  return std::make_pair(*position, cmp);
+}
+
+bool mlir::sparse_train::saveReluMasks(LinearLayer &layer,
+                                       const TrainingGraph &graph) {
+  Value x = layer.input;
+  auto xType = dyn_cast<RankedTensorType>(x.getType());
+  if (layer.otherReaders.empty() || !xType || !xType.hasStaticShape() ||
+      !llvm::all_of(layer.otherReaders, [&](Operation *op) {
+        return matchReluMaskRead(op, x).has_value();
+      }))
+    return layer.otherReaders.empty();
+  MLIRContext *context = x.getContext();
+  OpBuilder b(context);
+  if (Operation *def = x.getDefiningOp())
+    b.setInsertionPointAfter(def);
+  else
+    b.setInsertionPointToStart(&graph.getFunction().getBody().front());
+  unsigned rank = xType.getRank();
+  SmallVector<AffineMap> identity(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+  for (Operation *reader : layer.otherReaders) {
+    auto [position, cmp] = *matchReluMaskRead(reader, x);
+    auto generic = cast<linalg::GenericOp>(reader);
+    BlockArgument arg = generic.getBody()->getArgument(position);
+    bool xOnLeft = cmp.getLhs() == arg;
+    // The comparison, in the forward.
+    OpBuilder::InsertionGuard guard(b);
+    Value init = tensor::EmptyOp::create(b, x.getLoc(), xType.getShape(),
+                                         b.getI1Type());
+    auto mask = linalg::GenericOp::create(
+        b, x.getLoc(), TypeRange{init.getType()}, ValueRange{x},
+        ValueRange{init}, identity, parallel,
+        [&](OpBuilder &nb, Location loc, ValueRange args) {
+          Value zero = arith::ConstantOp::create(
+              nb, loc, nb.getZeroAttr(xType.getElementType()));
+          Value lhs = xOnLeft ? args[0] : zero, rhs = xOnLeft ? zero : args[0];
+          linalg::YieldOp::create(
+              nb, loc,
+              arith::CmpFOp::create(nb, loc, cmp.getPredicate(), lhs, rhs)
+                  .getResult());
+        });
+    mask->setAttr(kSavedFormAttrName, UnitAttr::get(context));
+    // The reader, with the mask in place of x.
+    OpBuilder rb(reader);
+    SmallVector<Value> inputs = generic.getDpsInputs();
+    inputs[position] = mask.getResult(0);
+    auto replacement = linalg::GenericOp::create(
+        rb, reader->getLoc(), generic.getResultTypes(), inputs,
+        generic.getDpsInits(), generic.getIndexingMapsArray(),
+        generic.getIteratorTypesArray(),
+        [&](OpBuilder &nb, Location loc, ValueRange args) {
+          IRMapping mapping;
+          Block *body = generic.getBody();
+          for (auto [i, old] : llvm::enumerate(body->getArguments()))
+            if (i != position)
+              mapping.map(old, args[i]);
+          mapping.map(cmp.getResult(), args[position]);
+          for (Operation &op : body->without_terminator())
+            if (&op != cmp.getOperation())
+              nb.clone(op, mapping);
+          SmallVector<Value> yielded;
+          for (Value v : body->getTerminator()->getOperands())
+            yielded.push_back(mapping.lookupOrDefault(v));
+          linalg::YieldOp::create(nb, loc, yielded);
+        });
+    reader->replaceAllUsesWith(replacement);
+    reader->erase();
+  }
+  layer.otherReaders.clear();
+  return true;
+}
+
+std::string mlir::sparse_train::getOtherReaderName(const LinearLayer &layer) {
+  return layer.otherReaders.empty()
+             ? ""
+             : layer.otherReaders.front()->getName().getStringRef().str();
 }
 
 bool mlir::sparse_train::isLayerSelected(unsigned index, unsigned count,

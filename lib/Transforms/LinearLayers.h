@@ -35,14 +35,25 @@ struct WeightGradient {
 struct LinearLayer {
   Value input;
   SmallVector<WeightGradient> gradients;
-  /// A backward op other than these gradients (and the transposes that
-  /// only feed them) that reads the input and so keeps it alive, or "".
-  std::string otherReader;
+  /// The backward ops other than these gradients (and the transposes and
+  /// pads that only feed them) that read the input and so keep it alive.
+  SmallVector<Operation *> otherReaders;
 };
 
 /// The linear and convolution layers of a joint step, in the order the
 /// function defines their inputs.
 SmallVector<LinearLayer> findLinearLayers(const TrainingGraph &graph);
+
+/// When every other backward reader of the layer's input is a ReLU's
+/// backward that reads it only to compare it with zero, computes each
+/// comparison in the forward as an i1 tensor marked as a saved form
+/// (TrainingGraph) and makes the reader use it, so that the dense input is
+/// no longer read by the backward. Returns whether the input has no other
+/// reader left; `layer.otherReaders` is updated.
+bool saveReluMasks(LinearLayer &layer, const TrainingGraph &graph);
+
+/// The name of the first of `layer.otherReaders`, or "".
+std::string getOtherReaderName(const LinearLayer &layer);
 
 /// Whether layer `index` of `count` is rewritten: the `chosen` indices, or
 /// by default every layer but the first and the last (DropIT's reference

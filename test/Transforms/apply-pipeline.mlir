@@ -8,7 +8,7 @@
 // MINK: sparse_train.min_k_retain %{{.*}} keep_ratio = 2.500000e-01
 // MINK: sparse_train.min_k_weight_grad
 // REPORT: remark: layer 1: weight gradient rewritten to sparse_train.min_k_weight_grad
-// REPORT: total saved activations: 3 value(s), 640 B dense, 456 B stored (71.2 %)
+// REPORT: total saved activations: 3 value(s), 448 B dense, 264 B stored (58.9 %)
 // BSR: sparse_train.block_prune %{{.*}} block = [2, 4]
 // BSR: sparse_train.bsr_matmul %{{.*}}, %arg5 transpose_a
 // UNKNOWN: error: sparse-train-apply: unknown technique 'dropout' (choose from min-k, block-prune, zero-skip)

@@ -39,6 +39,11 @@ struct SavedValue {
   SmallVector<Operation *> backwardUsers;
 };
 
+/// The unit attribute that marks an op computing a saved form of forward
+/// values (see TrainingGraph::isForward).
+inline constexpr llvm::StringLiteral kSavedFormAttrName =
+    "sparse_train.saved_form";
+
 /// The classification of one function's top-level ops.
 class TrainingGraph {
 public:
@@ -49,7 +54,11 @@ public:
 
   /// Whether a top-level op belongs to the forward (needed by a forward
   /// result) or the backward (needed by a gradient result, or fed by a
-  /// tangent, and not forward). Other ops are unclaimed.
+  /// tangent, and not forward). Other ops are unclaimed. The ops that make
+  /// a saved form of a forward value (min_k_retain, block_prune, and ops
+  /// marked with the unit attribute `sparse_train.saved_form`, such as the
+  /// i1 ReLU masks of sparse-train-apply-min-k) count as forward: the dense
+  /// value can be freed after them.
   bool isForward(Operation *op) const { return forward.contains(op); }
   bool isBackward(Operation *op) const { return backward.contains(op); }
 

@@ -112,6 +112,11 @@ struct SparseTrainApplyOptions
       llvm::cl::desc("zero-skip: max_density of the created ops (default: "
                      "theirs)"),
       llvm::cl::init(-1.0)};
+  PassOptions::Option<bool> reluMask{
+      *this, "relu-mask",
+      llvm::cl::desc("min-k, block-prune: save a ReLU backward's comparison "
+                     "as an i1 tensor so that the dense input is freed"),
+      llvm::cl::init(true)};
   PassOptions::ListOption<unsigned> layers{
       *this, "layers",
       llvm::cl::desc("min-k, block-prune: layers to rewrite (default: all "

@@ -269,15 +269,25 @@ def SparseTrainApplyMinKPass
     defines them. By default the first (the
     network input) and the last (the classifier's input) keep their dense
     input, as DropIT's reference runs do; `layers` lists the indices to
-    rewrite instead. Every candidate gets a remark: rewritten (and whether
-    the dense input stays alive because the backward reads it elsewhere,
-    e.g. a ReLU mask), or why not.
+    rewrite instead. A ReLU's backward often reads the same input (torch's
+    `threshold_backward` compares the ReLU output with zero, JAX's select
+    the ReLU input): with `relu-mask` (default on), when such comparisons
+    are the only other backward readers, each is computed in the forward
+    as an i1 tensor (marked `sparse_train.saved_form`, so the analysis
+    counts it as forward) and the backward reads that instead, so the
+    dense input is not saved. Every candidate gets a remark: rewritten (and
+    whether the dense input stays alive because the backward reads it
+    elsewhere), or why not.
   }];
   let options = [
     Option<"keepRatio", "keep-ratio", "double", "0.1",
            "Fraction of each saved input kept (DropIT's 1 - gamma)">,
     Option<"encoding", "encoding", "std::string", "\"bitmask\"",
            "Where the kept elements are: bitmask or indices">,
+    Option<"reluMask", "relu-mask", "bool", "true",
+           "When a ReLU's backward is the only other backward reader of a "
+           "rewritten layer's input, save its comparison as an i1 tensor in "
+           "the forward so that the dense input is freed">,
     ListOption<"layerIndices", "layers", "unsigned",
                "Layers to rewrite (default: all but the first and the last)">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
@@ -318,6 +328,9 @@ def SparseTrainApplyBlockPrunePass
            "Fraction of the blocks kept (global top-k)">,
     Option<"score", "score", "std::string", "\"l1\"",
            "Block score: l1, l2 or max_abs">,
+    Option<"reluMask", "relu-mask", "bool", "true",
+           "As in sparse-train-apply-min-k: save a ReLU backward's "
+           "comparison as an i1 tensor so that the dense input is freed">,
     ListOption<"layerIndices", "layers", "unsigned",
                "Layers to rewrite (default: all but the first and the last)">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
