@@ -12,6 +12,7 @@
 void mlir::sparse_train::registerAllDialects(DialectRegistry &registry) {
   registry.insert<SparseTrainDialect>();
   registerGPULaunchMemoryEffects(registry);
+  registerOpenMPBarrierMemoryEffects(registry);
 }
 
 void mlir::sparse_train::registerAllPasses() {

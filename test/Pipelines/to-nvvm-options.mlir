@@ -21,13 +21,12 @@
 // UNKNOWN-CHIP: error: sparse-train-to-nvvm: chip sm_200 is not a target of LLVM 22's NVPTX backend
 // UNKNOWN-PTX: error: sparse-train-to-nvvm: +ptx99 is not a PTX version of LLVM 22's NVPTX backend
 
-// An op without a GPU kernel is named by the pipeline (an error, never a
-// host fallback).
+// A form of an op without a GPU kernel is named by the pipeline (an error,
+// never a host fallback).
 // RUN: not sparse-train-opt %s --sparse-train-to-nvvm="format=isa" 2>&1 | FileCheck %s --check-prefix=OPS
-// OPS: error: convert-sparse-train-to-gpu: no GPU kernel for the convolution form of min_k_weight_grad yet
-func.func @f(%r: !sparse_train.retained<1x5x5x3xf32, kept = 3, bitmask>,
-             %dy: tensor<1x5x5x4xf32>) -> tensor<3x3x3x4xf32> {
-  %0 = sparse_train.min_k_weight_grad %r, %dy padding = [1, 1, 1, 1]
-      : !sparse_train.retained<1x5x5x3xf32, kept = 3, bitmask>, tensor<1x5x5x4xf32> -> tensor<3x3x3x4xf32>
-  return %0 : tensor<3x3x3x4xf32>
+// OPS: error: convert-sparse-train-to-gpu: the GPU kernel needs static spatial sizes of the input gradient
+func.func @f(%dy: tensor<1x3x3x4xf32>, %w: tensor<3x3x2x4xf32>) -> tensor<1x?x?x2xf32> {
+  %0 = sparse_train.conv2d_zero_skip_backward_data %dy, %w padding = [1, 1, 1, 1]
+      : tensor<1x3x3x4xf32>, tensor<3x3x2x4xf32> -> tensor<1x?x?x2xf32>
+  return %0 : tensor<1x?x?x2xf32>
 }

@@ -239,4 +239,31 @@ def SparseTrainGPUBufferDeallocationPass
   ];
 }
 
+def SparseTrainGPULaunchToOpenMPPass
+    : Pass<"sparse-train-gpu-launch-to-openmp", "::mlir::ModuleOp"> {
+  let summary = "Run gpu.launch kernels on the CPU: blocks in sequence, the "
+                "threads of a block as OpenMP threads (testing without a GPU)";
+  let description = [{
+    Emulates each `gpu.launch` on the host, so that the block-cooperative
+    kernels of `convert-sparse-train-to-gpu` (shared memory, barriers,
+    atomics) can run and be compared with the reference lowering where no
+    GPU exists. The blocks of the grid run one after another (`scf.for`);
+    the threads of a block are the threads of one `omp.parallel` region with
+    exactly as many threads (checked at run time), `gpu.barrier` becomes
+    `omp.barrier`, and workgroup buffers become host buffers shared by the
+    region's threads. Use it before `sparse-train-to-cpu` (with more than
+    one thread, so that OpenMP is lowered). Launches that are asynchronous,
+    use dynamic shared memory, private buffers or several blocks in their
+    body are reported as errors.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::omp::OpenMPDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // SPARSETRAIN_CONVERSION_PASSES_TD

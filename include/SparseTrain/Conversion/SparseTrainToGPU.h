@@ -45,6 +45,11 @@ void populateSparseTrainToGPUPatterns(const TypeConverter &converter,
 /// ("ops with unknown memory side effects are not supported").
 void registerGPULaunchMemoryEffects(DialectRegistry &registry);
 
+/// Gives `omp.barrier` the memory effects of a barrier (upstream declares
+/// none, so buffer deallocation rejects functions holding one; used by
+/// sparse-train-gpu-launch-to-openmp's emulation of GPU kernels).
+void registerOpenMPBarrierMemoryEffects(DialectRegistry &registry);
+
 /// Emits an error on every sparse_train op of `module` that the GPU
 /// patterns cannot lower (an op without a GPU kernel, or a form of one that
 /// the kernel does not cover); fails if there is one.

@@ -13,16 +13,19 @@
 //
 // min_k_restore: indices as a parallel zero fill and scatter; bitmask as one
 // block whose threads scan the popcounts of their words in shared memory and
-// then expand their words. min_k_weight_grad (linear form): the retained
-// input restored, then one parallel iteration per gradient element that sums
-// over the kept entries of its column only (a dropped entry facing Inf/NaN
-// in dy adds nothing).
+// then expand their words. min_k_weight_grad: the retained input restored
+// (and, for indices, a bitmask of the kept entries built), then one parallel
+// iteration per gradient element that sums over the kept entries only (a
+// dropped entry facing Inf/NaN in dy adds nothing): the rows of its column
+// (linear form), or the batch and output positions whose input position
+// under its filter tap is in the image (conv form).
 //
 //===----------------------------------------------------------------------===//
 
 #include "../SparseTrainToLoops/MinKParts.h"
 #include "../SparseTrainToLoops/Selection.h"
 #include "BlockTopK.h"
+#include "../SparseTrainToLoops/ZeroSkipConvParts.h"
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -170,17 +173,29 @@ struct MinKRestoreToGPU : public OpConversionPattern<MinKRestoreOp> {
   }
 };
 
+/// True when bit `flat` of the bitmask `mask` (i32 words) is set.
+static Value emitBitIsSet(KernelBuilder &k, Value mask, Value flat) {
+  Type i32 = k.b.getI32Type();
+  Value word = k.load(mask, k.divU(flat, k.index(32)));
+  Value bit = k.andI(
+      arith::ShRUIOp::create(k.b, word,
+                             k.indexCast(i32, k.remU(flat, k.index(32)))),
+      k.integer(i32, 1));
+  return k.cmp(arith::CmpIPredicate::ne, bit, k.integer(i32, 0));
+}
+
 struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(MinKWeightGradOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.isConvForm())
-      return rewriter.notifyMatchFailure(op, "no GPU kernel for the conv form");
+    RankedTensorType resultType = op.getType();
+    if (op.isConvForm() &&
+        (resultType.isDynamicDim(0) || resultType.isDynamicDim(1)))
+      return rewriter.notifyMatchFailure(op, "dynamic filter size");
     KernelBuilder k(rewriter, op.getLoc());
     RetainedType type = op.getRetained().getType();
     RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
-    RankedTensorType resultType = op.getType();
     Type accType = getAccumulatorType(type.getElementType());
     Type resultElement = resultType.getElementType();
     Type i32 = k.b.getI32Type();
@@ -199,35 +214,98 @@ struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
         emitAtomicSetBit(k, mask, k.toIndex(k.load(parts.positions, j)));
       });
     }
+    /// `acc + x[flat] * g()` when entry `flat` was kept, else `acc`.
+    auto accumulateKept = [&](Value acc, Value flat,
+                              function_ref<Value()> g) {
+      return k.ifThenElse(
+          emitBitIsSet(k, mask, flat), {accType},
+          [&] {
+            Value xv = k.castFloat(k.load(xFlat, flat), accType);
+            Value gv = k.castFloat(g(), accType);
+            return SmallVector<Value>{k.addF(acc, k.mulF(xv, gv))};
+          },
+          [&] { return SmallVector<Value>{acc}; })[0];
+    };
+    Value dyTensor = adaptor.getGradOutput().front();
 
-    // dW[c, o] = sum over rows r with (r, c) kept of x[r, c] * dy[r, o].
-    Value dy = k.bufferOf(flattenToMatrix(k, adaptor.getGradOutput().front()));
-    Value in = parts.shape.back();
-    Value rows = k.divU(n, in);
-    Value out = k.dim(dy, 1);
-    Value dw = k.allocShaped(resultType.getShape(), resultElement, {in, out});
-    forEachParallelND(k, {in, out}, [&](ValueRange ivs) {
-      Value c = ivs[0], o = ivs[1];
-      Value sum = k.forAccumulate(
-          k.index(0), rows, {k.floating(accType, 0.0)},
-          [&](Value r, ValueRange acc) {
-            Value flat = k.add(k.mul(r, in), c);
-            Value word = k.load(mask, k.divU(flat, k.index(32)));
-            Value bit = k.andI(
-                arith::ShRUIOp::create(
-                    k.b, word, k.indexCast(i32, k.remU(flat, k.index(32)))),
-                k.integer(i32, 1));
-            Value kept = k.cmp(arith::CmpIPredicate::ne, bit, k.integer(i32, 0));
-            return k.ifThenElse(
-                kept, {accType},
-                [&] {
-                  Value xv = k.castFloat(k.load(xFlat, flat), accType);
-                  Value g = k.castFloat(k.load(dy, {r, o}), accType);
-                  return SmallVector<Value>{k.addF(acc[0], k.mulF(xv, g))};
-                },
-                [&] { return SmallVector<Value>{acc[0]}; });
-          })[0];
-      k.store(k.castFloat(sum, resultElement), dw, {c, o});
+    if (!op.isConvForm()) {
+      // dW[c, o] = sum over rows r with (r, c) kept of x[r, c] * dy[r, o].
+      Value dy = k.bufferOf(flattenToMatrix(k, dyTensor));
+      Value in = parts.shape.back();
+      Value rows = k.divU(n, in);
+      Value out = k.dim(dy, 1);
+      Value dw = k.allocShaped(resultType.getShape(), resultElement, {in, out});
+      forEachParallelND(k, {in, out}, [&](ValueRange ivs) {
+        Value c = ivs[0], o = ivs[1];
+        Value sum = k.forAccumulate(
+            k.index(0), rows, {k.floating(accType, 0.0)},
+            [&](Value r, ValueRange acc) {
+              return SmallVector<Value>{
+                  accumulateKept(acc[0], k.add(k.mul(r, in), c),
+                                 [&] { return k.load(dy, {r, o}); })};
+            })[0];
+        k.store(k.castFloat(sum, resultElement), dw, {c, o});
+      });
+      rewriter.replaceOp(op, k.tensorOf(dw));
+      return success();
+    }
+
+    // Conv form: dW[kh, kw, c, f] = sum over (n, oh, ow) whose input
+    // position (n, ih, iw, c) lies in the image and was kept of
+    // x[n, ih, iw, c] * dy[n, oh, ow, f] (a gather per filter element).
+    Value dy = k.bufferOf(dyTensor);
+    SmallVector<int64_t, 4> pad = {0, 0, 0, 0}, str = {1, 1}, dil = {1, 1};
+    if (std::optional<ArrayRef<int64_t>> p = op.getPadding())
+      pad.assign(p->begin(), p->end());
+    if (std::optional<ArrayRef<int64_t>> p = op.getStrides())
+      str.assign(p->begin(), p->end());
+    if (std::optional<ArrayRef<int64_t>> p = op.getDilations())
+      dil.assign(p->begin(), p->end());
+    Value height = parts.shape[1], width = parts.shape[2],
+          channels = parts.shape[3];
+    Value batch = k.dim(dy, 0), oh = k.dim(dy, 1), ow = k.dim(dy, 2);
+    SmallVector<Value> sizes = {k.index(resultType.getDimSize(0)),
+                                k.index(resultType.getDimSize(1)), channels,
+                                k.dim(dy, 3)};
+    Value dw = k.allocShaped(resultType.getShape(), resultElement, sizes);
+    forEachParallelND(k, sizes, [&](ValueRange ivs) {
+      Value a = ivs[0], b = ivs[1], c = ivs[2], f = ivs[3];
+      auto sumOver = [&](Value ub, Value init,
+                         function_ref<Value(Value, Value)> body) {
+        return k.forAccumulate(k.index(0), ub, {init},
+                               [&](Value i, ValueRange acc) {
+                                 return SmallVector<Value>{body(i, acc[0])};
+                               })[0];
+      };
+      auto ifInside = [&](Value inside, Value acc, function_ref<Value()> body) {
+        return k.ifThenElse(
+            inside, {accType}, [&] { return SmallVector<Value>{body()}; },
+            [&] { return SmallVector<Value>{acc}; })[0];
+      };
+      Value sum = sumOver(batch, k.floating(accType, 0.0), [&](Value bn,
+                                                               Value acc) {
+        return sumOver(oh, acc, [&](Value y, Value acc) {
+          auto [ih, insideH] = convInputCoordinate(
+              k, y, a, k.index(str[0]), k.index(dil[0]), k.index(pad[0]),
+              height);
+          return ifInside(insideH, acc, [&] {
+            return sumOver(ow, acc, [&](Value xo, Value acc) {
+              auto [iw, insideW] = convInputCoordinate(
+                  k, xo, b, k.index(str[1]), k.index(dil[1]), k.index(pad[2]),
+                  width);
+              return ifInside(insideW, acc, [&] {
+                Value flat = k.add(
+                    k.mul(k.add(k.mul(k.add(k.mul(bn, height), ih), width), iw),
+                          channels),
+                    c);
+                return accumulateKept(
+                    acc, flat, [&] { return k.load(dy, {bn, y, xo, f}); });
+              });
+            });
+          });
+        });
+      });
+      k.store(k.castFloat(sum, resultElement), dw, {a, b, c, f});
     });
     rewriter.replaceOp(op, k.tensorOf(dw));
     return success();

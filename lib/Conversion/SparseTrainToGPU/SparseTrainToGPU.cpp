@@ -80,7 +80,9 @@ void mlir::sparse_train::registerGPULaunchMemoryEffects(
 /// Why `op` has no GPU kernel, or an empty string when it has one.
 static std::string getMissingKernelReason(Operation *op) {
   if (auto grad = dyn_cast<MinKWeightGradOp>(op); grad && grad.isConvForm())
-    return "no GPU kernel for the convolution form of min_k_weight_grad yet";
+    if (grad.getType().isDynamicDim(0) || grad.getType().isDynamicDim(1))
+      return "the GPU kernel of the convolution form of min_k_weight_grad "
+             "needs a static filter size";
   if (auto conv = dyn_cast<Conv2DZeroSkipBackwardDataOp>(op))
     if (conv.getType().isDynamicDim(1) || conv.getType().isDynamicDim(2))
       return "the GPU kernel needs static spatial sizes of the input "
