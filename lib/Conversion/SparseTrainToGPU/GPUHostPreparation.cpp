@@ -20,6 +20,7 @@
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -75,6 +76,19 @@ static LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize) {
     loop = dyn_cast_or_null<scf::ParallelOp>(next->getPrevNode());
     if (!loop)
       return failure();
+  }
+  // An empty iteration space would be an empty grid, which is not a valid
+  // launch configuration: launch nothing.
+  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound()[0]);
+  std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound()[0]);
+  if (!lower || !upper || *upper <= *lower) {
+    OpBuilder builder(loop);
+    Value nonEmpty = arith::CmpIOp::create(
+        builder, loop.getLoc(), arith::CmpIPredicate::slt,
+        loop.getLowerBound()[0], loop.getUpperBound()[0]);
+    auto guard = scf::IfOp::create(builder, loop.getLoc(), nonEmpty,
+                                   /*withElseRegion=*/false);
+    loop->moveBefore(guard.thenBlock()->getTerminator());
   }
   auto [outer, inner] =
       scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace mlir {
 namespace sparse_train {
@@ -42,6 +43,15 @@ struct LaunchIds {
 template <typename Body>
 void emitLaunch(KernelBuilder &k, Value grid, int64_t threads,
                 TypeRange shared, Body body) {
+  // An empty grid is not a valid launch configuration: launch nothing.
+  OpBuilder::InsertionGuard outer(k.b);
+  std::optional<int64_t> constantGrid = getConstantIntValue(grid);
+  if (!constantGrid || *constantGrid < 1) {
+    auto guard = scf::IfOp::create(
+        k.b, k.cmp(arith::CmpIPredicate::ugt, grid, k.index(0)),
+        /*withElseRegion=*/false);
+    k.b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
   Value one = k.index(1);
   auto launch = gpu::LaunchOp::create(
       k.b, grid, one, one, k.index(threads), one, one,
