@@ -166,6 +166,14 @@ struct SparseTrainGPUBufferDeallocationPass
     });
     if (frees.wasInterrupted())
       return;
+    WalkResult launches = func.walk([](gpu::LaunchOp launch) {
+      launch.emitError("sparse-train-gpu-buffer-deallocation: outline the "
+                       "kernels first (gpu-kernel-outlining): the analysis "
+                       "does not understand gpu.launch bodies");
+      return WalkResult::interrupt();
+    });
+    if (launches.wasInterrupted())
+      return signalPassFailure();
     SymbolTableCollection symbolTables;
     if (failed(bufferization::deallocateBuffersOwnershipBased(
             func, bufferization::DeallocationOptions(), symbolTables)))

@@ -1,0 +1,151 @@
+// RUN: sparse-train-opt %s --convert-sparse-train-to-gpu -split-input-file | FileCheck %s
+
+// slice_start: one thread draws the start (Philox's 32x32->64 products) into
+// a one-element buffer that the host reads after the launch; the slices
+// stay tensor slices (the reference lowering).
+// CHECK-LABEL: func.func @slices(
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<1xindex>
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{[_0-9]*}}, {{.*}} = %c1{{[_0-9]*}}, {{.*}} = %c1{{[_0-9]*}}) threads({{.*}}) in ({{.*}} = %c1{{[_0-9]*}}, {{.*}} = %c1{{[_0-9]*}}, {{.*}} = %c1{{[_0-9]*}}) {
+// CHECK-COUNT-20: arith.mului_extended
+// CHECK: arith.muli {{.*}} : i128
+// CHECK: memref.store {{.*}}, %[[BUF]]
+// CHECK: gpu.terminator
+// CHECK: %[[START:.*]] = memref.load %[[BUF]]
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[START]]] [32, 64] [1, 1]
+// CHECK: tensor.insert_slice
+// CHECK-NOT: sparse_train.
+func.func @slices(%h: tensor<32x128xf32>, %seed: i64, %step: i64) -> (tensor<32x64xf32>, tensor<32x128xf32>) {
+  %start = sparse_train.slice_start %seed, %step extent = 128, width = 64, align = 8
+  %hs = sparse_train.slice_drop %h, %start dim = 1, width = 64 : tensor<32x128xf32>
+  %dh = sparse_train.slice_expand %hs, %start dim = 1, extent = 128 : tensor<32x64xf32>
+  return %hs, %dh : tensor<32x64xf32>, tensor<32x128xf32>
+}
+
+// -----
+
+// min_k_retain, row granularity: one block of 256 threads per row, shared
+// histogram / scan / prefix / count buffers; four 8-bit digit passes over
+// 32-bit keys (histogram atomics in shared memory, thread 0 walks the
+// buckets), then the compaction writes values and flat indices.
+// CHECK-LABEL: func.func @retain_rows(
+// CHECK-SAME: -> (tensor<8xf32>, tensor<8xi32>)
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[ROWS:[^,]*]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}) workgroup(%[[HIST:.*]] : memref<256xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xindex, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xindex, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xindex, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-4: memref.atomic_rmw addi %{{.*}}, %[[HIST]]
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<8xf32>
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<8xi32>
+// CHECK: gpu.terminator
+// CHECK-NOT: sparse_train.
+func.func @retain_rows(%x: tensor<4x40xf32>) -> !sparse_train.retained<4x40xf32, kept = 8, indices> {
+  %r = sparse_train.min_k_retain %x keep = 2 granularity = row encoding = indices : tensor<4x40xf32>
+  return %r : !sparse_train.retained<4x40xf32, kept = 8, indices>
+}
+
+// -----
+
+// f64: 64-bit keys, eight digit passes; the bitmask is zeroed by a parallel
+// loop first and its bits are set with an atomic OR.
+// CHECK-LABEL: func.func @retain_f64(
+// CHECK: scf.parallel
+// CHECK: memref.store %c0_i32
+// CHECK: gpu.launch
+// CHECK-SAME: memref<1xi64, #gpu.address_space<workgroup>>
+// CHECK-COUNT-8: memref.atomic_rmw addi
+// CHECK: memref.atomic_rmw ori
+func.func @retain_f64(%x: tensor<100xf64>) -> !sparse_train.retained<100xf64, kept = 10, bitmask> {
+  %r = sparse_train.min_k_retain %x keep_ratio = 0.1 : tensor<100xf64>
+  return %r : !sparse_train.retained<100xf64, kept = 10, bitmask>
+}
+
+// -----
+
+// min_k_restore: bitmask as one block scanning its threads' popcounts in
+// shared memory; indices as a parallel fill and a parallel scatter.
+// CHECK-LABEL: func.func @restore_bitmask(
+// CHECK: gpu.launch {{.*}} workgroup(%[[OFFSETS:.*]] : memref<256xindex, #gpu.address_space<workgroup>>)
+// CHECK: llvm.intr.ctpop
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-LABEL: func.func @restore_indices(
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: memref.load
+// CHECK: memref.store
+func.func @restore_bitmask(%r: !sparse_train.retained<4x40xf32, kept = 16, bitmask>) -> tensor<4x40xf32> {
+  %d = sparse_train.min_k_restore %r : !sparse_train.retained<4x40xf32, kept = 16, bitmask>
+  return %d : tensor<4x40xf32>
+}
+func.func @restore_indices(%r: !sparse_train.retained<4x40xf32, kept = 16, indices>) -> tensor<4x40xf32> {
+  %d = sparse_train.min_k_restore %r : !sparse_train.retained<4x40xf32, kept = 16, indices>
+  return %d : tensor<4x40xf32>
+}
+
+// -----
+
+// min_k_weight_grad: one parallel iteration per gradient element, summing in
+// f32 over the kept entries only (f16 widened on load, narrowed once).
+// CHECK-LABEL: func.func @weight_grad(
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c100, %{{.*}})
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK: scf.if %{{.*}} -> (f32)
+// CHECK: arith.extf
+// CHECK: arith.mulf {{.*}} : f32
+// CHECK: arith.truncf {{.*}} : f32 to f16
+func.func @weight_grad(%r: !sparse_train.retained<8x100xf16, kept = 80, indices>, %dy: tensor<8x50xf16>) -> tensor<100x50xf16> {
+  %g = sparse_train.min_k_weight_grad %r, %dy : !sparse_train.retained<8x100xf16, kept = 80, indices>, tensor<8x50xf16> -> tensor<100x50xf16>
+  return %g : tensor<100x50xf16>
+}
+
+// -----
+
+#BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 2 : compressed, i mod 2 : dense, j mod 2 : dense)}>
+
+// block_prune: scores in parallel, the block top-k kernel, a one-block scan
+// of the positions, the host reads the block count, coordinates and values
+// in parallel, sparse_tensor.assemble.
+// CHECK-LABEL: func.func @prune(
+// CHECK: scf.parallel
+// CHECK: math.absf
+// CHECK: gpu.launch
+// CHECK-COUNT-4: memref.atomic_rmw addi
+// CHECK: gpu.launch
+// CHECK: gpu.barrier
+// CHECK: %[[NNZ:.*]] = memref.load %{{.*}}[%c4{{.*}}] : memref<5xindex>
+// CHECK: memref.alloc(%[[NNZ]]) : memref<?xindex>
+// CHECK: scf.parallel
+// CHECK: sparse_tensor.assemble
+func.func @prune(%x: tensor<8x8xf32>) -> tensor<8x8xf32, #BSR> {
+  %p = sparse_train.block_prune %x block = [2, 2] score = l1 select = global_top_k keep_ratio = 0.5 : tensor<8x8xf32> -> tensor<8x8xf32, #BSR>
+  return %p : tensor<8x8xf32, #BSR>
+}
+
+// bsr_matmul: one parallel iteration per output element over the stored
+// blocks of its line; no atomics.
+// CHECK-LABEL: func.func @matmul(
+// CHECK-NOT: atomic_rmw
+// CHECK: sparse_tensor.positions
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c8{{.*}}, %{{.*}})
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-NOT: atomic_rmw
+// CHECK: return
+func.func @matmul(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %y = sparse_train.bsr_matmul %s, %b : tensor<8x8xf32, #BSR>, tensor<8x4xf32> -> tensor<8x4xf32>
+  return %y : tensor<8x4xf32>
+}
+
+// -----
+
+// The convolutions: one parallel iteration per element of the computed
+// tensor, the scanned operand's zero test around the multiply-add.
+// CHECK-LABEL: func.func @conv(
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: scf.if
+// CHECK: arith.mulf
+// CHECK-NOT: atomic_rmw
+func.func @conv(%x: tensor<2x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x4x4x8xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<2x6x6x4xf32>, tensor<3x3x4x8xf32>
+  return %y : tensor<2x4x4x8xf32>
+}
