@@ -137,27 +137,32 @@ def ConvertSparseTrainToGPUPass
     lowering: operands are reached through `bufferization.to_buffer`, results
     handed back through `bufferization.to_tensor`, and every kernel is one of
 
-    - a `gpu.launch` with workgroup (shared) memory where threads of a block
-      must cooperate: `slice_start` (Philox4x32-10 on one thread, the same
-      arith ops as the reference, so the same bits), `min_k_retain` (one
-      block per selection set: a radix select of the K-th largest magnitude
-      key with 256-bucket shared-memory histograms, then a deterministic
-      compaction whose per-thread counts are scanned in shared memory; ties
-      by lowest index, values in index order) and the bitmask form of
-      `min_k_restore` (per-thread popcounts scanned in shared memory);
+    - a `gpu.launch` of 256-thread blocks that cooperate through workgroup
+      (shared) memory and barriers: `min_k_retain` (one block per selection
+      set: an exact radix select of the K-th largest magnitude key with
+      256-bucket shared-memory histograms, then a deterministic compaction
+      whose per-thread counts are scanned in shared memory; ties by lowest
+      index, values in index order), the top-k of `block_prune`'s blocks
+      (the same kernel) and its positions (a shared-memory scan), and the
+      bitmask form of `min_k_restore` (per-thread popcounts scanned in
+      shared memory); `slice_start` is a one-thread launch running the
+      reference's Philox4x32-10 arith ops (so the same bits);
     - an `scf.parallel` nest over the elements a kernel writes, each
-      iteration owning its output element (no atomics except the OR of
-      bitmask bits): `min_k_restore` (indices), `min_k_weight_grad` (linear
-      form), `bsr_matmul` and the three zero-skip convolutions. The pipeline
-      maps these nests to blocks and threads; the same nests also run on the
-      CPU, which is how they are tested without a GPU.
+      iteration owning its element (no atomics except the OR of bitmask
+      bits): `min_k_restore` (indices), `min_k_weight_grad` (both forms),
+      `block_prune`'s scores and compaction, `bsr_matmul` and the three
+      zero-skip convolutions. `sparse-train-to-nvvm` maps these nests to
+      blocks and threads; the same nests also run on the CPU, which is how
+      they are tested without a GPU (the block kernels through
+      `sparse-train-gpu-launch-to-openmp`).
 
     `slice_drop` and `slice_expand` use the reference lowering (tensor slices
     and `linalg.generic`), which bufferizes to strided views and element-wise
     loops that the pipeline maps like any other dense linalg op.
 
-    Ops without a GPU kernel (see docs/GPU.md) are reported with an error
-    naming them; nothing falls back to host code.
+    Forms without a GPU kernel (dynamic spatial sizes of a convolution's data
+    gradient, a dynamic filter size of the filter gradients) are reported
+    with an error naming the op; nothing falls back to host code.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
