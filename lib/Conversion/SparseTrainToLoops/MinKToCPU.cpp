@@ -52,6 +52,12 @@ constexpr int64_t kNaNKey32 = 0x7F800001;
 constexpr int64_t kMaxSample = 65536;
 /// Buckets of one histogram level (16 bits of the key).
 constexpr int64_t kBuckets = 65536;
+/// Each super-bucket counts the keys of this many consecutive buckets, so
+/// that finding a bucket reads 2 x 256 counters instead of kBuckets.
+constexpr int64_t kBucketsPerSuper = 256;
+constexpr int64_t kSuperBuckets = kBuckets / kBucketsPerSuper;
+/// The histogram buffer: kBuckets counters, then the super-buckets'.
+constexpr int64_t kHistogramSize = kBuckets + kSuperBuckets;
 
 /// The magnitude keys of `x`, an f32 or a vector of f32: the bits of |x|
 /// as i32, every NaN clamped to the one key above +Inf.
@@ -151,18 +157,20 @@ static void compressStore(KernelBuilder &k, Value base, Value at, Value mask,
                                   IntegerAttr());
 }
 
-/// Scans `hist` from the highest bucket down for the bucket holding the
-/// `rank`-th largest key (1-based); returns the bucket and how many keys
-/// lie in higher buckets.
+/// Scans the `length` counters `hist[base, base + length)` from the top
+/// for the one at which the count of keys reaches `rank` (i64); returns
+/// its offset from `base` and how many keys the counters above it hold.
 static std::pair<Value, Value> scanFromTop(KernelBuilder &k, Value hist,
+                                           Value base, int64_t length,
                                            Value rank) {
   Type i64 = k.b.getI64Type();
   SmallVector<Value> init = {k.boolean(false), k.index(0), k.integer(i64, 0),
                              k.integer(i64, 0)};
   SmallVector<Value> found = k.forAccumulate(
-      k.index(0), k.index(kBuckets), init, [&](Value j, ValueRange acc) {
-        Value bucket = k.sub(k.index(kBuckets - 1), j);
-        Value count = arith::ExtUIOp::create(k.b, i64, k.load(hist, bucket));
+      k.index(0), k.index(length), init, [&](Value j, ValueRange acc) {
+        Value bucket = k.sub(k.index(length - 1), j);
+        Value count = arith::ExtUIOp::create(
+            k.b, i64, k.load(hist, k.add(base, bucket)));
         Value total = k.add(acc[3], count);
         Value hit =
             k.andI(k.cmp(arith::CmpIPredicate::uge, total, rank),
@@ -174,35 +182,68 @@ static std::pair<Value, Value> scanFromTop(KernelBuilder &k, Value hist,
   return {found[1], found[2]};
 }
 
+/// The bucket of `hist` holding the `rank`-th largest key and how many
+/// keys lie in higher buckets: the super-bucket first, then its buckets.
+static std::pair<Value, Value> findBucket(KernelBuilder &k, Value hist,
+                                          Value rank) {
+  auto [super, aboveSuper] =
+      scanFromTop(k, hist, k.index(kBuckets), kSuperBuckets, rank);
+  Value base = k.mul(super, k.index(kBucketsPerSuper));
+  auto [bucket, above] = scanFromTop(k, hist, base, kBucketsPerSuper,
+                                     k.sub(rank, aboveSuper));
+  return {k.add(base, bucket), k.add(aboveSuper, above)};
+}
+
 /// The `rank`-th largest (1-based, `1 <= rank <= count`) of the i32 keys
 /// `keys[0, count)` and how many keys are larger, by a two-level histogram
-/// of the high and low 16 bits. `hist` holds kBuckets i32 counters.
+/// of the high and low 16 bits. `hist` holds kHistogramSize i32 counters,
+/// all zero on entry; they are zero again on return.
 static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
                                                  Value count, Value rank,
                                                  Value hist) {
   Type i32 = k.b.getI32Type();
-  auto clear = [&] {
-    k.forEach(k.index(0), k.index(kBuckets),
-              [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
+  auto superOf = [&](Value bucket) {
+    return k.add(k.index(kBuckets), k.divU(bucket, k.index(kBucketsPerSuper)));
   };
   auto bump = [&](Value bucket) {
-    k.store(k.add(k.load(hist, bucket), k.integer(i32, 1)), hist, bucket);
+    for (Value at : {bucket, superOf(bucket)})
+      k.store(k.add(k.load(hist, at), k.integer(i32, 1)), hist, at);
+  };
+  // Zeroes the counters a pass over the keys may have bumped: those of
+  // the keys' buckets when the keys are few, else all of them.
+  auto clear = [&](function_ref<Value(Value)> bucketOf) {
+    Value few = k.cmp(arith::CmpIPredicate::ult, count,
+                      k.index(kHistogramSize / 8));
+    k.ifThen(few, [&] {
+      k.forEach(k.index(0), count, [&](Value i) {
+        Value bucket = bucketOf(k.load(keys, i));
+        k.store(k.integer(i32, 0), hist, bucket);
+        k.store(k.integer(i32, 0), hist, superOf(bucket));
+      });
+    });
+    k.ifThen(arith::XOrIOp::create(k.b, few, k.boolean(true)), [&] {
+      k.forEach(k.index(0), k.index(kHistogramSize),
+                [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
+    });
   };
   auto high = [&](Value key) {
     return k.toIndex(arith::ShRUIOp::create(k.b, key, k.integer(i32, 16)));
   };
-  clear();
+  auto lowBits = [&](Value key) {
+    return k.toIndex(k.andI(key, k.integer(i32, 0xFFFF)));
+  };
   k.forEach(k.index(0), count, [&](Value i) { bump(high(k.load(keys, i))); });
-  std::pair<Value, Value> topBucket = scanFromTop(k, hist, rank);
+  std::pair<Value, Value> topBucket = findBucket(k, hist, rank);
   Value top = topBucket.first, aboveTop = topBucket.second;
-  clear();
+  clear(high);
   k.forEach(k.index(0), count, [&](Value i) {
     Value key = k.load(keys, i);
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top),
-             [&] { bump(k.toIndex(k.andI(key, k.integer(i32, 0xFFFF)))); });
+             [&] { bump(lowBits(key)); });
   });
   std::pair<Value, Value> lowBucket =
-      scanFromTop(k, hist, k.sub(rank, aboveTop));
+      findBucket(k, hist, k.sub(rank, aboveTop));
+  clear(lowBits);
   Value low = lowBucket.first, aboveLow = lowBucket.second;
   Value key = k.orI(
       arith::ShLIOp::create(k.b, k.indexCast(i32, top), k.integer(i32, 16)),
@@ -250,7 +291,9 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
         arith::MinUIOp::create(k.b, setLength, k.index(kMaxSample));
     Value sample = k.alloc({ShapedType::kDynamic}, i32, {sampleSize});
     Value candidates = k.alloc({ShapedType::kDynamic}, i32, {setLength});
-    Value hist = k.alloc({kBuckets}, i32);
+    Value hist = k.alloc({kHistogramSize}, i32);
+    k.forEach(k.index(0), k.index(kHistogramSize),
+              [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
 
     k.forAccumulate(
         k.index(0), setup.numSets, {k.index(0)},
