@@ -11,7 +11,10 @@
 // stored blocks from the positions to size the other two buffers, and the
 // result is assembled with sparse_tensor.assemble as in the reference.
 //
-// bsr_matmul as one parallel iteration per output element: each iteration
+// bsr_matmul with a BSR left operand that is not transposed (the forward
+// product) as one block per output panel with the stored blocks and the
+// tiles of the dense operand staged in shared memory; the other forms as one
+// parallel iteration per output element: each iteration
 // owns its element and sums, in a fixed order, the products of the stored
 // elements of one line of the BSR operand S (a row of S, walked through its
 // block row, or a column of S, found by scanning every block row for the
@@ -257,6 +260,89 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
   }
 };
 
+/// Elements of workgroup memory the panel kernel may use (32 KiB of f32).
+static constexpr int64_t kPanelSharedElements = 8192;
+
+/// `Y = S * op(B)` with S the BSR left operand, not transposed, as one
+/// block per output panel: the R rows of a block row of S times
+/// `256 / R` columns of op(B). For each stored block of the block row, in
+/// order, the block's values and the matching C x panel-width tile of op(B)
+/// are staged in shared memory, and each thread adds the C products of its
+/// output element; the sums have the loop nest's order (blocks, then
+/// columns within a block), no atomics. Returns false (and emits nothing)
+/// when the block does not fit.
+static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
+                            int64_t blockRowCount, Value dense, bool tb,
+                            Value out, Value n, Type accType) {
+  int64_t r = bsr.blockRows, c = bsr.blockCols;
+  if (r > kBlockThreads)
+    return false;
+  int64_t width = kBlockThreads / r;
+  if (r * c + c * width > kPanelSharedElements)
+    return false;
+  Type resultElement = cast<MemRefType>(out.getType()).getElementType();
+  Value panels = k.divU(k.add(n, k.index(width - 1)), k.index(width));
+  Value grid = k.mul(k.index(blockRowCount), panels);
+  SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
+                              getWorkgroupBufferType({c * width}, accType)};
+  emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
+    Value tid = ids.thread, blockValues = ids.shared[0],
+          tile = ids.shared[1];
+    Value br = k.divU(ids.block, panels);
+    Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
+    Value ri = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
+    Value col = k.add(col0, tj);
+    Value valid = k.andI(k.cmp(arith::CmpIPredicate::ult, ri, k.index(r)),
+                         k.cmp(arith::CmpIPredicate::ult, col, n));
+    Value begin = k.toIndex(k.load(bsr.positions, br));
+    Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+    Value zero = k.floating(accType, 0.0);
+    Value sum = k.forAccumulate(begin, end, {zero}, [&](Value p,
+                                                        ValueRange acc) {
+      Value bc = k.toIndex(k.load(bsr.coordinates, p));
+      // Stage the block and the tile of op(B) it meets.
+      k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
+        Value v = k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
+        k.store(k.castFloat(v, accType), blockValues, e);
+      });
+      k.forEachStep(tid, k.index(c * width), kBlockThreads, [&](Value e) {
+        Value cj = k.divU(e, k.index(width));
+        Value j = k.add(col0, k.remU(e, k.index(width)));
+        Value kk = k.add(k.mul(bc, k.index(c)), cj);
+        Value v = k.ifThenElse(
+            k.cmp(arith::CmpIPredicate::ult, j, n), {accType},
+            [&] {
+              Value b = tb ? k.load(dense, {j, kk}) : k.load(dense, {kk, j});
+              return SmallVector<Value>{k.castFloat(b, accType)};
+            },
+            [&] { return SmallVector<Value>{zero}; })[0];
+        k.store(v, tile, e);
+      });
+      emitBarrier(k);
+      Value next = k.ifThenElse(
+          valid, {accType},
+          [&] {
+            return k.forAccumulate(
+                k.index(0), k.index(c), {acc[0]},
+                [&](Value cj, ValueRange inner) {
+                  Value a = k.load(blockValues,
+                                   k.add(k.mul(ri, k.index(c)), cj));
+                  Value b = k.load(tile, k.add(k.mul(cj, k.index(width)), tj));
+                  return SmallVector<Value>{k.addF(inner[0], k.mulF(a, b))};
+                });
+          },
+          [&] { return SmallVector<Value>{acc[0]}; })[0];
+      emitBarrier(k);
+      return SmallVector<Value>{next};
+    })[0];
+    k.ifThen(valid, [&] {
+      k.store(k.castFloat(sum, resultElement), out,
+              {k.add(k.mul(br, k.index(r)), ri), col});
+    });
+  });
+  return true;
+}
+
 struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -280,6 +366,12 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
         lhsSparse ? k.index(sparseType.getDimSize(ta ? 1 : 0)) : m,
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
     Value out = k.allocShaped(resultType.getShape(), resultElement, sizes);
+    if (lhsSparse && !ta &&
+        emitPanelMatmul(k, bsr, blockRowCount, dense, tb, out, sizes[1],
+                        accType)) {
+      rewriter.replaceOp(op, k.tensorOf(out));
+      return success();
+    }
     forEachParallelND(k, {sizes[0], sizes[1]}, [&](ValueRange ivs) {
       Value row = ivs[0], col = ivs[1];
       Value init = k.floating(accType, 0.0);

@@ -120,11 +120,25 @@ func.func @prune(%x: tensor<8x8xf32>) -> tensor<8x8xf32, #BSR> {
   return %p : tensor<8x8xf32, #BSR>
 }
 
-// bsr_matmul: one parallel iteration per output element over the stored
-// blocks of its line; no atomics.
+// bsr_matmul S * B: one block per output panel (2 rows x 128 columns), the
+// stored block and the tile of B it meets staged in shared memory, no
+// atomics.
 // CHECK-LABEL: func.func @matmul(
 // CHECK-NOT: atomic_rmw
 // CHECK: sparse_tensor.positions
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}) workgroup(%[[BLK:.*]] : memref<4xf32, #gpu.address_space<workgroup>>, %[[TILE:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[BLK]]
+// CHECK: memref.store %{{.*}}, %[[TILE]]
+// CHECK: gpu.barrier
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-NOT: atomic_rmw
+// CHECK: return
+// The transposed forms: one parallel iteration per output element over the
+// stored blocks of its line.
+// CHECK-LABEL: func.func @matmul_t(
+// CHECK-NOT: gpu.launch
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c8{{.*}}, %{{.*}})
 // CHECK: scf.for
 // CHECK: scf.for
@@ -132,6 +146,10 @@ func.func @prune(%x: tensor<8x8xf32>) -> tensor<8x8xf32, #BSR> {
 // CHECK: return
 func.func @matmul(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4xf32> {
   %y = sparse_train.bsr_matmul %s, %b : tensor<8x8xf32, #BSR>, tensor<8x4xf32> -> tensor<8x4xf32>
+  return %y : tensor<8x4xf32>
+}
+func.func @matmul_t(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %y = sparse_train.bsr_matmul %s, %b transpose_a : tensor<8x8xf32, #BSR>, tensor<8x4xf32> -> tensor<8x4xf32>
   return %y : tensor<8x4xf32>
 }
 
