@@ -11,10 +11,11 @@
 // stored blocks from the positions to size the other two buffers, and the
 // result is assembled with sparse_tensor.assemble as in the reference.
 //
-// bsr_matmul with a BSR left operand that is not transposed (the forward
-// product) as one block per output panel with the stored blocks and the
-// tiles of the dense operand staged in shared memory; the other forms as one
-// parallel iteration per output element: each iteration
+// bsr_matmul with a BSR left operand (the forward product S * op(B) and the
+// weight gradient S^T * op(B)) as one block per output panel with the stored
+// blocks and the tiles of the dense operand staged in shared memory; with a
+// BSR right operand as one parallel iteration per output element: each
+// iteration
 // owns its element and sums, in a fixed order, the products of the stored
 // elements of one line of the BSR operand S (a row of S, walked through its
 // block row, or a column of S, found by scanning every block row for the
@@ -343,6 +344,107 @@ static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
   return true;
 }
 
+/// `Y = S^T * op(B)` with S the BSR left operand (the weight gradient of a
+/// pruned activation) as one block per output panel: the C output rows of a
+/// block column of S times `256 / C` columns of op(B). The block rows of S
+/// are visited in order; where one stores a block in the panel's block
+/// column (found by every thread scanning the row's sorted coordinates), the
+/// block and the R x panel-width tile of op(B) it meets are staged in shared
+/// memory and each thread adds the R products of its output element: the
+/// loop nest's summation order, no atomics. Returns false (and emits
+/// nothing) when the block does not fit.
+static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
+                                      int64_t blockRowCount,
+                                      int64_t blockColCount, Value dense,
+                                      bool tb, Value out, Value n,
+                                      Type accType) {
+  int64_t r = bsr.blockRows, c = bsr.blockCols;
+  if (c > kBlockThreads)
+    return false;
+  int64_t width = kBlockThreads / c;
+  if (r * c + r * width > kPanelSharedElements)
+    return false;
+  Type resultElement = cast<MemRefType>(out.getType()).getElementType();
+  Value panels = k.divU(k.add(n, k.index(width - 1)), k.index(width));
+  Value grid = k.mul(k.index(blockColCount), panels);
+  SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
+                              getWorkgroupBufferType({r * width}, accType)};
+  emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
+    Value tid = ids.thread, blockValues = ids.shared[0],
+          tile = ids.shared[1];
+    Value bcol = k.divU(ids.block, panels);
+    Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
+    Value cj = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
+    Value col = k.add(col0, tj);
+    Value valid = k.andI(k.cmp(arith::CmpIPredicate::ult, cj, k.index(c)),
+                         k.cmp(arith::CmpIPredicate::ult, col, n));
+    Value zero = k.floating(accType, 0.0);
+    Type accTypes[] = {accType};
+    Value sum = k.forAccumulate(
+        k.index(0), k.index(blockRowCount), {zero},
+        [&](Value br, ValueRange acc) {
+          Value begin = k.toIndex(k.load(bsr.positions, br));
+          Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+          Value slot = k.forAccumulate(
+              begin, end, {end}, [&](Value p, ValueRange found) {
+                Value hit = k.cmp(arith::CmpIPredicate::eq,
+                                  k.toIndex(k.load(bsr.coordinates, p)), bcol);
+                return SmallVector<Value>{k.select(hit, p, found[0])};
+              })[0];
+          Value stored = k.cmp(arith::CmpIPredicate::ult, slot, end);
+          return k.ifThenElse(
+              stored, accTypes,
+              [&] {
+                k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
+                  Value v =
+                      k.load(bsr.values, k.add(k.mul(slot, k.index(r * c)), e));
+                  k.store(k.castFloat(v, accType), blockValues, e);
+                });
+                k.forEachStep(
+                    tid, k.index(r * width), kBlockThreads, [&](Value e) {
+                      Value ri = k.divU(e, k.index(width));
+                      Value j = k.add(col0, k.remU(e, k.index(width)));
+                      Value kk = k.add(k.mul(br, k.index(r)), ri);
+                      Value v = k.ifThenElse(
+                          k.cmp(arith::CmpIPredicate::ult, j, n), accTypes,
+                          [&] {
+                            Value b = tb ? k.load(dense, {j, kk})
+                                         : k.load(dense, {kk, j});
+                            return SmallVector<Value>{k.castFloat(b, accType)};
+                          },
+                          [&] { return SmallVector<Value>{zero}; })[0];
+                      k.store(v, tile, e);
+                    });
+                emitBarrier(k);
+                Value next = k.ifThenElse(
+                    valid, accTypes,
+                    [&] {
+                      return k.forAccumulate(
+                          k.index(0), k.index(r), {acc[0]},
+                          [&](Value ri, ValueRange inner) {
+                            Value a = k.load(
+                                blockValues,
+                                k.add(k.mul(ri, k.index(c)), cj));
+                            Value b = k.load(
+                                tile, k.add(k.mul(ri, k.index(width)), tj));
+                            return SmallVector<Value>{
+                                k.addF(inner[0], k.mulF(a, b))};
+                          });
+                    },
+                    [&] { return SmallVector<Value>{acc[0]}; })[0];
+                emitBarrier(k);
+                return SmallVector<Value>{next};
+              },
+              [&] { return SmallVector<Value>{acc[0]}; });
+        })[0];
+    k.ifThen(valid, [&] {
+      k.store(k.castFloat(sum, resultElement), out,
+              {k.add(k.mul(bcol, k.index(c)), cj), col});
+    });
+  });
+  return true;
+}
+
 struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -366,9 +468,12 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
         lhsSparse ? k.index(sparseType.getDimSize(ta ? 1 : 0)) : m,
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
     Value out = k.allocShaped(resultType.getShape(), resultElement, sizes);
-    if (lhsSparse && !ta &&
-        emitPanelMatmul(k, bsr, blockRowCount, dense, tb, out, sizes[1],
-                        accType)) {
+    int64_t blockColCount = sparseType.getDimSize(1) / bsr.blockCols;
+    if (lhsSparse &&
+        (ta ? emitTransposedPanelMatmul(k, bsr, blockRowCount, blockColCount,
+                                        dense, tb, out, sizes[1], accType)
+            : emitPanelMatmul(k, bsr, blockRowCount, dense, tb, out, sizes[1],
+                              accType))) {
       rewriter.replaceOp(op, k.tensorOf(out));
       return success();
     }

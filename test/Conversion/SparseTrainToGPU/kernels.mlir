@@ -135,11 +135,22 @@ func.func @prune(%x: tensor<8x8xf32>) -> tensor<8x8xf32, #BSR> {
 // CHECK: gpu.barrier
 // CHECK-NOT: atomic_rmw
 // CHECK: return
-// The transposed forms: one parallel iteration per output element over the
-// stored blocks of its line.
+// S^T * B: one block per output panel of a block column of S; every block
+// row is searched for a block in that column, which is staged with its tile.
 // CHECK-LABEL: func.func @matmul_t(
+// CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.cmpi eq
+// CHECK: scf.if
+// CHECK: gpu.barrier
+// CHECK-NOT: atomic_rmw
+// CHECK: return
+// With the BSR operand on the right: one parallel iteration per output
+// element over the stored elements of its line.
+// CHECK-LABEL: func.func @matmul_rhs(
 // CHECK-NOT: gpu.launch
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c8{{.*}}, %{{.*}})
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%{{.*}}, %c8{{.*}})
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK-NOT: atomic_rmw
@@ -151,6 +162,10 @@ func.func @matmul(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4x
 func.func @matmul_t(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4xf32> {
   %y = sparse_train.bsr_matmul %s, %b transpose_a : tensor<8x8xf32, #BSR>, tensor<8x4xf32> -> tensor<8x4xf32>
   return %y : tensor<8x4xf32>
+}
+func.func @matmul_rhs(%a: tensor<4x8xf32>, %s: tensor<8x8xf32, #BSR>) -> tensor<4x8xf32> {
+  %y = sparse_train.bsr_matmul %a, %s : tensor<4x8xf32>, tensor<8x8xf32, #BSR> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
 }
 
 // -----

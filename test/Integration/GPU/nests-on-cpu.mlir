@@ -1,17 +1,17 @@
 // The GPU kernels of convert-sparse-train-to-gpu run on the CPU
 // (sparse-train-to-cpu after the GPU conversion) and must print what the
 // reference lowering prints: the loop-nest kernels as they are, the panel
-// kernel of S * B through sparse-train-gpu-launch-to-openmp (a block's
-// threads as OpenMP threads). Inputs are small integers, so every sum is
+// kernels of S * B and S^T * B through sparse-train-gpu-launch-to-openmp (a
+// block's threads as OpenMP threads). Inputs are small integers, so every sum is
 // exact whatever the summation order, and include zeros (skipped), padding,
 // strides, dilations and a pruned block facing Inf.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-gpu --sparse-train-gpu-launch-to-openmp --sparse-train-to-cpu | %run_cpu | FileCheck %s
 // RUN: sparse-train-opt %s --sparse-train-to-cpu="kernels=reference num-threads=1" | %run_cpu | FileCheck %s
-// The GPU conversion produced the kernels: one panel launch (S * B), loop
-// nests for the rest, no sparse_train op.
+// The GPU conversion produced the kernels: two panel launches (S * B,
+// S^T * B), loop nests for the rest, no sparse_train op.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-gpu | FileCheck %s --check-prefix=IR
 // IR-NOT: sparse_train.
-// IR-COUNT-1: gpu.launch
+// IR-COUNT-2: gpu.launch
 // IR-NOT: gpu.launch
 // IR: scf.parallel
 // IR-NOT: sparse_train.
