@@ -88,6 +88,9 @@ def main():
     parser.add_argument("--crash-file", default="mutant-crash.mlir")
     parser.add_argument("--lower", action="store_true",
                         help="also run --sparse-train-to-cpu on every mutant")
+    parser.add_argument("--lower-gpu", action="store_true",
+                        help="also run --sparse-train-to-nvvm (PTX) on every "
+                             "mutant")
     parser.add_argument("inputs", nargs="+")
     args = parser.parse_args()
 
@@ -98,6 +101,8 @@ def main():
     runs = [[], ["-canonicalize"], ["-mlir-print-op-generic"]]
     if args.lower:
         runs.append(["--sparse-train-to-cpu"])
+    if args.lower_gpu:
+        runs.append(["--sparse-train-to-nvvm=chip=sm_90 format=isa"])
     for extra in runs:
         for i in range(0, len(mutants), args.batch):
             batch = mutants[i:i + args.batch]
