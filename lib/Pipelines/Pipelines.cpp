@@ -139,6 +139,18 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       copy(prune.params, options.params);
       pm.addNestedPass<func::FuncOp>(
           createSparseTrainApplyBlockPrunePass(prune));
+    } else if (technique == "slice-drop") {
+      SparseTrainApplySliceDropPassOptions slice;
+      slice.keepRatio = options.sliceKeepRatio;
+      slice.align = options.sliceAlign;
+      slice.seed = options.seed;
+      slice.seedArg = options.seedArg;
+      slice.counter = options.counter;
+      slice.counterArg = options.counterArg;
+      slice.forwardResults = options.forwardResults;
+      copy(slice.tangents, options.tangents);
+      copy(slice.params, options.params);
+      pm.addNestedPass<func::FuncOp>(createSparseTrainApplySliceDropPass(slice));
     } else if (technique == "zero-skip") {
       SparseTrainApplyZeroSkipPassOptions zeroSkip;
       zeroSkip.maxDensity = options.maxDensity;
@@ -147,7 +159,8 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
     } else {
       return errorHandler("sparse-train-apply: unknown technique '" +
                           technique +
-                          "' (choose from min-k, block-prune, zero-skip)");
+                          "' (choose from min-k, block-prune, "
+                          "slice-drop, zero-skip)");
     }
   }
   return success();

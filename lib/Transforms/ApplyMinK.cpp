@@ -119,9 +119,8 @@ struct ApplyMinKPass
   Value getRetained(Value x, ArrayRef<int64_t> perm,
                     RetainEncoding retainEncoding, const TrainingGraph &graph) {
     auto key = std::make_pair(x, SmallVector<int64_t, 4>(perm));
-    auto it = llvm::find_if(retained, [&](auto &entry) {
-      return entry.first == key;
-    });
+    auto it = llvm::find_if(retained,
+                            [&](auto &entry) { return entry.first == key; });
     if (it != retained.end())
       return it->second;
     OpBuilder b(x.getContext());
@@ -146,8 +145,8 @@ struct ApplyMinKPass
     if (reluMask)
       saveReluMasks(layer, graph);
     InFlightDiagnostic remark = grad.op->emitRemark();
-    remark << "layer " << index << ": "
-           << (grad.conv ? "filter" : "weight") << " gradient rewritten to "
+    remark << "layer " << index << ": " << (grad.conv ? "filter" : "weight")
+           << " gradient rewritten to "
            << "sparse_train.min_k_weight_grad of the saved input retained "
            << "with keep ratio " << keepRatio;
     if (!layer.otherReaders.empty())

@@ -156,13 +156,11 @@ struct ApplyZeroSkipPass
       break;
     case ConvKind::BackwardData:
       replacement = Conv2DZeroSkipBackwardDataOp::create(
-          b, loc, opResultType, x, y, strides, dilations, paddingAttr,
-          density);
+          b, loc, opResultType, x, y, strides, dilations, paddingAttr, density);
       break;
     case ConvKind::BackwardFilter:
       replacement = Conv2DZeroSkipBackwardFilterOp::create(
-          b, loc, opResultType, x, y, strides, dilations, paddingAttr,
-          density);
+          b, loc, opResultType, x, y, strides, dilations, paddingAttr, density);
       break;
     }
     if (replacement->getResult(0).getType() != opResultType) {
@@ -174,12 +172,12 @@ struct ApplyZeroSkipPass
     Value result = permute(b, loc, replacement->getResult(0),
                            invertPermutation(match.resultPerm));
     if (!isZeroTensor(init)) {
-      Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                            elementType);
-      result = linalg::AddOp::create(b, loc, TypeRange{resultType},
-                                     ValueRange{init, result},
-                                     ValueRange{empty})
-                   ->getResult(0);
+      Value empty =
+          tensor::EmptyOp::create(b, loc, resultType.getShape(), elementType);
+      result =
+          linalg::AddOp::create(b, loc, TypeRange{resultType},
+                                ValueRange{init, result}, ValueRange{empty})
+              ->getResult(0);
     }
     op->emitRemark() << "rewritten to sparse_train." << name
                      << (match.kind == ConvKind::BackwardData

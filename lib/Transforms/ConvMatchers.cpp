@@ -63,8 +63,7 @@ static std::optional<SmallVector<unsigned, 4>> getDims(AffineMap map) {
 /// The loop dimension `form` is, if it is a plain one (coefficient 1, no
 /// constant).
 static std::optional<unsigned> getPlainDim(const LinearForm &form) {
-  if (form.constant != 0 || form.terms.size() != 1 ||
-      form.terms[0].second != 1)
+  if (form.constant != 0 || form.terms.size() != 1 || form.terms[0].second != 1)
     return std::nullopt;
   return form.terms[0].first;
 }
@@ -122,9 +121,8 @@ matchWeightFlip(Value v) {
   return std::make_pair(extract.getTensor(), indices);
 }
 
-static FailureOr<TracedOperand> traceOperand(Value v, AffineMap map,
-                                             bool isImage,
-                                             std::string &reason) {
+static FailureOr<TracedOperand>
+traceOperand(Value v, AffineMap map, bool isImage, std::string &reason) {
   TracedOperand t;
   for (AffineExpr e : map.getResults()) {
     std::optional<LinearForm> form = getLinearForm(e);
@@ -197,8 +195,8 @@ static int64_t positionOf(ArrayRef<unsigned> dims, unsigned dim) {
   return it == dims.end() ? -1 : it - dims.begin();
 }
 
-std::optional<ConvMatch>
-mlir::sparse_train::matchConv(linalg::LinalgOp op, std::string &reason) {
+std::optional<ConvMatch> mlir::sparse_train::matchConv(linalg::LinalgOp op,
+                                                       std::string &reason) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op) ||
       op.getNumLoops() != 7)
@@ -280,10 +278,10 @@ mlir::sparse_train::matchConv(linalg::LinalgOp op, std::string &reason) {
   for (int i = 0; i < 2; ++i) {
     const LinearForm &form = img[spatialPos[i]];
     unsigned p = form.terms[0].first, q = form.terms[1].first;
-    ArrayRef<unsigned> spatialSide = batchKept ? ArrayRef<unsigned>(*out)
-                                               : ArrayRef<unsigned>(other);
-    ArrayRef<unsigned> tapSide = batchKept ? ArrayRef<unsigned>(other)
-                                           : ArrayRef<unsigned>(*out);
+    ArrayRef<unsigned> spatialSide =
+        batchKept ? ArrayRef<unsigned>(*out) : ArrayRef<unsigned>(other);
+    ArrayRef<unsigned> tapSide =
+        batchKept ? ArrayRef<unsigned>(other) : ArrayRef<unsigned>(*out);
     if (llvm::is_contained(spatialSide, p) && llvm::is_contained(tapSide, q))
       spatial[i] = p, taps[i] = q;
     else if (llvm::is_contained(spatialSide, q) &&
@@ -315,8 +313,8 @@ mlir::sparse_train::matchConv(linalg::LinalgOp op, std::string &reason) {
       f = d;
   if (!f || !llvm::is_contained(other, *f))
     return std::nullopt;
-  llvm::SmallDenseSet<unsigned, 8> loops = {*n,       c,        spatial[0],
-                                            spatial[1], taps[0], taps[1], *f};
+  llvm::SmallDenseSet<unsigned, 8> loops = {
+      *n, c, spatial[0], spatial[1], taps[0], taps[1], *f};
   if (loops.size() != 7)
     return std::nullopt;
   // Output dimensions are parallel, all others reductions.
@@ -374,11 +372,11 @@ std::optional<std::array<int64_t, 4>>
 mlir::sparse_train::getConvPadding(const ConvMatch &match, Type resultType) {
   // Sizes in the op's layouts.
   SmallVector<int64_t, 4> imageShape =
-    permuteShape(match.image.source.getType(), match.imagePerm);
+      permuteShape(match.image.source.getType(), match.imagePerm);
   SmallVector<int64_t, 4> otherShape =
-    permuteShape(match.other.source.getType(), match.otherPerm);
+      permuteShape(match.other.source.getType(), match.otherPerm);
   SmallVector<int64_t, 4> resultShape =
-    permuteShape(resultType, match.resultPerm);
+      permuteShape(resultType, match.resultPerm);
   // Padding per spatial dim: top/left from the image's offsets,
   // bottom/right from the sizes.
   std::array<int64_t, 4> padding;
@@ -409,7 +407,7 @@ mlir::sparse_train::getConvPadding(const ConvMatch &match, Type resultType) {
 }
 
 Value mlir::sparse_train::permute(OpBuilder &b, Location loc, Value v,
-                                 ArrayRef<int64_t> perm) {
+                                  ArrayRef<int64_t> perm) {
   if (isIdentityPermutation(perm))
     return v;
   auto type = cast<RankedTensorType>(v.getType());

@@ -63,9 +63,10 @@ struct ConvMatch {
 
 /// Matches a convolution or one of its gradients in any layout, once its
 /// operands are traced (loop dimension names as in the ops):
-///   forward:         y(n,a,b,f)    += x(n, a*s + kh*d, b*s + kw*d, c) * w(kh,kw,c,f)
-///   filter gradient: dw(kh,kw,c,f) += x(n, a*s + kh*d, b*s + kw*d, c) * dy(n,a,b,f)
-///   data gradient:   dx(n,i,j,c)   += dy(n, i + A - kh*d, j + B - kw*d, f) * w(kh,kw,c,f)
+///   forward:         y(n,a,b,f)    += x(n, a*s + kh*d, b*s + kw*d, c) *
+///   w(kh,kw,c,f) filter gradient: dw(kh,kw,c,f) += x(n, a*s + kh*d, b*s +
+///   kw*d, c) * dy(n,a,b,f) data gradient:   dx(n,i,j,c)   += dy(n, i + A -
+///   kh*d, j + B - kw*d, f) * w(kh,kw,c,f)
 /// The image is the operand with two compound indices; its batch is its
 /// first dimension (NCHW and NHWC alike), which tells a filter gradient
 /// (batch reduced) from a forward convolution (batch kept). A filter read

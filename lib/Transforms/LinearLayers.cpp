@@ -51,8 +51,9 @@ static bool onlyFeeds(Operation *op,
     return true;
   if (!isa<linalg::TransposeOp, tensor::PadOp>(op))
     return false;
-  return llvm::all_of(op->getUsers(),
-                      [&](Operation *user) { return onlyFeeds(user, gradOps); });
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    return onlyFeeds(user, gradOps);
+  });
 }
 
 SmallVector<LinearLayer>
@@ -151,8 +152,8 @@ bool mlir::sparse_train::saveReluMasks(LinearLayer &layer,
     bool xOnLeft = cmp.getLhs() == arg;
     // The comparison, in the forward.
     OpBuilder::InsertionGuard guard(b);
-    Value init = tensor::EmptyOp::create(b, x.getLoc(), xType.getShape(),
-                                         b.getI1Type());
+    Value init =
+        tensor::EmptyOp::create(b, x.getLoc(), xType.getShape(), b.getI1Type());
     auto mask = linalg::GenericOp::create(
         b, x.getLoc(), TypeRange{init.getType()}, ValueRange{x},
         ValueRange{init}, identity, parallel,

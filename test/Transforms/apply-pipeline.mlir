@@ -11,4 +11,4 @@
 // REPORT: total saved activations: 3 value(s), 448 B dense, 264 B stored (58.9 %)
 // BSR: sparse_train.block_prune %{{.*}} block = [2, 4]
 // BSR: sparse_train.bsr_matmul %{{.*}}, %arg5 transpose_a
-// UNKNOWN: error: sparse-train-apply: unknown technique 'dropout' (choose from min-k, block-prune, zero-skip)
+// UNKNOWN: error: sparse-train-apply: unknown technique 'dropout' (choose from min-k, block-prune, slice-drop, zero-skip)

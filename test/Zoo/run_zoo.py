@@ -13,7 +13,12 @@ inputs, and checks:
   or after block pruning (numpy, test/Differential/reference.py), X and
   the layer's output gradient g from a float64 numpy run of the model;
 - the composed `sparse-train-apply` pipeline (min-k, then zero-skip): the
-  same checks together.
+  same checks together;
+- slice-drop (SliceOut on every unit chain, keep 0.5): the forward result
+  and gradients equal those of the dense step run with each chain's
+  consumer weight restricted to the slice's units and scaled by N/W, the
+  gradient of that weight restricted and scaled the same way (the slice
+  start from numpy's Philox, test/Differential/reference.py).
 
 It also checks the number of rewrites each pass reports (remarks) against
 the model's structure, so a pass that silently stops matching fails here.
@@ -39,6 +44,26 @@ from make_references import module_text  # noqa: E402
 BLOCK = (4, 8)
 MIN_K_KEEP = 0.25
 BLOCK_KEEP = 0.5
+SLICE_KEEP = 0.5
+SLICE_ALIGN = 8
+SLICE_SEED = 5
+
+
+def unit_chains(layers):
+    """The consumer Linear of each unit chain (Linear, element-wise layers,
+    Linear in one sequence), in forward order, with the units' width."""
+    chains = []
+    for i, layer in enumerate(layers):
+        if isinstance(layer, tf.Residual):
+            chains += unit_chains(layer.layers)
+        if not isinstance(layer, tf.Linear) or i == 0:
+            continue
+        j = i - 1
+        while j > 0 and isinstance(layers[j], (tf.ReLU, tf.GELU)):
+            j -= 1
+        if j < i - 1 and isinstance(layers[j], tf.Linear):
+            chains.append((layer, layer.inputs))
+    return chains
 
 
 def flat_layers(layers):
@@ -192,6 +217,9 @@ def main():
         "apply": (f"sparse-train-apply{{techniques=min-k,zero-skip {common} "
                   f"keep-ratio={MIN_K_KEEP}}}",
                   len(chosen_layers) + skip_forward + skip_data),
+        "slice-drop": (f"func.func(sparse-train-apply-slice-drop{{tangents={tangent} "
+                       f"keep-ratio={SLICE_KEEP} align={SLICE_ALIGN} seed={SLICE_SEED}}})",
+                       len(unit_chains(layers))),
     }
     failures = 0
     outputs = {}
@@ -223,6 +251,8 @@ def main():
             rewrites = 0
         step = harness.Function(harness.compile_module(module, args.opt, workdir, pipeline=pipeline),
                                 "train_step", results)
+        if run == "dense":
+            dense_step = step
         outputs[run] = step(*[a.copy() for a in inputs])
         print(f"{run}: {rewrites} rewrites")
 
@@ -253,6 +283,24 @@ def main():
         if run == "dense":
             continue
         changed = {}
+        if run == "slice-drop":
+            # SliceOut's definition: the dense step with each chain's
+            # consumer weight restricted to the slice's units and scaled
+            # (N/W), its gradient then restricted and scaled the same way.
+            modified = [a.copy() for a in inputs]
+            masks = {}
+            for index, (layer, extent) in enumerate(unit_chains(layers)):
+                width = max(SLICE_ALIGN, int(SLICE_KEEP * extent) // SLICE_ALIGN * SLICE_ALIGN)
+                start = ref.slice_start(SLICE_SEED, index, extent, width, SLICE_ALIGN)
+                unit = np.zeros(extent, np.float32)
+                unit[start:start + width] = np.float32(extent / width)
+                w = 1 + param_index[id(layer)]
+                masks[w] = unit[None, :] if form == "torch" else unit[:, None]
+                modified[w] = modified[w] * masks[w]
+            reference_out = dense_step(*modified)
+            changed = {w + 0: reference_out[w] * m for w, m in masks.items()}
+            changed.update({i: reference_out[i] for i in range(len(reference_out))
+                            if i not in changed})
         if run in sparsify:
             for layer in chosen_linear if run == "block-prune" else chosen_layers:
                 x, g = found[id(layer)]

@@ -83,8 +83,8 @@ struct SparseTrainApplyOptions
   PassOptions::ListOption<std::string> techniques{
       *this, "techniques",
       llvm::cl::desc("Techniques to apply, in this order: min-k (DropIT on "
-                     "linear layers and convolutions), block-prune (BSR "
-                     "saved inputs of "
+                     "linear layers and convolutions), slice-drop (SliceOut "
+                     "on unit chains), block-prune (BSR saved inputs of "
                      "linear layers), zero-skip (zero-skipping convolutions "
                      "behind ReLUs)")};
   PassOptions::Option<double> keepRatio{
@@ -107,6 +107,30 @@ struct SparseTrainApplyOptions
   PassOptions::Option<std::string> score{
       *this, "score", llvm::cl::desc("block-prune: l1, l2 or max_abs"),
       llvm::cl::init("l1")};
+  PassOptions::Option<double> sliceKeepRatio{
+      *this, "slice-keep-ratio",
+      llvm::cl::desc("slice-drop: fraction of each unit chain's units kept"),
+      llvm::cl::init(0.5)};
+  PassOptions::Option<int64_t> sliceAlign{
+      *this, "slice-align",
+      llvm::cl::desc("slice-drop: the slice's start and width are multiples "
+                     "of this"),
+      llvm::cl::init(1)};
+  PassOptions::Option<int64_t> seed{
+      *this, "seed", llvm::cl::desc("slice-drop: seed when seed-arg is -1"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> seedArg{
+      *this, "seed-arg",
+      llvm::cl::desc("slice-drop: an i64 argument used as the seed"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> counter{
+      *this, "counter",
+      llvm::cl::desc("slice-drop: counter when counter-arg is -1"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> counterArg{
+      *this, "counter-arg",
+      llvm::cl::desc("slice-drop: an i64 argument used as the counter"),
+      llvm::cl::init(-1)};
   PassOptions::Option<double> maxDensity{
       *this, "max-density",
       llvm::cl::desc("zero-skip: max_density of the created ops (default: "

@@ -243,6 +243,72 @@ def SparseTrainMemoryReportPass
   ];
 }
 
+def SparseTrainApplySliceDropPass
+    : Pass<"sparse-train-apply-slice-drop", "::mlir::func::FuncOp"> {
+  let summary = "SliceOut: train a contiguous slice of the hidden units of linear unit chains";
+  let description = [{
+    In a joint training step (see `sparse-train-memory-report` for the
+    analysis and its options `forward-results`, `tangents` and `params`),
+    a unit chain is a forward product `U · W` (any matmul transpose form,
+    named or generic; W a parameter, possibly behind a `linalg.transpose`)
+    whose operand U, the hidden units, comes from a forward product
+    through element-wise ops only (bias, activation): Linear, bias, ReLU or
+    GELU, Linear. For each chain the pass draws a start with
+    `sparse_train.slice_start` (`seed`/`seed-arg`, `counter`/`counter-arg`
+    plus the chain's index, extent N, width W = the largest multiple of
+    `align` not above `keep-ratio` x N, at least `align`) and rewrites:
+
+    - the forward product to read `slice_drop(U)` (scale N/W, the
+      inverted-dropout convention) and the matching rows of its weight
+      operand (`slice_drop` with scale 1);
+    - the weight gradients computed from U (backward products reading U)
+      to read the slice, expanded back to N with `slice_expand` (zeros:
+      units outside the slice get no gradient);
+    - the gradient of U (the backward product reading W) to use W's slice,
+      times the scale, expanded with zeros, so the backward of the
+      element-wise ops and of the first product see a gradient that is
+      zero outside the slice.
+
+    This is SliceOut's definition: the forward results change (dropped
+    units contribute nothing, kept ones are scaled). Run
+    `sparse-train-propagate-slices` (part of `sparse-train-to-cpu`) to turn
+    the slices into smaller products. Chains whose units or weight have
+    other readers (a residual connection, a forward use of the weight) are
+    declined with a remark; so are chains whose units have a dynamic
+    shape or whose keep ratio and alignment keep every unit. Convolution
+    channels are not handled yet.
+  }];
+  let options = [
+    Option<"keepRatio", "keep-ratio", "double", "0.5",
+           "Fraction of each chain's units kept, in (0, 1]">,
+    Option<"align", "align", "int64_t", "1",
+           "The slice's start and width are multiples of this">,
+    Option<"seed", "seed", "int64_t", "0",
+           "Philox key of slice_start when seed-arg is not given">,
+    Option<"seedArg", "seed-arg", "int64_t", "-1",
+           "An i64 argument to use as the seed (-1: the seed option)">,
+    Option<"counter", "counter", "int64_t", "0",
+           "Counter of the first chain's slice_start (the chain's index is "
+           "added) when counter-arg is not given">,
+    Option<"counterArg", "counter-arg", "int64_t", "-1",
+           "An i64 argument to use as the counter (-1: the counter option)">,
+    ListOption<"layerIndices", "layers", "unsigned",
+               "Unit chains to slice, in forward order (default: all)">,
+    Option<"forwardResults", "forward-results", "unsigned", "1",
+           "Leading results that are forward outputs; the rest are gradients">,
+    ListOption<"tangents", "tangents", "unsigned",
+               "Arguments that are tangents (output gradients)">,
+    ListOption<"params", "params", "unsigned",
+               "Arguments that are parameters">
+  ];
+  let dependentDialects = [
+    "::mlir::sparse_train::SparseTrainDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SparseTrainApplyMinKPass
     : Pass<"sparse-train-apply-min-k", "::mlir::func::FuncOp"> {
   let summary = "DropIT: weight gradients of linear layers and convolutions from min-k retained inputs";

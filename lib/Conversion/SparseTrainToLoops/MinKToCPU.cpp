@@ -169,8 +169,8 @@ static std::pair<Value, Value> scanFromTop(KernelBuilder &k, Value hist,
   SmallVector<Value> found = k.forAccumulate(
       k.index(0), k.index(length), init, [&](Value j, ValueRange acc) {
         Value bucket = k.sub(k.index(length - 1), j);
-        Value count = arith::ExtUIOp::create(
-            k.b, i64, k.load(hist, k.add(base, bucket)));
+        Value count =
+            arith::ExtUIOp::create(k.b, i64, k.load(hist, k.add(base, bucket)));
         Value total = k.add(acc[3], count);
         Value hit =
             k.andI(k.cmp(arith::CmpIPredicate::uge, total, rank),
@@ -189,8 +189,8 @@ static std::pair<Value, Value> findBucket(KernelBuilder &k, Value hist,
   auto [super, aboveSuper] =
       scanFromTop(k, hist, k.index(kBuckets), kSuperBuckets, rank);
   Value base = k.mul(super, k.index(kBucketsPerSuper));
-  auto [bucket, above] = scanFromTop(k, hist, base, kBucketsPerSuper,
-                                     k.sub(rank, aboveSuper));
+  auto [bucket, above] =
+      scanFromTop(k, hist, base, kBucketsPerSuper, k.sub(rank, aboveSuper));
   return {k.add(base, bucket), k.add(aboveSuper, above)};
 }
 
@@ -212,8 +212,8 @@ static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
   // Zeroes the counters a pass over the keys may have bumped: those of
   // the keys' buckets when the keys are few, else all of them.
   auto clear = [&](function_ref<Value(Value)> bucketOf) {
-    Value few = k.cmp(arith::CmpIPredicate::ult, count,
-                      k.index(kHistogramSize / 8));
+    Value few =
+        k.cmp(arith::CmpIPredicate::ult, count, k.index(kHistogramSize / 8));
     k.ifThen(few, [&] {
       k.forEach(k.index(0), count, [&](Value i) {
         Value bucket = bucketOf(k.load(keys, i));
