@@ -113,7 +113,8 @@ def ConvertSparseTrainToCPUPass
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",
     "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect"
   ];
   let options = [
     Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"false",
@@ -145,13 +146,19 @@ def ConvertSparseTrainToGPUPass
       index, values in index order), the top-k of `block_prune`'s blocks
       (the same kernel) and its positions (a shared-memory scan), and the
       bitmask form of `min_k_restore` (per-thread popcounts scanned in
-      shared memory); `slice_start` is a one-thread launch running the
-      reference's Philox4x32-10 arith ops (so the same bits);
+      shared memory), and `bsr_matmul` with a BSR left operand (one block
+      per output panel, stored blocks and dense tiles staged in shared
+      memory); `slice_start` is a one-thread launch running the reference's
+      Philox4x32-10 arith ops (so the same bits);
+    - a warp kernel for `conv2d_zero_skip`: each warp owns an output
+      position and 32 output channels, votes (`nvvm.vote.sync ballot`) on
+      which of 32 input channels are non-zero and walks the set bits,
+      broadcasting each value with `gpu.shuffle idx`;
     - an `scf.parallel` nest over the elements a kernel writes, each
       iteration owning its element (no atomics except the OR of bitmask
       bits): `min_k_restore` (indices), `min_k_weight_grad` (both forms),
-      `block_prune`'s scores and compaction, `bsr_matmul` and the three
-      zero-skip convolutions. `sparse-train-to-nvvm` maps these nests to
+      `block_prune`'s scores and compaction, `bsr_matmul` with a BSR right
+      operand and the two zero-skip convolution gradients. `sparse-train-to-nvvm` maps these nests to
       blocks and threads; the same nests also run on the CPU, which is how
       they are tested without a GPU (the block kernels through
       `sparse-train-gpu-launch-to-openmp`).
@@ -173,6 +180,7 @@ def ConvertSparseTrainToGPUPass
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",
     "::mlir::tensor::TensorDialect"
@@ -258,9 +266,13 @@ def SparseTrainGPULaunchToOpenMPPass
     exactly as many threads (checked at run time), `gpu.barrier` becomes
     `omp.barrier`, and workgroup buffers become host buffers shared by the
     region's threads. Use it before `sparse-train-to-cpu` (with more than
-    one thread, so that OpenMP is lowered). Launches that are asynchronous,
-    use dynamic shared memory, private buffers or several blocks in their
-    body are reported as errors.
+    one thread, so that OpenMP is lowered). Kernels with warp-level ops
+    (`nvvm.vote.sync ballot`, `gpu.shuffle idx`) and no block barrier run one
+    warp at a time, its 32 lanes as the team, each warp op an exchange
+    through a team-shared buffer between two barriers. Launches that are
+    asynchronous, use dynamic shared memory, private buffers or several
+    blocks in their body, and warp kernels in blocks that are not whole
+    one-dimensional warps, are reported as errors.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -5,6 +5,9 @@
 // per GPU thread. Barriers are OpenMP barriers and workgroup buffers are
 // host buffers shared by the region, so kernels that cooperate through
 // shared memory run unchanged on the CPU (slowly: this is for tests).
+// Kernels with warp-level ops (ballot votes, indexed shuffles) and no block
+// barrier run one warp at a time instead, its 32 lanes as the team, each
+// warp op an exchange through a team-shared buffer between two barriers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,8 @@
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -62,6 +67,77 @@ static func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name) {
   return func;
 }
 
+/// Lanes of a warp.
+static constexpr int64_t kWarpLanes = 32;
+
+/// True when `launch`'s body uses warp-level ops (vote, shuffle).
+static bool hasWarpOps(gpu::LaunchOp launch) {
+  return launch.getBody()
+      .walk([](Operation *op) {
+        return isa<NVVM::VoteSyncOp, gpu::ShuffleOp>(op)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// Replaces the warp-level ops in `region` (one omp.parallel team per warp,
+/// `lane` its thread number) by exchanges through the team-shared `slots`
+/// buffers (i32 for votes, one per shuffled type), each between two team
+/// barriers. Every lane of a warp executes them together, as on the GPU.
+static LogicalResult emulateWarpOps(Region &region, Value lane,
+                                    DenseMap<Type, Value> &slots) {
+  SmallVector<Operation *> ops;
+  region.walk([&](Operation *op) {
+    if (isa<NVVM::VoteSyncOp, gpu::ShuffleOp>(op))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    OpBuilder builder(op);
+    KernelBuilder k(builder, op->getLoc());
+    Type i32 = k.b.getI32Type();
+    if (auto vote = dyn_cast<NVVM::VoteSyncOp>(op)) {
+      if (vote.getKind() != NVVM::VoteSyncKind::ballot)
+        return vote.emitError("sparse-train-gpu-launch-to-openmp: only the "
+                              "ballot vote is emulated");
+      Value buffer = slots.lookup(i32);
+      Value bit = arith::ShLIOp::create(k.b, k.integer(i32, 1),
+                                        k.indexCast(i32, lane));
+      k.store(k.select(vote.getPred(), bit, k.integer(i32, 0)), buffer, lane);
+      omp::BarrierOp::create(k.b, k.b.getLoc());
+      Value mask = k.forAccumulate(
+          k.index(0), k.index(kWarpLanes), {k.integer(i32, 0)},
+          [&](Value l, ValueRange acc) {
+            return SmallVector<Value>{k.orI(acc[0], k.load(buffer, l))};
+          })[0];
+      omp::BarrierOp::create(k.b, k.b.getLoc());
+      // Only the lanes in the vote's member mask take part.
+      vote.getResult().replaceAllUsesWith(k.andI(mask, vote.getMask()));
+      vote.erase();
+      continue;
+    }
+    auto shuffle = cast<gpu::ShuffleOp>(op);
+    if (shuffle.getMode() != gpu::ShuffleMode::IDX)
+      return shuffle.emitError("sparse-train-gpu-launch-to-openmp: only "
+                               "indexed shuffles are emulated");
+    Value buffer = slots.lookup(shuffle.getValue().getType());
+    if (!buffer)
+      return shuffle.emitError("sparse-train-gpu-launch-to-openmp: no "
+                               "exchange buffer for this type");
+    k.store(shuffle.getValue(), buffer, lane);
+    omp::BarrierOp::create(k.b, k.b.getLoc());
+    Value source = k.indexCast(k.b.getIndexType(), shuffle.getOffset());
+    Value value = k.load(buffer, source);
+    Value valid = k.cmp(arith::CmpIPredicate::ult, shuffle.getOffset(),
+                        shuffle.getWidth());
+    omp::BarrierOp::create(k.b, k.b.getLoc());
+    shuffle.getShuffleResult().replaceAllUsesWith(value);
+    shuffle.getValid().replaceAllUsesWith(valid);
+    shuffle.erase();
+  }
+  return success();
+}
+
 /// Replaces `launch` by its emulation; fails with a diagnostic on launches
 /// it does not cover.
 static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
@@ -78,7 +154,37 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
   KernelBuilder k(builder, launch.getLoc());
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  // Warp kernels (vote, shuffle; no block barrier) run one warp at a time,
+  // its lanes as an OpenMP team.
+  bool warpMode = hasWarpOps(launch);
+  if (warpMode) {
+    std::optional<int64_t> x = getConstantIntValue(block.x),
+                           y = getConstantIntValue(block.y),
+                           z = getConstantIntValue(block.z);
+    bool barriers = launch.getBody()
+                        .walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+                        .wasInterrupted();
+    if (!x || !y || !z || *x % kWarpLanes != 0 || *y != 1 || *z != 1 ||
+        barriers)
+      return launch.emitError(
+          "sparse-train-gpu-launch-to-openmp: warp-level ops are emulated "
+          "only in one-dimensional blocks of whole warps without block "
+          "barriers");
+  }
+  DenseMap<Type, Value> slots;
+  if (warpMode) {
+    Type i32 = k.b.getI32Type();
+    slots[i32] = memref::AllocaOp::create(
+        k.b, MemRefType::get({kWarpLanes}, i32)).getResult();
+    launch.getBody().walk([&](gpu::ShuffleOp shuffle) {
+      Type type = shuffle.getValue().getType();
+      if (!slots.count(type))
+        slots[type] = memref::AllocaOp::create(
+            k.b, MemRefType::get({kWarpLanes}, type)).getResult();
+    });
+  }
   IRMapping mapping;
+  bool failedWarpOps = false;
   gpu::KernelDim3 gridArgs = launch.getGridSize(),
                   blockArgs = launch.getBlockSize();
   mapping.map(gridArgs.x, grid.x);
@@ -94,7 +200,9 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
     auto hostType = MemRefType::get(type.getShape(), type.getElementType());
     mapping.map(buffer, memref::AllocaOp::create(k.b, hostType).getResult());
   }
-  Value threads = k.mul(k.mul(block.x, block.y), block.z);
+  Value threads = warpMode ? k.index(kWarpLanes)
+                          : k.mul(k.mul(block.x, block.y), block.z);
+  Value warps = warpMode ? k.divU(block.x, k.index(kWarpLanes)) : k.index(1);
   Value threadsI32 = k.indexCast(k.b.getI32Type(), threads);
   gpu::KernelDim3 blockIds = launch.getBlockIds(),
                   threadIds = launch.getThreadIds();
@@ -105,6 +213,7 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
         mapping.map(blockIds.x, bx);
         mapping.map(blockIds.y, by);
         mapping.map(blockIds.z, bz);
+        k.forEach(k.index(0), warps, [&](Value warp) {
         auto parallel = omp::ParallelOp::create(k.b, k.b.getLoc(),
                                                 ArrayRef<NamedAttribute>{});
         parallel.getNumThreadsMutable().assign(threadsI32);
@@ -120,16 +229,25 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
             "than the block has");
         Value t = k.indexCast(k.b.getIndexType(),
                               func::CallOp::create(k.b, threadNum).getResult(0));
-        mapping.map(threadIds.x, k.remU(t, block.x));
-        mapping.map(threadIds.y, k.remU(k.divU(t, block.x), block.y));
-        mapping.map(threadIds.z, k.divU(t, k.mul(block.x, block.y)));
+        if (warpMode) {
+          mapping.map(threadIds.x, k.add(k.mul(warp, k.index(kWarpLanes)), t));
+          mapping.map(threadIds.y, k.index(0));
+          mapping.map(threadIds.z, k.index(0));
+        } else {
+          mapping.map(threadIds.x, k.remU(t, block.x));
+          mapping.map(threadIds.y, k.remU(k.divU(t, block.x), block.y));
+          mapping.map(threadIds.z, k.divU(t, k.mul(block.x, block.y)));
+        }
         for (Operation &op : body.without_terminator())
           k.b.clone(op, mapping);
+        if (warpMode && failed(emulateWarpOps(parallel.getRegion(), t, slots)))
+          failedWarpOps = true;
+        });
       });
     });
   });
   launch.erase();
-  return success();
+  return failure(failedWarpOps);
 }
 
 namespace {

@@ -170,9 +170,21 @@ func.func @matmul_rhs(%a: tensor<4x8xf32>, %s: tensor<8x8xf32, #BSR>) -> tensor<
 
 // -----
 
-// The convolutions: one parallel iteration per element of the computed
-// tensor, the scanned operand's zero test around the multiply-add.
+// The forward convolution: warps of 32 lanes (an output position and 32
+// output channels each); a ballot vote of the non-zero input channels, then
+// a walk over its set bits with the value broadcast by a shuffle.
 // CHECK-LABEL: func.func @conv(
+// CHECK: gpu.launch
+// CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : f32
+// CHECK: %[[MASK:.*]] = nvvm.vote.sync ballot %{{.*}}, %{{.*}} -> i32
+// CHECK: scf.while ({{.*}} = %[[MASK]]
+// CHECK: llvm.intr.cttz
+// CHECK: gpu.shuffle idx
+// CHECK: arith.mulf
+// CHECK-NOT: atomic_rmw
+// The gradients: one parallel iteration per element of the computed tensor,
+// the scanned operand's zero test around the multiply-add.
+// CHECK-LABEL: func.func @conv_data(
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
 // CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : f32
 // CHECK-NEXT: scf.if
@@ -181,4 +193,8 @@ func.func @matmul_rhs(%a: tensor<4x8xf32>, %s: tensor<8x8xf32, #BSR>) -> tensor<
 func.func @conv(%x: tensor<2x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x4x4x8xf32> {
   %y = sparse_train.conv2d_zero_skip %x, %w : tensor<2x6x6x4xf32>, tensor<3x3x4x8xf32>
   return %y : tensor<2x4x4x8xf32>
+}
+func.func @conv_data(%dy: tensor<2x4x4x8xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x6x6x4xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w : tensor<2x4x4x8xf32>, tensor<3x3x4x8xf32> -> tensor<2x6x6x4xf32>
+  return %dx : tensor<2x6x6x4xf32>
 }
