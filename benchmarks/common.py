@@ -104,7 +104,7 @@ def pipeline_options(opt):
 def our_pipeline(threads):
     """The `--sparse-train-to-cpu=...` argument for `threads` threads;
     `num-threads` is passed only where the pipeline has that option."""
-    options = ["kernels=cpu", "vector-bits=512"]
+    options = ["kernels=cpu", "vector-bits=512", "x86-compress=true"]
     if "num-threads" in pipeline_options(opt_path()):
         options.append(f"num-threads={threads}")
     return "--sparse-train-to-cpu=" + " ".join(options)

@@ -40,6 +40,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     cpu.runtimeChecks = options.runtimeChecks;
     cpu.vectorBits = options.vectorBits;
     cpu.panelDepth = options.panelDepth;
+    cpu.x86Compress = options.x86Compress;
     pm.addPass(createConvertSparseTrainToCPUPass(cpu));
   }
   // bf16 conversions have no native lowering on every CPU: expand them into

@@ -17,7 +17,6 @@
 #include "SparseTrain/Analysis/TrainingGraph.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "SparseTrain/Transforms/Passes.h"
-#include "SparseTrain/Utils/MatmulMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -47,18 +46,12 @@ struct Contraction {
 
 static std::optional<Contraction> matchContraction(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || linalgOp.getNumDpsInputs() != 2 ||
-      linalgOp.getNumDpsInits() != 1 || !linalgOp.hasPureTensorSemantics() ||
-      !isMultiplyAccumulate(linalgOp))
+  if (!linalgOp)
     return std::nullopt;
-  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
-  for (bool transA : {false, true})
-    for (bool transB : {false, true})
-      if (ArrayRef<AffineMap>(maps) == ArrayRef<AffineMap>(getMatmulMaps(
-                                           op->getContext(), transA, transB))) {
-        return Contraction{linalgOp, {transA ? 0 : 1, transB ? 1 : 0}};
-      }
-  return std::nullopt;
+  std::optional<std::pair<bool, bool>> form = getMatmulForm(linalgOp);
+  if (!form)
+    return std::nullopt;
+  return Contraction{linalgOp, {form->first ? 0 : 1, form->second ? 1 : 0}};
 }
 
 /// Whether `v` is produced from a forward contraction's result of the same
@@ -91,13 +84,6 @@ static bool isHiddenUnits(Value v, const TrainingGraph &graph) {
     v = next;
   }
   return false;
-}
-
-/// The value `v` is a linalg.transpose of, or `v`.
-static Value lookThroughTranspose(Value v) {
-  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
-    return t.getInput();
-  return v;
 }
 
 /// A unit chain: the hidden units, the forward contraction reading them
@@ -179,7 +165,8 @@ struct ApplySliceDropPass
       for (unsigned operand = 0; operand < 2; ++operand) {
         Value units = forward->op.getDpsInputs()[operand];
         Value weight =
-            lookThroughTranspose(forward->op.getDpsInputs()[1 - operand]);
+            lookThroughTranspose2D(forward->op.getDpsInputs()[1 - operand])
+                .first;
         auto arg = dyn_cast<BlockArgument>(weight);
         if (!isHiddenUnits(units, graph) || !arg ||
             !graph.isParameterArg(arg.getArgNumber()))

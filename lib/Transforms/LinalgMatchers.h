@@ -8,6 +8,8 @@
 #ifndef SPARSETRAIN_LIB_TRANSFORMS_LINALGMATCHERS_H
 #define SPARSETRAIN_LIB_TRANSFORMS_LINALGMATCHERS_H
 
+#include "SparseTrain/Utils/MatmulMaps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
@@ -34,6 +36,25 @@ inline bool isMultiplyAccumulate(linalg::LinalgOp op) {
   return mulf &&
          llvm::is_contained(mulf->getOperands(), body->getArgument(0)) &&
          llvm::is_contained(mulf->getOperands(), body->getArgument(1));
+}
+
+/// The transpose form `(transA, transB)` of `op` when it is a 2-D
+/// contraction `C[i, j] += op(A)[i, k] * op(B)[k, j]` on tensors (named or
+/// generic) in one of the four matmul forms of getMatmulMaps.
+inline std::optional<std::pair<bool, bool>>
+getMatmulForm(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  return getMatmulTransposes(op.getContext(), op.getIndexingMapsArray());
+}
+
+/// `v` without a 2-D transpose in front of it, and whether there was one.
+inline std::pair<Value, bool> lookThroughTranspose2D(Value v) {
+  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
+    if (t.getPermutation() == ArrayRef<int64_t>{1, 0})
+      return {t.getInput(), true};
+  return {v, false};
 }
 
 /// True when the tensor is all zeros: a zero fill or a zero constant.

@@ -2,7 +2,6 @@
 
 #include "LinearLayers.h"
 #include "LinalgMatchers.h"
-#include "SparseTrain/Utils/MatmulMaps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -11,36 +10,21 @@
 using namespace mlir;
 using namespace mlir::sparse_train;
 
-/// `v` without a 2-D transpose in front of it, and whether there was one.
-static std::pair<Value, bool> lookThroughTranspose(Value v) {
-  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
-    if (t.getPermutation() == ArrayRef<int64_t>{1, 0})
-      return {t.getInput(), true};
-  return {v, false};
-}
-
 /// `op` as `C = P^T Q`, if it is a weight-gradient contraction.
 static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+  std::optional<std::pair<bool, bool>> form = getMatmulForm(op);
+  if (!form)
     return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (bool transA : {false, true})
-    for (bool transB : {false, true}) {
-      if (ArrayRef<AffineMap>(maps) !=
-          ArrayRef<AffineMap>(getMatmulMaps(op.getContext(), transA, transB)))
-        continue;
-      // P[r, m]: A itself when transposed by the maps, else A must be a
-      // transpose of P. Q[r, n]: B itself unless transposed by the maps.
-      auto [a, aWasTransposed] = lookThroughTranspose(op.getDpsInputs()[0]);
-      Value p = transA ? op.getDpsInputs()[0] : (aWasTransposed ? a : Value());
-      auto [b, bWasTransposed] = lookThroughTranspose(op.getDpsInputs()[1]);
-      Value q = !transB ? op.getDpsInputs()[1] : (bWasTransposed ? b : Value());
-      if (!p || !q)
-        return std::nullopt;
-      return WeightGradient{op, p, q};
-    }
-  return std::nullopt;
+  auto [transA, transB] = *form;
+  // P[r, m]: A itself when transposed by the maps, else A must be a
+  // transpose of P. Q[r, n]: B itself unless transposed by the maps.
+  auto [a, aWasTransposed] = lookThroughTranspose2D(op.getDpsInputs()[0]);
+  Value p = transA ? op.getDpsInputs()[0] : (aWasTransposed ? a : Value());
+  auto [b, bWasTransposed] = lookThroughTranspose2D(op.getDpsInputs()[1]);
+  Value q = !transB ? op.getDpsInputs()[1] : (bWasTransposed ? b : Value());
+  if (!p || !q)
+    return std::nullopt;
+  return WeightGradient{op, p, q, nullptr};
 }
 
 /// Whether `op` is one of `gradOps` or a transpose or pad whose results

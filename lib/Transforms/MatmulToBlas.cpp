@@ -37,14 +37,8 @@ constexpr llvm::StringLiteral kSgemm = "sparse_train_sgemm";
 /// The transpose flags of a matmul's indexing maps, if they are one of the
 /// four forms over (i, j, k) with C indexed [i, j].
 static std::optional<std::pair<bool, bool>> getTransposes(linalg::MatmulOp op) {
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (bool transA : {false, true})
-    for (bool transB : {false, true})
-      if (ArrayRef<AffineMap>(maps) ==
-          ArrayRef<AffineMap>(
-              sparse_train::getMatmulMaps(op.getContext(), transA, transB)))
-        return std::make_pair(transA, transB);
-  return std::nullopt;
+  return sparse_train::getMatmulTransposes(op.getContext(),
+                                           op.getIndexingMapsArray());
 }
 
 /// A fully dynamic strided f32 memref type of rank 2.

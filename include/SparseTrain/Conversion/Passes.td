@@ -124,7 +124,12 @@ def ConvertSparseTrainToCPUPass
     Option<"panelDepth", "panel-depth", "unsigned", /*default=*/"128",
            "Rows of a packed panel applied to an output tile between two "
            "passes over it (bsr_matmul's contraction blocking; the panel "
-           "slice and the blocks it meets stay in L1)">
+           "slice and the blocks it meets stay in L1)">,
+    Option<"x86Compress", "x86-compress", "bool", /*default=*/"false",
+           "With 16-lane vectors, compress-stores as an AVX-512 register "
+           "compress and a masked store (the memory form of vpcompressd "
+           "is microcode on AMD Zen 4/5); the code then needs an AVX-512 "
+           "target">
   ];
 }
 

@@ -44,6 +44,12 @@ struct SparseTrainToCPUOptions
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
       llvm::cl::init(128)};
+  PassOptions::Option<bool> x86Compress{
+      *this, "x86-compress",
+      llvm::cl::desc("min_k_retain's compress-stores as AVX-512 register "
+                     "compresses (fast on AMD Zen 4/5; needs an AVX-512 "
+                     "target)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> propagateSlices{
       *this, "propagate-slices",
       llvm::cl::desc("Run sparse-train-propagate-slices first: slice-drop "

@@ -11,6 +11,9 @@
 #include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
+#include <utility>
+
 namespace mlir {
 namespace sparse_train {
 
@@ -24,6 +27,16 @@ inline SmallVector<AffineMap, 3> getMatmulMaps(MLIRContext *ctx, bool transA,
   };
   return {transA ? map(k, i) : map(i, k), transB ? map(j, k) : map(k, j),
           map(i, j)};
+}
+
+/// The transpose form (transA, transB) whose maps `maps` are, if any.
+inline std::optional<std::pair<bool, bool>>
+getMatmulTransposes(MLIRContext *ctx, ArrayRef<AffineMap> maps) {
+  for (bool transA : {false, true})
+    for (bool transB : {false, true})
+      if (maps == ArrayRef<AffineMap>(getMatmulMaps(ctx, transA, transB)))
+        return std::make_pair(transA, transB);
+  return std::nullopt;
 }
 
 } // namespace sparse_train

@@ -83,6 +83,8 @@ struct Lanes {
   int64_t n;
   VectorType f32s, i32s, masks;
   IntegerType bits;
+  /// Compress-stores through an AVX-512 register compress.
+  bool x86Compress = false;
 
   Lanes(KernelBuilder &k, int64_t n)
       : k(k), n(n), f32s(VectorType::get({n}, k.b.getF32Type())),
@@ -149,18 +151,19 @@ struct Lanes {
   Value keys(Value x) { return magnitudeKeys(k, x); }
 };
 
-/// Stores the `mask` lanes of `value` contiguously at `base[at]`. With 16
-/// lanes of 32 bits (AVX-512) the lanes are compressed in a register
-/// (x86vector.avx512.mask.compress) and written by a masked store of the
-/// leading popcount(mask) lanes: AMD's Zen 4 and 5 run the memory form of
-/// vpcompressd/vcompressps as microcode, an order of magnitude slower
-/// (measured: 80 % of min_k_retain's time). Other widths use
-/// vector.compressstore. (Its builder taking an llvm::MaybeAlign swaps
-/// mask and value in MLIR 22.1.8; the one taking an IntegerAttr does not.)
-static void compressStore(KernelBuilder &k, Value base, Value at, Value mask,
-                          Value value) {
+/// Stores the `mask` lanes of `value` contiguously at `base[at]`. With
+/// `x86Compress` and 16 lanes of 32 bits (AVX-512) the lanes are compressed
+/// in a register (x86vector.avx512.mask.compress) and written by a masked
+/// store of the leading popcount(mask) lanes: AMD's Zen 4 and 5 run the
+/// memory form of vpcompressd/vcompressps as microcode, an order of
+/// magnitude slower (measured: 80 % of min_k_retain's time). Otherwise
+/// vector.compressstore, which LLVM legalizes for any target. (Its builder
+/// taking an llvm::MaybeAlign swaps mask and value in MLIR 22.1.8; the one
+/// taking an IntegerAttr does not.)
+static void compressStore(KernelBuilder &k, bool x86Compress, Value base,
+                          Value at, Value mask, Value value) {
   auto type = cast<VectorType>(value.getType());
-  if (type.getNumElements() != 16 ||
+  if (!x86Compress || type.getNumElements() != 16 ||
       type.getElementType().getIntOrFloatBitWidth() != 32) {
     vector::CompressStoreOp::create(k.b, base, ValueRange{at}, mask, value,
                                     IntegerAttr());
@@ -276,9 +279,9 @@ static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
 
 struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   MinKRetainVectorLowering(const TypeConverter &converter, MLIRContext *context,
-                           unsigned vectorBits)
+                           unsigned vectorBits, bool x86Compress)
       : OpConversionPattern(converter, context, /*benefit=*/2),
-        vectorBits(vectorBits) {}
+        vectorBits(vectorBits), x86Compress(x86Compress) {}
 
   LogicalResult
   matchAndRewrite(MinKRetainOp op, OpAdaptor adaptor,
@@ -300,6 +303,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
 
     KernelBuilder k(rewriter, op.getLoc());
     Lanes v(k, vectorBits / 32);
+    v.x86Compress = x86Compress;
     Type i32 = k.b.getI32Type();
     Value input = adaptor.getInput();
     SmallVector<Type> partTypes;
@@ -451,7 +455,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value in = k.andI(compare(arith::CmpIPredicate::ugt, loV),
                             compare(arith::CmpIPredicate::ule, hiV));
           Value eq = compare(arith::CmpIPredicate::eq, loV);
-          compressStore(k, candidates, acc[1], in, keys);
+          compressStore(k, v.x86Compress, candidates, acc[1], in, keys);
           return SmallVector<Value>{k.add(acc[0], count(gt)),
                                     k.add(acc[1], count(in)),
                                     k.add(acc[2], count(eq))};
@@ -489,7 +493,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           SmallVector<Value> tie = takeTies(k, v, eq, tiesLeft);
           Value take = k.orI(gt, tie[0]);
           Value mask = v.fromBits(take);
-          compressStore(k, values, at, mask, xs);
+          compressStore(k, v.x86Compress, values, at, mask, xs);
           if (bitmask) {
             // The set starts on a word (tensor granularity, or rows of whole
             // words), and the lane count divides 32.
@@ -501,7 +505,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           } else {
             Value base = vector::BroadcastOp::create(
                 k.b, positionVectors, k.indexCast(positionType, flat));
-            compressStore(k, positions, at, mask, k.add(base, lanesIota));
+            compressStore(k, v.x86Compress, positions, at, mask,
+                          k.add(base, lanesIota));
           }
           return SmallVector<Value>{k.add(at, v.popcount(take)), tie[1]};
         });
@@ -546,6 +551,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   }
 
   unsigned vectorBits;
+  bool x86Compress;
 };
 
 /// min_k_restore on f32: zeros with the kept values in place. With a
@@ -854,8 +860,11 @@ struct MinKWeightGradDirect : public OpConversionPattern<MinKWeightGradOp> {
 void mlir::sparse_train::populateMinKToCPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
     const CPULoweringOptions &options) {
-  patterns.add<MinKRetainVectorLowering, MinKRestoreVectorLowering>(
-      converter, patterns.getContext(), options.vectorBits);
+  patterns.add<MinKRetainVectorLowering>(converter, patterns.getContext(),
+                                         options.vectorBits,
+                                         options.x86Compress);
+  patterns.add<MinKRestoreVectorLowering>(converter, patterns.getContext(),
+                                          options.vectorBits);
   patterns.add<MinKWeightGradAsGemm>(converter, patterns.getContext());
   patterns.add<MinKWeightGradDirect>(converter, patterns.getContext(),
                                      options.vectorBits);

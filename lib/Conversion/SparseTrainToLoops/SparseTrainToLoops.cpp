@@ -121,6 +121,7 @@ struct ConvertSparseTrainToCPUPass
     options.runtimeChecks = runtimeChecks;
     options.vectorBits = vectorBits;
     options.panelDepth = panelDepth;
+    options.x86Compress = x86Compress;
     if (panelDepth == 0) {
       getOperation().emitError()
           << "convert-sparse-train-to-cpu: panel-depth must be positive";

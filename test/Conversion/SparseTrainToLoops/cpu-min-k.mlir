@@ -2,25 +2,30 @@
 // i32 magnitude keys (NaN clamped to one key above +Inf), a vector pass
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
-// bits into the bitmask). With 16 lanes a compress-store is an AVX-512
-// register compress and a masked store of the leading popcount lanes (the
-// memory form is microcode on AMD Zen 4/5); with 8 lanes
-// vector.compressstore; min_k_restore as expanding loads, and the linear
+// bits into the bitmask): vector.compressstore, or with x86-compress and
+// 16 lanes an AVX-512 register compress and a masked store of the leading
+// popcount lanes (the memory form is microcode on AMD Zen 4/5); min_k_restore as expanding loads, and the linear
 // min_k_weight_grad as restore + linalg.matmul. Other element types, rows
 // shorter than 65536, and rows whose bitmask words would straddle two rows
 // keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="x86-compress=true" | FileCheck %s --check-prefix=X86
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="x86-compress=true vector-bits=256" | FileCheck %s --check-prefix=AVX2
 
 // CHECK-LABEL: func.func @bitmask
 //       CHECK: arith.constant dense<2139095041> : vector<16xi32>
 //       CHECK: arith.minui %{{.*}} : vector<16xi32>
-//       CHECK: %[[KEYS:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
-//       CHECK: vector.maskedstore %{{.*}}, %{{.*}}, %[[KEYS]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
-//       CHECK: %[[VALUES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xf32>
-//       CHECK: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<25xf32>, vector<16xi1>, vector<16xf32>
-//   CHECK-NOT: vector.compressstore
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 //       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
+//   X86-LABEL: func.func @bitmask
+//       X86: %[[KEYS:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[KEYS]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       X86: %[[VALUES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xf32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<25xf32>, vector<16xi1>, vector<16xf32>
+//   X86-NOT: vector.compressstore
+//       X86: return
 //       CHECK: math.ctpop
 // AVX2-LABEL: func.func @bitmask
 //       AVX2: vector.compressstore %{{.*}} : memref<25xf32>, vector<8xi1>, vector<8xf32>
@@ -31,10 +36,8 @@ func.func @bitmask(%x: tensor<10x25xf32>) -> !sparse_train.retained<10x25xf32, k
 
 // Indices are compress-stored next to the values; rows of 65536 and more.
 // CHECK-LABEL: func.func @indices_rows
-//       CHECK: x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xf32>
-//       CHECK: vector.maskedstore %{{.*}} : memref<26214xf32>, vector<16xi1>, vector<16xf32>
-//       CHECK: x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
-//       CHECK: vector.maskedstore %{{.*}} : memref<26214xi32>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.compressstore %{{.*}} : memref<26214xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.compressstore %{{.*}} : memref<26214xi32>, vector<16xi1>, vector<16xi32>
 func.func @indices_rows(%x: tensor<2x65536xf32>) -> !sparse_train.retained<2x65536xf32, kept = 26214, indices> {
   %r = sparse_train.min_k_retain %x keep_ratio = 0.2 granularity = row encoding = indices : tensor<2x65536xf32>
   return %r : !sparse_train.retained<2x65536xf32, kept = 26214, indices>
