@@ -285,7 +285,12 @@ struct ApplySliceDropPass
       return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(constant));
     };
     Value seedValue = i64Value(seedArg, seed);
+    // The chain's index is added to the counter: one slice per layer.
     Value counterValue = i64Value(counterArg, counter + index);
+    if (counterArg >= 0 && index > 0)
+      counterValue = arith::AddIOp::create(
+          b, loc, counterValue,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(index)));
     Value start = SliceStartOp::create(
         b, loc, seedValue, counterValue, b.getI64IntegerAttr(extent),
         b.getI64IntegerAttr(width), b.getI64IntegerAttr(a));

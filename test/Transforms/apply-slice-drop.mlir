@@ -37,3 +37,11 @@
 // ALL: remark: unit chain 0: not sliced: keep ratio 1.000000e+00 with align 1 keeps all 16 units
 // MISSING: warning: sparse-train-apply-slice-drop: layer 3 does not exist (the step has 1 layers)
 // MISSING: remark: unit chain 0: not sliced: not among the chosen layers
+
+// Seed and counter from i64 arguments (the zoo's three-layer MLP with two
+// appended): each unit chain adds its index to the counter, so the two
+// chains draw independent slices.
+// RUN: sed 's/%%gy: tensor<16x10xf32>)/%%gy: tensor<16x10xf32>, %%seed: i64, %%counter: i64)/' %S/../../examples/zoo/mlp.mlir | sparse-train-opt --sparse-train-apply-slice-drop="tangents=7 seed-arg=8 counter-arg=9" 2>/dev/null | FileCheck %s --check-prefix=ARGS
+// ARGS: %[[NEXT:.*]] = arith.addi %arg9, %{{.*}} : i64
+// ARGS-DAG: sparse_train.slice_start %arg8, %[[NEXT]] extent = 64, width = 32, align = 1
+// ARGS-DAG: sparse_train.slice_start %arg8, %arg9 extent = 64, width = 32, align = 1
