@@ -130,7 +130,7 @@ def SparseTrain_MinKWeightGradOp : SparseTrain_Op<"min_k_weight_grad",
     `:` qualified(type($retained)) `,` type($grad_output) `->` type($result)
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = SparseTrain_ConvWindowAccessors # [{
     /// True for the convolution-filter form (rank-4 result).
     bool isConvForm() { return getResult().getType().getRank() == 4; }
   }];

@@ -53,4 +53,25 @@ class SparseTrain_Type<string name, string typeMnemonic,
   let mnemonic = typeMnemonic;
 }
 
+/// Accessors of the optional window attributes `strides`, `dilations` and
+/// `padding` with their defaults, shared by the ops that take a convolution
+/// window (the zero-skip convolutions, min_k_weight_grad's conv form).
+defvar SparseTrain_ConvWindowAccessors = [{
+    /// Strides `[sh, sw]`, default `[1, 1]`.
+    SmallVector<int64_t, 2> getStridesOrDefault() {
+      return getStrides() ? SmallVector<int64_t, 2>(*getStrides())
+                          : SmallVector<int64_t, 2>{1, 1};
+    }
+    /// Dilations `[dh, dw]`, default `[1, 1]`.
+    SmallVector<int64_t, 2> getDilationsOrDefault() {
+      return getDilations() ? SmallVector<int64_t, 2>(*getDilations())
+                            : SmallVector<int64_t, 2>{1, 1};
+    }
+    /// Padding `[top, bottom, left, right]`, default zeros.
+    SmallVector<int64_t, 4> getPaddingOrDefault() {
+      return getPadding() ? SmallVector<int64_t, 4>(*getPadding())
+                          : SmallVector<int64_t, 4>{0, 0, 0, 0};
+    }
+}];
+
 #endif // SPARSETRAIN_IR_SPARSETRAINBASE_TD

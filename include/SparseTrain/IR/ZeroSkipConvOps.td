@@ -16,27 +16,12 @@ class SparseTrain_ConvOp<string mnemonic, string defaultMaxDensity,
     : SparseTrain_Op<mnemonic, !listconcat([Pure], traits)> {
   let results = (outs SparseTrain_FloatTensor:$result);
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// Strides `[sh, sw]`, default `[1, 1]`.
-    SmallVector<int64_t, 2> getStridesOrDefault() {
-      return getStrides() ? SmallVector<int64_t, 2>(*getStrides())
-                          : SmallVector<int64_t, 2>{1, 1};
-    }
-    /// Dilations `[dh, dw]`, default `[1, 1]`.
-    SmallVector<int64_t, 2> getDilationsOrDefault() {
-      return getDilations() ? SmallVector<int64_t, 2>(*getDilations())
-                            : SmallVector<int64_t, 2>{1, 1};
-    }
+  let extraClassDeclaration = SparseTrain_ConvWindowAccessors # [{
     /// The density of the scanned operand above which the CPU kernels run
     /// the dense loop instead of skipping zeros.
     double getMaxDensityOrDefault() {
       return getMaxDensity() ? getMaxDensity()->convertToDouble()
                              : }] # defaultMaxDensity # [{;
-    }
-    /// Padding `[top, bottom, left, right]`, default zeros.
-    SmallVector<int64_t, 4> getPaddingOrDefault() {
-      return getPadding() ? SmallVector<int64_t, 4>(*getPadding())
-                          : SmallVector<int64_t, 4>{0, 0, 0, 0};
     }
   }];
 }

@@ -24,8 +24,8 @@
 
 #include "../SparseTrainToLoops/MinKParts.h"
 #include "../SparseTrainToLoops/Selection.h"
-#include "BlockTopK.h"
 #include "../SparseTrainToLoops/ZeroSkipConvParts.h"
+#include "BlockTopK.h"
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -40,9 +40,9 @@ namespace {
 /// Sets bit `i % 32` of word `i / 32` of `mask` (i32 words) atomically.
 static void emitAtomicSetBit(KernelBuilder &k, Value mask, Value i) {
   Type wordType = cast<MemRefType>(mask.getType()).getElementType();
-  Value bit = arith::ShLIOp::create(
-      k.b, k.integer(wordType, 1),
-      k.indexCast(wordType, k.remU(i, k.index(32))));
+  Value bit =
+      arith::ShLIOp::create(k.b, k.integer(wordType, 1),
+                            k.indexCast(wordType, k.remU(i, k.index(32))));
   memref::AtomicRMWOp::create(k.b, arith::AtomicRMWKind::ori, bit, mask,
                               ValueRange{k.divU(i, k.index(32))});
 }
@@ -114,16 +114,14 @@ static void emitRestore(KernelBuilder &k, RetainedType type,
   Type indexType = k.b.getIndexType(), i32 = k.b.getI32Type();
   emitLaunch(
       k, k.index(1), kBlockThreads,
-      {getWorkgroupBufferType({kBlockThreads}, indexType)},
-      [&](LaunchIds ids) {
+      {getWorkgroupBufferType({kBlockThreads}, indexType)}, [&](LaunchIds ids) {
         Value tid = ids.thread, offsets = ids.shared[0];
         auto [lo, hi] = getThreadChunk(k, tid, words);
-        Value count = k.forAccumulate(
-            lo, hi, {k.index(0)}, [&](Value w, ValueRange acc) {
+        Value count =
+            k.forAccumulate(lo, hi, {k.index(0)}, [&](Value w, ValueRange acc) {
               Value bits = emitPopCount(k, k.load(mask, w));
-              return SmallVector<Value>{
-                  k.add(acc[0], arith::IndexCastUIOp::create(k.b, indexType,
-                                                             bits))};
+              return SmallVector<Value>{k.add(
+                  acc[0], arith::IndexCastUIOp::create(k.b, indexType, bits))};
             })[0];
         k.store(count, offsets, tid);
         emitBlockExclusiveScan(k, tid, offsets);
@@ -131,13 +129,12 @@ static void emitRestore(KernelBuilder &k, RetainedType type,
             lo, hi, {k.load(offsets, tid)}, [&](Value w, ValueRange acc) {
               Value word = k.load(mask, w);
               Value first = k.mul(w, k.index(32));
-              Value end = arith::MinUIOp::create(
-                  k.b, k.sub(n, first), k.index(32));
+              Value end =
+                  arith::MinUIOp::create(k.b, k.sub(n, first), k.index(32));
               return k.forAccumulate(
                   k.index(0), end, {acc[0]}, [&](Value b, ValueRange pos) {
                     Value bit = k.andI(
-                        arith::ShRUIOp::create(k.b, word,
-                                               k.indexCast(i32, b)),
+                        arith::ShRUIOp::create(k.b, word, k.indexCast(i32, b)),
                         k.integer(i32, 1));
                     Value set =
                         k.cmp(arith::CmpIPredicate::ne, bit, k.integer(i32, 0));
@@ -164,9 +161,8 @@ struct MinKRestoreToGPU : public OpConversionPattern<MinKRestoreOp> {
     KernelBuilder k(rewriter, op.getLoc());
     RetainedType type = op.getRetained().getType();
     RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
-    Value dense =
-        k.allocShaped(op.getType().getShape(), type.getElementType(),
-                      parts.shape);
+    Value dense = k.allocShaped(op.getType().getShape(), type.getElementType(),
+                                parts.shape);
     emitRestore(k, type, parts, flattenBuffer(k, dense));
     rewriter.replaceOp(op, k.tensorOf(dense));
     return success();
@@ -177,10 +173,10 @@ struct MinKRestoreToGPU : public OpConversionPattern<MinKRestoreOp> {
 static Value emitBitIsSet(KernelBuilder &k, Value mask, Value flat) {
   Type i32 = k.b.getI32Type();
   Value word = k.load(mask, k.divU(flat, k.index(32)));
-  Value bit = k.andI(
-      arith::ShRUIOp::create(k.b, word,
-                             k.indexCast(i32, k.remU(flat, k.index(32)))),
-      k.integer(i32, 1));
+  Value bit =
+      k.andI(arith::ShRUIOp::create(
+                 k.b, word, k.indexCast(i32, k.remU(flat, k.index(32)))),
+             k.integer(i32, 1));
   return k.cmp(arith::CmpIPredicate::ne, bit, k.integer(i32, 0));
 }
 
@@ -215,8 +211,7 @@ struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
       });
     }
     /// `acc + x[flat] * g()` when entry `flat` was kept, else `acc`.
-    auto accumulateKept = [&](Value acc, Value flat,
-                              function_ref<Value()> g) {
+    auto accumulateKept = [&](Value acc, Value flat, function_ref<Value()> g) {
       return k.ifThenElse(
           emitBitIsSet(k, mask, flat), {accType},
           [&] {
@@ -237,13 +232,14 @@ struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
       Value dw = k.allocShaped(resultType.getShape(), resultElement, {in, out});
       forEachParallelND(k, {in, out}, [&](ValueRange ivs) {
         Value c = ivs[0], o = ivs[1];
-        Value sum = k.forAccumulate(
-            k.index(0), rows, {k.floating(accType, 0.0)},
-            [&](Value r, ValueRange acc) {
-              return SmallVector<Value>{
-                  accumulateKept(acc[0], k.add(k.mul(r, in), c),
-                                 [&] { return k.load(dy, {r, o}); })};
-            })[0];
+        Value sum =
+            k.forAccumulate(k.index(0), rows, {k.floating(accType, 0.0)},
+                            [&](Value r, ValueRange acc) {
+                              return SmallVector<Value>{accumulateKept(
+                                  acc[0], k.add(k.mul(r, in), c), [&] {
+                                    return k.load(dy, {r, o});
+                                  })};
+                            })[0];
         k.store(k.castFloat(sum, resultElement), dw, {c, o});
       });
       rewriter.replaceOp(op, k.tensorOf(dw));
@@ -254,13 +250,7 @@ struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
     // position (n, ih, iw, c) lies in the image and was kept of
     // x[n, ih, iw, c] * dy[n, oh, ow, f] (a gather per filter element).
     Value dy = k.bufferOf(dyTensor);
-    SmallVector<int64_t, 4> pad = {0, 0, 0, 0}, str = {1, 1}, dil = {1, 1};
-    if (std::optional<ArrayRef<int64_t>> p = op.getPadding())
-      pad.assign(p->begin(), p->end());
-    if (std::optional<ArrayRef<int64_t>> p = op.getStrides())
-      str.assign(p->begin(), p->end());
-    if (std::optional<ArrayRef<int64_t>> p = op.getDilations())
-      dil.assign(p->begin(), p->end());
+    ConvWindowValues win = getConvWindowValues(k, op);
     Value height = parts.shape[1], width = parts.shape[2],
           channels = parts.shape[3];
     Value batch = k.dim(dy, 0), oh = k.dim(dy, 1), ow = k.dim(dy, 2);
@@ -282,29 +272,29 @@ struct MinKWeightGradToGPU : public OpConversionPattern<MinKWeightGradOp> {
             inside, {accType}, [&] { return SmallVector<Value>{body()}; },
             [&] { return SmallVector<Value>{acc}; })[0];
       };
-      Value sum = sumOver(batch, k.floating(accType, 0.0), [&](Value bn,
-                                                               Value acc) {
-        return sumOver(oh, acc, [&](Value y, Value acc) {
-          auto [ih, insideH] = convInputCoordinate(
-              k, y, a, k.index(str[0]), k.index(dil[0]), k.index(pad[0]),
-              height);
-          return ifInside(insideH, acc, [&] {
-            return sumOver(ow, acc, [&](Value xo, Value acc) {
-              auto [iw, insideW] = convInputCoordinate(
-                  k, xo, b, k.index(str[1]), k.index(dil[1]), k.index(pad[2]),
-                  width);
-              return ifInside(insideW, acc, [&] {
-                Value flat = k.add(
-                    k.mul(k.add(k.mul(k.add(k.mul(bn, height), ih), width), iw),
-                          channels),
-                    c);
-                return accumulateKept(
-                    acc, flat, [&] { return k.load(dy, {bn, y, xo, f}); });
+      Value sum =
+          sumOver(batch, k.floating(accType, 0.0), [&](Value bn, Value acc) {
+            return sumOver(oh, acc, [&](Value y, Value acc) {
+              auto [ih, insideH] =
+                  convInputCoordinate(k, y, a, win.sh, win.dh, win.top, height);
+              return ifInside(insideH, acc, [&] {
+                return sumOver(ow, acc, [&](Value xo, Value acc) {
+                  auto [iw, insideW] = convInputCoordinate(
+                      k, xo, b, win.sw, win.dw, win.left, width);
+                  return ifInside(insideW, acc, [&] {
+                    Value flat = k.add(
+                        k.mul(k.add(k.mul(k.add(k.mul(bn, height), ih), width),
+                                    iw),
+                              channels),
+                        c);
+                    return accumulateKept(acc, flat, [&] {
+                      return k.load(dy, {bn, y, xo, f});
+                    });
+                  });
+                });
               });
             });
           });
-        });
-      });
       k.store(k.castFloat(sum, resultElement), dw, {a, b, c, f});
     });
     rewriter.replaceOp(op, k.tensorOf(dw));

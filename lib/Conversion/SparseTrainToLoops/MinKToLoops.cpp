@@ -11,6 +11,7 @@
 #include "Selection.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
+#include "ZeroSkipConvParts.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -181,13 +182,7 @@ struct MinKWeightGradLowering : public OpConversionPattern<MinKWeightGradOp> {
       // (n, h, w, c) and every filter tap (kh, kw) that maps it to an output
       // position: h = oh * sh + kh * dh - top.
       Value dy = k.bufferOf(dyTensor);
-      SmallVector<int64_t, 4> pad = {0, 0, 0, 0}, str = {1, 1}, dil = {1, 1};
-      if (std::optional<ArrayRef<int64_t>> p = op.getPadding())
-        pad.assign(p->begin(), p->end());
-      if (std::optional<ArrayRef<int64_t>> p = op.getStrides())
-        str.assign(p->begin(), p->end());
-      if (std::optional<ArrayRef<int64_t>> p = op.getDilations())
-        dil.assign(p->begin(), p->end());
+      ConvWindowValues win = getConvWindowValues(k, op);
       Value channels = parts.shape[3], width = parts.shape[2],
             height = parts.shape[1];
       Value kh = k.dim(dw, 0), kw = k.dim(dw, 1), f = k.dim(dw, 3);
@@ -200,26 +195,14 @@ struct MinKWeightGradLowering : public OpConversionPattern<MinKWeightGradOp> {
         Value h = k.remU(rest, height);
         Value n = k.divU(rest, height);
         Value v = k.castFloat(k.load(parts.values, j), accType);
-        // Output coordinate of input coordinate `pos` through tap `tap`.
-        auto outputIndex = [&](Value pos, Value tap, int64_t top,
-                               int64_t stride, int64_t dilation, Value size,
-                               auto then) {
-          Value shifted =
-              k.sub(k.add(pos, k.index(top)), k.mul(tap, k.index(dilation)));
-          Value nonNegative =
-              k.cmp(arith::CmpIPredicate::sge, shifted, k.index(0));
-          k.ifThen(nonNegative, [&] {
-            Value q = k.divU(shifted, k.index(stride));
-            Value aligned = k.cmp(arith::CmpIPredicate::eq,
-                                  k.remU(shifted, k.index(stride)), k.index(0));
-            Value inside = k.cmp(arith::CmpIPredicate::ult, q, size);
-            k.ifThen(k.andI(aligned, inside), [&] { then(q); });
-          });
-        };
         k.forEach(k.index(0), kh, [&](Value a) {
-          outputIndex(h, a, pad[0], str[0], dil[0], oh, [&](Value y) {
+          auto [y, insideH] =
+              convOutputCoordinate(k, h, a, win.sh, win.dh, win.top, oh);
+          k.ifThen(insideH, [&] {
             k.forEach(k.index(0), kw, [&](Value b) {
-              outputIndex(w, b, pad[2], str[1], dil[1], ow, [&](Value x) {
+              auto [x, insideW] =
+                  convOutputCoordinate(k, w, b, win.sw, win.dw, win.left, ow);
+              k.ifThen(insideW, [&] {
                 k.forEach(k.index(0), f, [&](Value g) {
                   Value d = k.castFloat(k.load(dy, {n, y, x, g}), accType);
                   Value sum = k.addF(k.load(dw, {a, b, c, g}), k.mulF(v, d));
