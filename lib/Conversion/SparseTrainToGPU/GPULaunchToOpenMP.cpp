@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AnyMemoryEffects.h"
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/Passes.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
@@ -18,8 +19,8 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -33,25 +34,11 @@ namespace sparse_train {
 } // namespace sparse_train
 } // namespace mlir
 
-namespace {
-/// omp.barrier orders the memory accesses of a team's threads.
-struct OpenMPBarrierMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<OpenMPBarrierMemoryEffects,
-                                                    omp::BarrierOp> {
-  void getEffects(
-      Operation *op,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
-  }
-};
-} // namespace
-
 void mlir::sparse_train::registerOpenMPBarrierMemoryEffects(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, omp::OpenMPDialect *) {
-    omp::BarrierOp::attachInterface<OpenMPBarrierMemoryEffects>(*context);
+    // omp.barrier orders the memory accesses of a team's threads.
+    omp::BarrierOp::attachInterface<AnyMemoryEffects<omp::BarrierOp>>(*context);
   });
 }
 
@@ -60,9 +47,9 @@ static func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-  auto func = func::FuncOp::create(
-      builder, module.getLoc(), name,
-      builder.getFunctionType({}, {builder.getI32Type()}));
+  auto func =
+      func::FuncOp::create(builder, module.getLoc(), name,
+                           builder.getFunctionType({}, {builder.getI32Type()}));
   func.setPrivate();
   return func;
 }
@@ -101,8 +88,8 @@ static LogicalResult emulateWarpOps(Region &region, Value lane,
         return vote.emitError("sparse-train-gpu-launch-to-openmp: only the "
                               "ballot vote is emulated");
       Value buffer = slots.lookup(i32);
-      Value bit = arith::ShLIOp::create(k.b, k.integer(i32, 1),
-                                        k.indexCast(i32, lane));
+      Value bit =
+          arith::ShLIOp::create(k.b, k.integer(i32, 1), k.indexCast(i32, lane));
       k.store(k.select(vote.getPred(), bit, k.integer(i32, 0)), buffer, lane);
       omp::BarrierOp::create(k.b, k.b.getLoc());
       Value mask = k.forAccumulate(
@@ -161,9 +148,10 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
     std::optional<int64_t> x = getConstantIntValue(block.x),
                            y = getConstantIntValue(block.y),
                            z = getConstantIntValue(block.z);
-    bool barriers = launch.getBody()
-                        .walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
-                        .wasInterrupted();
+    bool barriers =
+        launch.getBody()
+            .walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+            .wasInterrupted();
     if (!x || !y || !z || *x % kWarpLanes != 0 || *y != 1 || *z != 1 ||
         barriers)
       return launch.emitError(
@@ -174,13 +162,15 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
   DenseMap<Type, Value> slots;
   if (warpMode) {
     Type i32 = k.b.getI32Type();
-    slots[i32] = memref::AllocaOp::create(
-        k.b, MemRefType::get({kWarpLanes}, i32)).getResult();
+    slots[i32] =
+        memref::AllocaOp::create(k.b, MemRefType::get({kWarpLanes}, i32))
+            .getResult();
     launch.getBody().walk([&](gpu::ShuffleOp shuffle) {
       Type type = shuffle.getValue().getType();
       if (!slots.count(type))
-        slots[type] = memref::AllocaOp::create(
-            k.b, MemRefType::get({kWarpLanes}, type)).getResult();
+        slots[type] =
+            memref::AllocaOp::create(k.b, MemRefType::get({kWarpLanes}, type))
+                .getResult();
     });
   }
   IRMapping mapping;
@@ -200,8 +190,8 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
     auto hostType = MemRefType::get(type.getShape(), type.getElementType());
     mapping.map(buffer, memref::AllocaOp::create(k.b, hostType).getResult());
   }
-  Value threads = warpMode ? k.index(kWarpLanes)
-                          : k.mul(k.mul(block.x, block.y), block.z);
+  Value threads =
+      warpMode ? k.index(kWarpLanes) : k.mul(k.mul(block.x, block.y), block.z);
   Value warps = warpMode ? k.divU(block.x, k.index(kWarpLanes)) : k.index(1);
   Value threadsI32 = k.indexCast(k.b.getI32Type(), threads);
   gpu::KernelDim3 blockIds = launch.getBlockIds(),
@@ -214,34 +204,37 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
         mapping.map(blockIds.y, by);
         mapping.map(blockIds.z, bz);
         k.forEach(k.index(0), warps, [&](Value warp) {
-        auto parallel = omp::ParallelOp::create(k.b, k.b.getLoc(),
-                                                ArrayRef<NamedAttribute>{});
-        parallel.getNumThreadsMutable().assign(threadsI32);
-        OpBuilder::InsertionGuard guard(k.b);
-        k.b.createBlock(&parallel.getRegion());
-        auto terminator = omp::TerminatorOp::create(k.b, k.b.getLoc());
-        k.b.setInsertionPoint(terminator);
-        // Every GPU thread needs its OpenMP thread.
-        Value team = func::CallOp::create(k.b, numThreads).getResult(0);
-        cf::AssertOp::create(
-            k.b, k.cmp(arith::CmpIPredicate::eq, team, threadsI32),
-            "sparse-train-gpu-launch-to-openmp: OpenMP gave fewer threads "
-            "than the block has");
-        Value t = k.indexCast(k.b.getIndexType(),
-                              func::CallOp::create(k.b, threadNum).getResult(0));
-        if (warpMode) {
-          mapping.map(threadIds.x, k.add(k.mul(warp, k.index(kWarpLanes)), t));
-          mapping.map(threadIds.y, k.index(0));
-          mapping.map(threadIds.z, k.index(0));
-        } else {
-          mapping.map(threadIds.x, k.remU(t, block.x));
-          mapping.map(threadIds.y, k.remU(k.divU(t, block.x), block.y));
-          mapping.map(threadIds.z, k.divU(t, k.mul(block.x, block.y)));
-        }
-        for (Operation &op : body.without_terminator())
-          k.b.clone(op, mapping);
-        if (warpMode && failed(emulateWarpOps(parallel.getRegion(), t, slots)))
-          failedWarpOps = true;
+          auto parallel = omp::ParallelOp::create(k.b, k.b.getLoc(),
+                                                  ArrayRef<NamedAttribute>{});
+          parallel.getNumThreadsMutable().assign(threadsI32);
+          OpBuilder::InsertionGuard guard(k.b);
+          k.b.createBlock(&parallel.getRegion());
+          auto terminator = omp::TerminatorOp::create(k.b, k.b.getLoc());
+          k.b.setInsertionPoint(terminator);
+          // Every GPU thread needs its OpenMP thread.
+          Value team = func::CallOp::create(k.b, numThreads).getResult(0);
+          cf::AssertOp::create(
+              k.b, k.cmp(arith::CmpIPredicate::eq, team, threadsI32),
+              "sparse-train-gpu-launch-to-openmp: OpenMP gave fewer threads "
+              "than the block has");
+          Value t =
+              k.indexCast(k.b.getIndexType(),
+                          func::CallOp::create(k.b, threadNum).getResult(0));
+          if (warpMode) {
+            mapping.map(threadIds.x,
+                        k.add(k.mul(warp, k.index(kWarpLanes)), t));
+            mapping.map(threadIds.y, k.index(0));
+            mapping.map(threadIds.z, k.index(0));
+          } else {
+            mapping.map(threadIds.x, k.remU(t, block.x));
+            mapping.map(threadIds.y, k.remU(k.divU(t, block.x), block.y));
+            mapping.map(threadIds.z, k.divU(t, k.mul(block.x, block.y)));
+          }
+          for (Operation &op : body.without_terminator())
+            k.b.clone(op, mapping);
+          if (warpMode &&
+              failed(emulateWarpOps(parallel.getRegion(), t, slots)))
+            failedWarpOps = true;
         });
       });
     });
@@ -268,7 +261,8 @@ struct SparseTrainGPULaunchToOpenMPPass
     module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     if (launches.empty())
       return;
-    func::FuncOp threadNum = declareRuntimeFunction(module, "omp_get_thread_num");
+    func::FuncOp threadNum =
+        declareRuntimeFunction(module, "omp_get_thread_num");
     func::FuncOp numThreads =
         declareRuntimeFunction(module, "omp_get_num_threads");
     for (gpu::LaunchOp launch : launches)

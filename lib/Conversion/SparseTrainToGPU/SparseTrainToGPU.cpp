@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
+#include "AnyMemoryEffects.h"
 #include "SparseTrain/Conversion/Passes.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -43,35 +44,18 @@ void mlir::sparse_train::populateSparseTrainToGPUPatterns(
   populateZeroSkipConvToGPUPatterns(converter, patterns);
 }
 
-namespace {
-/// A host-side gpu op that may read and write any memory: gpu.launch_func
+/// The host-side gpu ops that may read and write any memory: gpu.launch_func
 /// (the buffers it passes to its kernel must stay alive until a synchronous
 /// launch returns), gpu.wait (it orders the device's accesses), host
 /// registration and the choice of device.
-template <typename OpTy>
-struct AnyMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<AnyMemoryEffects<OpTy>,
-                                                    OpTy> {
-  void getEffects(
-      Operation *op,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
-    // Any memory: after the LLVM lowering the buffers are pointers, and a
-    // launch must never look dead.
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
-  }
-};
-} // namespace
-
 void mlir::sparse_train::registerGPULaunchMemoryEffects(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {
     gpu::LaunchFuncOp::attachInterface<AnyMemoryEffects<gpu::LaunchFuncOp>>(
         *context);
     gpu::WaitOp::attachInterface<AnyMemoryEffects<gpu::WaitOp>>(*context);
-    gpu::HostRegisterOp::attachInterface<
-        AnyMemoryEffects<gpu::HostRegisterOp>>(*context);
+    gpu::HostRegisterOp::attachInterface<AnyMemoryEffects<gpu::HostRegisterOp>>(
+        *context);
     gpu::HostUnregisterOp::attachInterface<
         AnyMemoryEffects<gpu::HostUnregisterOp>>(*context);
     gpu::SetDefaultDeviceOp::attachInterface<
