@@ -126,6 +126,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       minK.encoding = options.encoding;
       minK.reluMask = options.reluMask;
       copy(minK.layerIndices, options.layers);
+      copy(minK.layerNames, options.layerNames);
       minK.forwardResults = options.forwardResults;
       copy(minK.tangents, options.tangents);
       copy(minK.params, options.params);
@@ -138,6 +139,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       prune.score = options.score;
       prune.reluMask = options.reluMask;
       copy(prune.layerIndices, options.layers);
+      copy(prune.layerNames, options.layerNames);
       prune.forwardResults = options.forwardResults;
       copy(prune.tangents, options.tangents);
       copy(prune.params, options.params);

@@ -76,19 +76,18 @@ struct ApplyBlockPrunePass
     double ratio = keepRatio;
     SmallVector<LinearLayer> layers = findLinearLayers(*graph);
     warnAboutMissingLayers(func, getArgument(), layers.size(), layerIndices);
-    for (auto [index, layer] : llvm::enumerate(layers)) {
+    warnAboutMissingLayerNames(func, getArgument(), layers, layerNames);
+    for (LinearLayer &layer : layers) {
       Value x = layer.input;
-      bool selected = isLayerSelected(index, layers.size(), layerIndices);
+      bool selected =
+          isLayerSelected(layer, layers.size(), layerIndices, layerNames);
       Value pruned;
       for (WeightGradient &grad : layer.gradients) {
         InFlightDiagnostic remark = grad.op->emitRemark();
-        remark << "layer " << index << ": ";
+        remark << layer.getLabel() << ": ";
         if (!selected) {
           remark << "not rewritten to sparse_train.bsr_matmul: "
-                 << (layerIndices.empty()
-                         ? "the first and the last layer keep their input "
-                           "(choose layers with `layers`)"
-                         : "not among the chosen layers");
+                 << getNotSelectedReason(layerIndices, layerNames);
           continue;
         }
         if (grad.conv) {

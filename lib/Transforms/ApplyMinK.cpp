@@ -61,22 +61,21 @@ struct ApplyMinKPass
       return signalPassFailure();
     SmallVector<LinearLayer> layers = findLinearLayers(*graph);
     warnAboutMissingLayers(func, getArgument(), layers.size(), layerIndices);
-    for (auto [index, layer] : llvm::enumerate(layers)) {
+    warnAboutMissingLayerNames(func, getArgument(), layers, layerNames);
+    for (LinearLayer &layer : layers) {
       Value x = layer.input;
-      bool selected = isLayerSelected(index, layers.size(), layerIndices);
+      bool selected =
+          isLayerSelected(layer, layers.size(), layerIndices, layerNames);
       for (WeightGradient &grad : layer.gradients) {
         InFlightDiagnostic remark = grad.op->emitRemark();
+        remark << layer.getLabel() << ": ";
         if (!selected) {
-          remark << "layer " << index << ": not rewritten to "
-                 << "sparse_train.min_k_weight_grad: "
-                 << (layerIndices.empty()
-                         ? "the first and the last layer keep their input "
-                           "(DropIT's default; choose layers with `layers`)"
-                         : "not among the chosen layers");
+          remark << "not rewritten to sparse_train.min_k_weight_grad: "
+                 << getNotSelectedReason(layerIndices, layerNames);
           continue;
         }
         if (!isZeroTensor(grad.op.getDpsInits()[0])) {
-          remark << "layer " << index << ": not rewritten: the weight "
+          remark << "not rewritten: the weight "
                  << "gradient accumulates into a non-zero tensor";
           continue;
         }
@@ -91,25 +90,25 @@ struct ApplyMinKPass
               !resultType.hasStaticShape() ||
               !cast<RankedTensorType>(other.getType()).hasStaticShape() ||
               !padding) {
-            remark << "layer " << index << ": not rewritten: the saved input, "
+            remark << "not rewritten: the saved input, "
                    << "the output gradient or the filter gradient has a "
                    << "dynamic shape or a window no padding explains";
             continue;
           }
           remark.abandon();
-          rewriteConv(index, grad, *padding, *retainEncoding, layer, *graph);
+          rewriteConv(grad, *padding, *retainEncoding, layer, *graph);
           continue;
         }
         if (!xType || xType.getRank() != 2 || !xType.hasStaticShape() ||
             !resultType.hasStaticShape() ||
             !cast<RankedTensorType>(other.getType()).hasStaticShape()) {
-          remark << "layer " << index << ": not rewritten: the saved input, "
+          remark << "not rewritten: the saved input, "
                  << "the output gradient or the weight gradient is not a "
                  << "static 2-D tensor";
           continue;
         }
         remark.abandon();
-        rewrite(index, x, grad, *retainEncoding, layer, *graph);
+        rewrite(x, grad, *retainEncoding, layer, *graph);
       }
     }
   }
@@ -139,13 +138,13 @@ struct ApplyMinKPass
 
   /// Replaces the gradient op by `result` with a remark, first saving the
   /// ReLU masks that read the layer's input (option relu-mask).
-  void replace(unsigned index, WeightGradient &grad, Value result,
+  void replace(WeightGradient &grad, Value result,
                LinearLayer &layer, const TrainingGraph &graph) {
     bool hadReaders = !layer.otherReaders.empty();
     if (reluMask)
       saveReluMasks(layer, graph);
     InFlightDiagnostic remark = grad.op->emitRemark();
-    remark << "layer " << index << ": " << (grad.conv ? "filter" : "weight")
+    remark << layer.getLabel() << ": " << (grad.conv ? "filter" : "weight")
            << " gradient rewritten to "
            << "sparse_train.min_k_weight_grad of the saved input retained "
            << "with keep ratio " << keepRatio;
@@ -162,7 +161,7 @@ struct ApplyMinKPass
   }
 
   /// A convolution's filter gradient from the input retained in NHWC.
-  void rewriteConv(unsigned index, WeightGradient &grad,
+  void rewriteConv(WeightGradient &grad,
                    ArrayRef<int64_t> padding, RetainEncoding retainEncoding,
                    LinearLayer &layer, const TrainingGraph &graph) {
     const ConvMatch &conv = *grad.conv;
@@ -178,12 +177,12 @@ struct ApplyMinKPass
         r, dy, b.getDenseI64ArrayAttr(conv.strides),
         b.getDenseI64ArrayAttr(conv.dilations),
         b.getDenseI64ArrayAttr(padding));
-    replace(index, grad,
+    replace(grad,
             permute(b, loc, dw, invertPermutation(conv.resultPerm)), layer,
             graph);
   }
 
-  void rewrite(unsigned index, Value x, WeightGradient &grad,
+  void rewrite(Value x, WeightGradient &grad,
                RetainEncoding retainEncoding, LinearLayer &layer,
                const TrainingGraph &graph) {
     Value retained = getRetained(x, {}, retainEncoding, graph);
@@ -208,7 +207,7 @@ struct ApplyMinKPass
                                            ArrayRef<int64_t>{1, 0})
                    .getResult()[0];
     }
-    replace(index, grad, result, layer, graph);
+    replace(grad, result, layer, graph);
   }
 
   /// The retained forms made: (input, permutation) -> retained value.

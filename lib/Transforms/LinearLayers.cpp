@@ -47,7 +47,8 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
   for (const SavedValue &saved : graph.getSaved()) {
     if (saved.isParameter)
       continue;
-    LinearLayer layer{saved.value, {}, {}};
+    LinearLayer layer;
+    layer.input = saved.value;
     for (Operation &op : body.without_terminator()) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
       if (!linalgOp || !graph.isBackward(&op))
@@ -73,9 +74,58 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
     for (Operation *user : saved.backwardUsers)
       if (!onlyFeeds(user, gradOps))
         layer.otherReaders.push_back(user);
+    layer.index = layers.size();
+    layer.name = getLayerName(layer, graph);
     layers.push_back(std::move(layer));
   }
   return layers;
+}
+
+std::string LinearLayer::getLabel() const {
+  std::string label = "layer " + std::to_string(index);
+  if (!name.empty())
+    label += " '" + name + "'";
+  return label;
+}
+
+/// The result of the function's return that `value` reaches through ops
+/// that only change its layout (transposes, casts, reshapes), if any.
+static std::optional<unsigned> getReturnedAs(Value value) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<func::ReturnOp>(user))
+      return use.getOperandNumber();
+    if (!isa<linalg::TransposeOp, tensor::CastOp, tensor::CollapseShapeOp,
+             tensor::ExpandShapeOp>(user) ||
+        use.getOperandNumber() != 0)
+      continue;
+    if (std::optional<unsigned> result = getReturnedAs(user->getResult(0)))
+      return result;
+  }
+  return std::nullopt;
+}
+
+std::string mlir::sparse_train::getLayerName(const LinearLayer &layer,
+                                             const TrainingGraph &graph) {
+  SmallVector<Operation *> candidates;
+  for (const WeightGradient &grad : layer.gradients)
+    candidates.push_back(grad.op);
+  for (Operation *user : layer.input.getUsers())
+    if (isa<linalg::LinalgOp>(user) && graph.isForward(user))
+      candidates.push_back(user);
+  if (Operation *def = layer.input.getDefiningOp())
+    candidates.push_back(def);
+  for (Operation *op : candidates)
+    if (auto name = op->getAttrOfType<StringAttr>(kLayerNameAttrName))
+      return name.str();
+  func::FuncOp func = graph.getFunction();
+  for (const WeightGradient &grad : layer.gradients)
+    if (std::optional<unsigned> result =
+            getReturnedAs(grad.op->getResult(0)))
+      if (auto name = func.getResultAttrOfType<StringAttr>(*result,
+                                                           kLayerNameAttrName))
+        return name.str();
+  return "";
 }
 
 /// If `op` is an element-wise generic that reads `x` (once, with an
@@ -187,11 +237,22 @@ std::string mlir::sparse_train::getOtherReaderName(const LinearLayer &layer) {
              : layer.otherReaders.front()->getName().getStringRef().str();
 }
 
-bool mlir::sparse_train::isLayerSelected(unsigned index, unsigned count,
-                                         ArrayRef<unsigned> chosen) {
-  if (chosen.empty())
-    return index != 0 && index + 1 != count;
-  return llvm::is_contained(chosen, index);
+bool mlir::sparse_train::isLayerSelected(const LinearLayer &layer,
+                                         unsigned count,
+                                         ArrayRef<unsigned> indices,
+                                         ArrayRef<std::string> names) {
+  if (indices.empty() && names.empty())
+    return layer.index != 0 && layer.index + 1 != count;
+  return llvm::is_contained(indices, layer.index) ||
+         (!layer.name.empty() && llvm::is_contained(names, layer.name));
+}
+
+StringRef mlir::sparse_train::getNotSelectedReason(ArrayRef<unsigned> indices,
+                                                   ArrayRef<std::string> names) {
+  if (indices.empty() && names.empty())
+    return "the first and the last layer keep their input (DropIT's "
+           "default; choose layers with `layers` or `layer-names`)";
+  return "not among the chosen layers";
 }
 
 void mlir::sparse_train::warnAboutMissingLayers(func::FuncOp func,
@@ -202,6 +263,18 @@ void mlir::sparse_train::warnAboutMissingLayers(func::FuncOp func,
       func.emitWarning() << pass << ": layer " << index
                          << " does not exist (the step has " << count
                          << " layers)";
+}
+
+void mlir::sparse_train::warnAboutMissingLayerNames(
+    func::FuncOp func, StringRef pass, ArrayRef<LinearLayer> layers,
+    ArrayRef<std::string> names) {
+  for (const std::string &name : names)
+    if (llvm::none_of(layers, [&](const LinearLayer &layer) {
+          return layer.name == name;
+        }))
+      func.emitWarning() << pass << ": no layer is named '" << name
+                         << "' (by a `" << kLayerNameAttrName
+                         << "` attribute)";
 }
 
 bool mlir::sparse_train::isJointStep(func::FuncOp func,

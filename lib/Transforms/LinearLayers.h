@@ -38,11 +38,30 @@ struct LinearLayer {
   /// The backward ops other than these gradients (and the transposes and
   /// pads that only feed them) that read the input and so keep it alive.
   SmallVector<Operation *> otherReaders;
+  /// The position among the step's layers.
+  unsigned index = 0;
+  /// The name given by a kLayerNameAttrName attribute (getLayerName), or "".
+  std::string name;
+
+  /// "layer <index>", with " '<name>'" when the layer has a name: how
+  /// remarks and warnings refer to it.
+  std::string getLabel() const;
 };
 
+/// The string attribute that names a layer for the apply passes' option
+/// `layer-names`.
+inline constexpr llvm::StringLiteral kLayerNameAttrName = "sparse_train.layer";
+
 /// The linear and convolution layers of a joint step, in the order the
-/// function defines their inputs.
+/// function defines their inputs, with their names.
 SmallVector<LinearLayer> findLinearLayers(const TrainingGraph &graph);
+
+/// The name of a layer: the kLayerNameAttrName string attribute of the first
+/// of its weight-gradient ops, the forward linalg ops reading its input and
+/// the op defining its input that has one; else that result attribute of a
+/// function result a weight gradient is returned as (through transposes and
+/// casts); else "".
+std::string getLayerName(const LinearLayer &layer, const TrainingGraph &graph);
 
 /// When every other backward reader of the layer's input is a ReLU's
 /// backward that reads it only to compare it with zero, computes each
@@ -55,14 +74,24 @@ bool saveReluMasks(LinearLayer &layer, const TrainingGraph &graph);
 /// The name of the first of `layer.otherReaders`, or "".
 std::string getOtherReaderName(const LinearLayer &layer);
 
-/// Whether layer `index` of `count` is rewritten: the `chosen` indices, or
-/// by default every layer but the first and the last (DropIT's reference
-/// runs).
-bool isLayerSelected(unsigned index, unsigned count, ArrayRef<unsigned> chosen);
+/// Whether `layer` of `count` layers is rewritten: the layers whose index is
+/// in `indices` or whose name is in `names`, or, when both are empty, every
+/// layer but the first and the last (DropIT's reference runs).
+bool isLayerSelected(const LinearLayer &layer, unsigned count,
+                     ArrayRef<unsigned> indices, ArrayRef<std::string> names);
+
+/// Why an unselected layer is not rewritten, for its remark.
+StringRef getNotSelectedReason(ArrayRef<unsigned> indices,
+                               ArrayRef<std::string> names);
 
 /// Warns on `func` about indices in `chosen` beyond `count` layers.
 void warnAboutMissingLayers(func::FuncOp func, StringRef pass, unsigned count,
                             ArrayRef<unsigned> chosen);
+
+/// Warns on `func` about names in `names` that no layer has.
+void warnAboutMissingLayerNames(func::FuncOp func, StringRef pass,
+                                ArrayRef<LinearLayer> layers,
+                                ArrayRef<std::string> names);
 
 /// Whether `func` looks like a joint step with `forwardResults` forward
 /// results: one block, and gradient results after the forward ones.

@@ -149,8 +149,13 @@ struct SparseTrainApplyOptions
       llvm::cl::init(true)};
   PassOptions::ListOption<unsigned> layers{
       *this, "layers",
-      llvm::cl::desc("min-k, block-prune: layers to rewrite (default: all "
-                     "but the first and the last)")};
+      llvm::cl::desc("min-k, block-prune: layers to rewrite by index "
+                     "(default, with no layer-names: all but the first and "
+                     "the last)")};
+  PassOptions::ListOption<std::string> layerNames{
+      *this, "layer-names",
+      llvm::cl::desc("min-k, block-prune: layers to rewrite by their "
+                     "`sparse_train.layer` name")};
   PassOptions::Option<unsigned> forwardResults{
       *this, "forward-results",
       llvm::cl::desc("Leading results that are forward outputs"),

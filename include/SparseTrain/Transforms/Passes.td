@@ -335,7 +335,13 @@ def SparseTrainApplyMinKPass
     defines them. By default the first (the
     network input) and the last (the classifier's input) keep their dense
     input, as DropIT's reference runs do; `layers` lists the indices to
-    rewrite instead. A ReLU's backward often reads the same input (torch's
+    rewrite instead, and `layer-names` the names: a layer is named by a
+    `sparse_train.layer` string attribute on one of its weight-gradient ops,
+    on a forward linalg op reading its input or on the op defining its input
+    (checked in that order), or else by that attribute on the function
+    result its weight gradient is returned as (through transposes, casts
+    and reshapes), e.g. `-> (tensor<...> {sparse_train.layer = "fc2"})`.
+    Remarks name the layer after its index. A ReLU's backward often reads the same input (torch's
     `threshold_backward` compares the ReLU output with zero, JAX's select
     the ReLU input): with `relu-mask` (default on), when such comparisons
     are the only other backward readers, each is computed in the forward
@@ -355,7 +361,11 @@ def SparseTrainApplyMinKPass
            "rewritten layer's input, save its comparison as an i1 tensor in "
            "the forward so that the dense input is freed">,
     ListOption<"layerIndices", "layers", "unsigned",
-               "Layers to rewrite (default: all but the first and the last)">,
+               "Layers to rewrite by index (default, with no layer-names: "
+               "all but the first and the last)">,
+    ListOption<"layerNames", "layer-names", "std::string",
+               "Layers to rewrite by the `sparse_train.layer` name of their "
+               "weight gradient, forward op, input or gradient result">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
            "Leading results that are forward outputs; the rest are gradients">,
     ListOption<"tangents", "tangents", "unsigned",
@@ -398,7 +408,11 @@ def SparseTrainApplyBlockPrunePass
            "As in sparse-train-apply-min-k: save a ReLU backward's "
            "comparison as an i1 tensor so that the dense input is freed">,
     ListOption<"layerIndices", "layers", "unsigned",
-               "Layers to rewrite (default: all but the first and the last)">,
+               "Layers to rewrite by index (default, with no layer-names: "
+               "all but the first and the last)">,
+    ListOption<"layerNames", "layer-names", "std::string",
+               "Layers to rewrite by the `sparse_train.layer` name of their "
+               "weight gradient, forward op, input or gradient result">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
            "Leading results that are forward outputs; the rest are gradients">,
     ListOption<"tangents", "tangents", "unsigned",
