@@ -138,8 +138,8 @@ struct ApplyMinKPass
 
   /// Replaces the gradient op by `result` with a remark, first saving the
   /// ReLU masks that read the layer's input (option relu-mask).
-  void replace(WeightGradient &grad, Value result,
-               LinearLayer &layer, const TrainingGraph &graph) {
+  void replace(WeightGradient &grad, Value result, LinearLayer &layer,
+               const TrainingGraph &graph) {
     bool hadReaders = !layer.otherReaders.empty();
     if (reluMask)
       saveReluMasks(layer, graph);
@@ -161,9 +161,9 @@ struct ApplyMinKPass
   }
 
   /// A convolution's filter gradient from the input retained in NHWC.
-  void rewriteConv(WeightGradient &grad,
-                   ArrayRef<int64_t> padding, RetainEncoding retainEncoding,
-                   LinearLayer &layer, const TrainingGraph &graph) {
+  void rewriteConv(WeightGradient &grad, ArrayRef<int64_t> padding,
+                   RetainEncoding retainEncoding, LinearLayer &layer,
+                   const TrainingGraph &graph) {
     const ConvMatch &conv = *grad.conv;
     Value r = getRetained(grad.p, conv.imagePerm, retainEncoding, graph);
     OpBuilder b(grad.op);
@@ -177,14 +177,12 @@ struct ApplyMinKPass
         r, dy, b.getDenseI64ArrayAttr(conv.strides),
         b.getDenseI64ArrayAttr(conv.dilations),
         b.getDenseI64ArrayAttr(padding));
-    replace(grad,
-            permute(b, loc, dw, invertPermutation(conv.resultPerm)), layer,
-            graph);
+    replace(grad, permute(b, loc, dw, invertPermutation(conv.resultPerm)),
+            layer, graph);
   }
 
-  void rewrite(Value x, WeightGradient &grad,
-               RetainEncoding retainEncoding, LinearLayer &layer,
-               const TrainingGraph &graph) {
+  void rewrite(Value x, WeightGradient &grad, RetainEncoding retainEncoding,
+               LinearLayer &layer, const TrainingGraph &graph) {
     Value retained = getRetained(x, {}, retainEncoding, graph);
     OpBuilder b(grad.op);
     Value other = grad.p == x ? grad.q : grad.p;

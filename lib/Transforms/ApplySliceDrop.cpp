@@ -54,16 +54,61 @@ static std::optional<Contraction> matchContraction(Operation *op) {
   return Contraction{linalgOp, {form->first ? 0 : 1, form->second ? 1 : 0}};
 }
 
-/// Whether `v` is produced from a forward contraction's result of the same
-/// shape through element-wise ops of one such operand only (bias,
-/// activation): the hidden units of a linear layer.
-static bool isHiddenUnits(Value v, const TrainingGraph &graph) {
+/// The loop dimension of an index that is one loop dimension, if it is.
+static std::optional<unsigned> getPlainDim(const LinearForm &form) {
+  if (form.terms.size() != 1 || form.terms[0].second != 1 || form.constant)
+    return std::nullopt;
+  return form.terms[0].first;
+}
+
+/// The result position of `map` that is loop dimension `dim`, if any.
+static std::optional<int64_t> getDimPosition(AffineMap map, unsigned dim) {
+  for (auto [position, expr] : llvm::enumerate(map.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(expr); d && d.getPosition() == dim)
+      return position;
+  return std::nullopt;
+}
+
+/// Whether `op` (a top-level op of `body`) is one of `readers` or all its
+/// results reach only them (through the transposes, pads and the weight
+/// flip that sit between a value and the convolutions reading it).
+static bool reachesOnly(Operation *op,
+                        const llvm::SmallPtrSetImpl<Operation *> &readers,
+                        Block &body, int depth = 0) {
+  if (readers.contains(op))
+    return true;
+  if (depth > 8 || op->getNumResults() == 0)
+    return false;
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    Operation *top = body.findAncestorOpInBlock(*user);
+    return top && reachesOnly(top, readers, body, depth + 1);
+  });
+}
+
+/// The forward convolution `op` is, if it is one.
+static std::optional<ConvMatch> matchForwardConv(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp)
+    return std::nullopt;
+  std::string reason;
+  std::optional<ConvMatch> match = matchConv(linalgOp, reason);
+  if (!match || match->kind != ConvKind::Forward)
+    return std::nullopt;
+  return match;
+}
+
+/// Whether `v` is produced from a forward contraction's result (a forward
+/// convolution's with `conv`) of the same shape through element-wise ops of
+/// one such operand only (bias, activation): the hidden units of a linear
+/// layer (the channels of a convolution).
+static bool isHiddenUnits(Value v, const TrainingGraph &graph, bool conv) {
   auto type = cast<ShapedType>(v.getType());
   for (int depth = 0; depth < 8; ++depth) {
     Operation *def = v.getDefiningOp();
     if (!def || !graph.isForward(def))
       return false;
-    if (matchContraction(def))
+    if (conv ? matchForwardConv(def).has_value()
+             : matchContraction(def).has_value())
       return true;
     auto generic = dyn_cast<linalg::GenericOp>(def);
     if (!generic || generic.getNumReductionLoops() != 0)
@@ -86,9 +131,28 @@ static bool isHiddenUnits(Value v, const TrainingGraph &graph) {
   return false;
 }
 
+/// A linalg op and the loop dimension that runs over a chain's units.
+struct UnitLoop {
+  linalg::LinalgOp op;
+  unsigned dim;
+};
+
+/// The channels of a convolution unit chain: the forward convolution
+/// reading them, its filter gradients computed from them and the data
+/// gradients computing their gradient from the filter, each with its loop
+/// over the channels.
+struct ConvUnits {
+  UnitLoop forward;
+  SmallVector<UnitLoop> filterGradients, dataGradients;
+  /// The channel dimension of the units.
+  int64_t unitsDim;
+};
+
 /// A unit chain: the hidden units, the forward contraction reading them
 /// (as its input `unitsOperand`) and the weight it multiplies them with,
-/// and the backward products to rewrite.
+/// and the backward products to rewrite. For a chain of convolutions,
+/// `conv` holds the ops to rewrite and only `forward.op` of the
+/// contraction fields is set.
 struct UnitChain {
   Value units;
   Contraction forward;
@@ -98,6 +162,7 @@ struct UnitChain {
   /// Contractions computing the gradient of the units from the weight.
   SmallVector<Contraction> unitGradients;
   Value weight;
+  std::optional<ConvUnits> conv;
 };
 
 struct ApplySliceDropPass
@@ -135,7 +200,7 @@ struct ApplySliceDropPass
     if (failed(graph))
       return signalPassFailure();
 
-    SmallVector<UnitChain> chains = findChains(*graph);
+    std::vector<UnitChain> chains = findChains(*graph);
     warnAboutMissingLayers(func, getArgument(), chains.size(), layerIndices);
     for (auto [index, chain] : llvm::enumerate(chains)) {
       if (!layerIndices.empty() && !llvm::is_contained(layerIndices, index)) {
@@ -150,12 +215,17 @@ struct ApplySliceDropPass
 
   /// The unit chains in the order the forward defines them; declined
   /// candidates get a remark.
-  SmallVector<UnitChain> findChains(const TrainingGraph &graph) {
-    SmallVector<UnitChain> chains;
+  std::vector<UnitChain> findChains(const TrainingGraph &graph) {
+    std::vector<UnitChain> chains;
     Block &body = graph.getFunction().getBody().front();
     for (Operation &op : body.without_terminator()) {
       if (!graph.isForward(&op))
         continue;
+      if (std::optional<ConvMatch> conv = matchForwardConv(&op)) {
+        if (std::optional<UnitChain> chain = findConvChain(op, *conv, graph))
+          chains.push_back(std::move(*chain));
+        continue;
+      }
       std::optional<Contraction> forward = matchContraction(&op);
       if (!forward)
         continue;
@@ -168,7 +238,7 @@ struct ApplySliceDropPass
             lookThroughTranspose2D(forward->op.getDpsInputs()[1 - operand])
                 .first;
         auto arg = dyn_cast<BlockArgument>(weight);
-        if (!isHiddenUnits(units, graph) || !arg ||
+        if (!isHiddenUnits(units, graph, /*conv=*/false) || !arg ||
             !graph.isParameterArg(arg.getArgNumber()))
           continue;
         UnitChain chain{units, *forward, operand, {}, {}, weight};
@@ -182,6 +252,110 @@ struct ApplySliceDropPass
       }
     }
     return chains;
+  }
+
+  /// The convolution unit chain whose units the forward convolution `op`
+  /// (matched as `match`) reads, if its image is the channels of another
+  /// forward convolution and its filter a parameter; a declined candidate
+  /// gets a remark.
+  std::optional<UnitChain> findConvChain(Operation &op, const ConvMatch &match,
+                                         const TrainingGraph &graph) {
+    Value units = match.image.source;
+    auto arg = dyn_cast<BlockArgument>(match.other.source);
+    if (!isHiddenUnits(units, graph, /*conv=*/true) || !arg ||
+        !graph.isParameterArg(arg.getArgNumber()))
+      return std::nullopt;
+    UnitChain chain;
+    chain.units = units;
+    chain.weight = match.other.source;
+    chain.forward = Contraction{cast<linalg::LinalgOp>(op), {0, 0}};
+    chain.unitsOperand = 0;
+    // The channel dimension of the units (NHWC position 3 of the image).
+    int64_t unitsDim = match.imagePerm[3];
+    std::optional<unsigned> dim = getPlainDim(match.image.forms[unitsDim]);
+    std::string reason;
+    if (!dim)
+      reason = "the forward convolution does not read the units' channels "
+               "with one loop";
+    else {
+      chain.conv = ConvUnits{{chain.forward.op, *dim}, {}, {}, unitsDim};
+      reason = classifyConvUses(chain, graph);
+    }
+    if (!reason.empty()) {
+      op.emitRemark() << "unit chain not sliced: " << reason;
+      return std::nullopt;
+    }
+    return chain;
+  }
+
+  /// Finds the backward convolutions of a convolution unit chain (filter
+  /// gradients from its units, data gradients from its filter) and checks
+  /// that nothing else reads the units or the filter; returns why the chain
+  /// cannot be sliced, or "".
+  std::string classifyConvUses(UnitChain &chain, const TrainingGraph &graph) {
+    ConvUnits &conv = *chain.conv;
+    Block &body = graph.getFunction().getBody().front();
+    for (Operation &op : body.without_terminator()) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
+      if (!linalgOp || !graph.isBackward(&op))
+        continue;
+      std::string ignored;
+      std::optional<ConvMatch> match = matchConv(linalgOp, ignored);
+      if (!match)
+        continue;
+      // The loop over the units' channels: the image's channel in a filter
+      // gradient, the filter's input channel (HWCF position 2) in a data
+      // gradient.
+      std::optional<unsigned> dim;
+      SmallVector<UnitLoop> *list = nullptr;
+      if (match->kind == ConvKind::BackwardFilter &&
+          match->image.source == chain.units) {
+        dim = getPlainDim(match->image.forms[match->imagePerm[3]]);
+        list = &conv.filterGradients;
+      } else if (match->kind == ConvKind::BackwardData &&
+                 match->other.source == chain.weight) {
+        dim = getPlainDim(match->other.forms[match->otherPerm[2]]);
+        list = &conv.dataGradients;
+      } else {
+        continue;
+      }
+      if (!dim || !getDimPosition(linalgOp.getIndexingMapsArray().back(), *dim))
+        return "a backward convolution does not compute the units' channels "
+               "with one loop";
+      if (!isZeroTensor(linalgOp.getDpsInits()[0]))
+        return "a gradient accumulates into a non-zero tensor";
+      list->push_back({linalgOp, *dim});
+    }
+    if (conv.filterGradients.empty() || conv.dataGradients.empty())
+      return "no filter gradient or no data gradient found (torch-mlir's "
+             "strided data gradient is a scatter, not a convolution)";
+    llvm::SmallPtrSet<Operation *, 4> readers{conv.forward.op};
+    for (UnitLoop &loop : conv.filterGradients)
+      readers.insert(loop.op);
+    for (Operation *user : chain.units.getUsers()) {
+      if (reachesOnly(user, readers, body))
+        continue;
+      if (!graph.isBackward(user))
+        return "the units have another forward reader (" +
+               user->getName().getStringRef().str() + ")";
+      // Element-wise readers (the activation's backward) stay dense.
+      auto generic = dyn_cast<linalg::GenericOp>(user);
+      if (!generic || generic.getNumReductionLoops() != 0)
+        return "the backward reads the units in " +
+               user->getName().getStringRef().str();
+    }
+    readers = {conv.forward.op};
+    for (UnitLoop &loop : conv.dataGradients)
+      readers.insert(loop.op);
+    for (Operation *user : chain.weight.getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!reachesOnly(top, readers, body))
+        return "the weight has another reader (" +
+               top->getName().getStringRef().str() + ")";
+    }
+    if (!cast<RankedTensorType>(chain.units.getType()).hasStaticShape())
+      return "the units' shape is dynamic";
+    return "";
   }
 
   /// Sorts the other uses of the units and of the weight into weight and
@@ -235,32 +409,76 @@ struct ApplySliceDropPass
     return "";
   }
 
-  /// `c` with input `operand` replaced by `value` and a zero-filled init
-  /// whose dimension `resultDim` is `width` (the init was zero-filled).
-  static Value recompute(OpBuilder &b, Contraction c, unsigned operand,
-                         Value value, int64_t resultDim, int64_t width) {
-    auto type = cast<RankedTensorType>(c.op->getResult(0).getType());
+  /// `op` with inputs `inputs` and a zero-filled init whose dimension
+  /// `resultDim` is `width` (the init was zero-filled).
+  static Value recompute(OpBuilder &b, linalg::LinalgOp op,
+                         SmallVector<Value> inputs, int64_t resultDim,
+                         int64_t width) {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
     SmallVector<int64_t> shape(type.getShape());
     shape[resultDim] = width;
-    Location loc = c.op.getLoc();
+    Location loc = op.getLoc();
     Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
     Value zero =
         arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
     Value fill =
         linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
             .getResult(0);
-    SmallVector<Value> operands = c.op.getDpsInputs();
-    operands[operand] = value;
-    operands.push_back(fill);
-    Operation *clone =
-        mlir::clone(b, c.op, TypeRange{fill.getType()}, operands);
-    return clone->getResult(0);
+    inputs.push_back(fill);
+    return mlir::clone(b, op, TypeRange{fill.getType()}, inputs)->getResult(0);
+  }
+
+  /// Restricts the loop over the units of `loop.op` to the slice: the
+  /// input it indexes (the image where both the image and the filter are
+  /// indexed, as in the forward) reads `slice_drop` of it scaled by
+  /// `scale`, another indexed input its slice unscaled. A loop that the
+  /// result is indexed by is computed into a smaller zero tensor and
+  /// expanded back to `extent` (the replacement is returned); otherwise the
+  /// op is updated in place.
+  static void sliceUnitLoop(OpBuilder &b, UnitLoop loop, Value start,
+                            int64_t width, int64_t extent, double scale) {
+    linalg::LinalgOp op = loop.op;
+    Location loc = op.getLoc();
+    b.setInsertionPoint(op);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<Value> inputs = op.getDpsInputs();
+    // Inputs with compound indices (the image) first: it takes the scale.
+    SmallVector<unsigned> order =
+        llvm::to_vector(llvm::seq<unsigned>(0, inputs.size()));
+    llvm::stable_sort(order, [&](unsigned x, unsigned y) {
+      return !maps[x].isProjectedPermutation() &&
+             maps[y].isProjectedPermutation();
+    });
+    bool scaled = false;
+    for (unsigned i : order) {
+      std::optional<int64_t> position = getDimPosition(maps[i], loop.dim);
+      if (!position)
+        continue;
+      inputs[i] = SliceDropOp::create(
+          b, loc, inputs[i], start, b.getI64IntegerAttr(*position),
+          b.getI64IntegerAttr(width), b.getF64FloatAttr(scaled ? 1.0 : scale));
+      scaled = true;
+    }
+    std::optional<int64_t> resultDim = getDimPosition(maps.back(), loop.dim);
+    if (!resultDim) {
+      for (auto [i, input] : llvm::enumerate(inputs))
+        op->setOperand(i, input);
+      return;
+    }
+    Value small = recompute(b, op, inputs, *resultDim, width);
+    Value full = SliceExpandOp::create(b, loc, small, start,
+                                       b.getI64IntegerAttr(*resultDim),
+                                       b.getI64IntegerAttr(extent));
+    op->getResult(0).replaceAllUsesWith(full);
+    op->erase();
   }
 
   void rewrite(unsigned index, UnitChain &chain, const TrainingGraph &graph) {
     auto unitsType = cast<RankedTensorType>(chain.units.getType());
-    // The units' dimension is the one the forward contraction reduces.
-    int64_t unitDim = chain.forward.kDim[chain.unitsOperand];
+    // The units' dimension is the one the forward contraction reduces (the
+    // channels of a convolution chain).
+    int64_t unitDim = chain.conv ? chain.conv->unitsDim
+                                 : chain.forward.kDim[chain.unitsOperand];
     int64_t extent = unitsType.getDimSize(unitDim);
     InFlightDiagnostic remark = chain.forward.op->emitRemark();
     remark << "unit chain " << index << ": ";
@@ -294,6 +512,23 @@ struct ApplySliceDropPass
     Value start = SliceStartOp::create(
         b, loc, seedValue, counterValue, b.getI64IntegerAttr(extent),
         b.getI64IntegerAttr(width), b.getI64IntegerAttr(a));
+    double scale = static_cast<double>(extent) / width;
+
+    if (chain.conv) {
+      // Each convolution's loop over the channels runs over the slice: the
+      // forward and the filter gradients read the scaled slice of the
+      // units, the data gradients the slice of the filter times the scale
+      // (d loss / d U = scale * d loss / d slice), expanded.
+      sliceUnitLoop(b, chain.conv->forward, start, width, extent, scale);
+      for (UnitLoop &loop : llvm::concat<UnitLoop>(chain.conv->filterGradients,
+                                                   chain.conv->dataGradients))
+        sliceUnitLoop(b, loop, start, width, extent, scale);
+      remark << "sliced " << width << " of " << extent
+             << " channels (keep ratio " << keepRatio << ", align " << a
+             << "), the forward convolution, its filter gradient and the "
+                "channels' gradient rewritten";
+      return;
+    }
 
     // Forward: the slice of the units and of the weight's matching rows.
     b.setInsertionPoint(chain.forward.op);
@@ -317,7 +552,9 @@ struct ApplySliceDropPass
       // The units' dimension is not reduced (checked): it is result
       // dimension 0 for A, 1 for B.
       int64_t resultDim = operand;
-      Value small = recompute(b, grad, operand, sliced, resultDim, width);
+      SmallVector<Value> inputs = grad.op.getDpsInputs();
+      inputs[operand] = sliced;
+      Value small = recompute(b, grad.op, inputs, resultDim, width);
       Value full = SliceExpandOp::create(b, grad.op.getLoc(), small, start,
                                          b.getI64IntegerAttr(resultDim),
                                          b.getI64IntegerAttr(extent));
@@ -326,8 +563,6 @@ struct ApplySliceDropPass
     }
     // Backward, gradient of the units: from the weight's slice, times the
     // slice's scale (d loss / d U = scale * d loss / d slice), expanded.
-    FloatAttr scale = cast<SliceDropOp>(sliced.getDefiningOp()).getScaleAttr();
-    double scaleValue = static_cast<double>(extent) / width;
     for (Contraction &grad : chain.unitGradients) {
       b.setInsertionPoint(grad.op);
       Location gradLoc = grad.op.getLoc();
@@ -340,14 +575,14 @@ struct ApplySliceDropPass
       Value weightRows = SliceDropOp::create(
           b, gradLoc, chain.weight, start, b.getI64IntegerAttr(unitsInWeight),
           b.getI64IntegerAttr(width), b.getF64FloatAttr(1.0));
-      Value small = recompute(b, grad, operand, weightRows, resultDim, width);
+      SmallVector<Value> inputs = grad.op.getDpsInputs();
+      inputs[operand] = weightRows;
+      Value small = recompute(b, grad.op, inputs, resultDim, width);
       auto smallType = cast<RankedTensorType>(small.getType());
       Value empty = tensor::EmptyOp::create(b, gradLoc, smallType.getShape(),
                                             smallType.getElementType());
       Value factor = arith::ConstantOp::create(
-          b, gradLoc,
-          b.getFloatAttr(smallType.getElementType(),
-                         scale ? scale.getValueAsDouble() : scaleValue));
+          b, gradLoc, b.getFloatAttr(smallType.getElementType(), scale));
       SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(2));
       Value scaled =
           linalg::GenericOp::create(

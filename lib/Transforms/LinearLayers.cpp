@@ -120,10 +120,9 @@ std::string mlir::sparse_train::getLayerName(const LinearLayer &layer,
       return name.str();
   func::FuncOp func = graph.getFunction();
   for (const WeightGradient &grad : layer.gradients)
-    if (std::optional<unsigned> result =
-            getReturnedAs(grad.op->getResult(0)))
-      if (auto name = func.getResultAttrOfType<StringAttr>(*result,
-                                                           kLayerNameAttrName))
+    if (std::optional<unsigned> result = getReturnedAs(grad.op->getResult(0)))
+      if (auto name =
+              func.getResultAttrOfType<StringAttr>(*result, kLayerNameAttrName))
         return name.str();
   return "";
 }
@@ -247,8 +246,9 @@ bool mlir::sparse_train::isLayerSelected(const LinearLayer &layer,
          (!layer.name.empty() && llvm::is_contained(names, layer.name));
 }
 
-StringRef mlir::sparse_train::getNotSelectedReason(ArrayRef<unsigned> indices,
-                                                   ArrayRef<std::string> names) {
+StringRef
+mlir::sparse_train::getNotSelectedReason(ArrayRef<unsigned> indices,
+                                         ArrayRef<std::string> names) {
   if (indices.empty() && names.empty())
     return "the first and the last layer keep their input (DropIT's "
            "default; choose layers with `layers` or `layer-names`)";
@@ -273,8 +273,7 @@ void mlir::sparse_train::warnAboutMissingLayerNames(
           return layer.name == name;
         }))
       func.emitWarning() << pass << ": no layer is named '" << name
-                         << "' (by a `" << kLayerNameAttrName
-                         << "` attribute)";
+                         << "' (by a `" << kLayerNameAttrName << "` attribute)";
 }
 
 bool mlir::sparse_train::isJointStep(func::FuncOp func,

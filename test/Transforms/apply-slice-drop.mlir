@@ -45,3 +45,32 @@
 // ARGS: %[[NEXT:.*]] = arith.addi %arg9, %{{.*}} : i64
 // ARGS-DAG: sparse_train.slice_start %arg8, %[[NEXT]] extent = 64, width = 32, align = 1
 // ARGS-DAG: sparse_train.slice_start %arg8, %arg9 extent = 64, width = 32, align = 1
+
+// Convolution channels (the zoo's VGG block in torch-mlir's form: conv,
+// ReLU, conv over 16 channels, stride 1): the second convolution's loop
+// over its input channels runs over 8 of the 16. Its forward reads the
+// scaled slice of the padded ReLU output and the filter's input-channel
+// slice; its filter gradient (torch's transpose/pad/transpose/conv) reads
+// the scaled slice of the transposed units and is expanded along the
+// filter gradient's channel dimension; its data gradient (flip + conv)
+// reads the flipped filter's slice times the scale and is expanded along
+// the channels of the units' gradient.
+// RUN: sparse-train-opt %S/../../examples/zoo/vgg_block.mlir --sparse-train-apply-slice-drop="tangents=5 keep-ratio=0.5 align=8" 2>%t.conv | FileCheck %s --check-prefix=CONV
+// RUN: FileCheck %s --check-prefix=CONV-REMARK < %t.conv
+// CONV-LABEL: func.func @train_step
+// CONV: %[[S:.*]] = sparse_train.slice_start %{{.*}}, %{{.*}} extent = 16, width = 8, align = 8
+// CONV: %[[XS:.*]] = sparse_train.slice_drop %{{.*}}, %[[S]] dim = 1, width = 8, scale = 2.000000e+00 : tensor<2x16x18x18xf32>
+// CONV: %[[WS:.*]] = sparse_train.slice_drop %arg3, %[[S]] dim = 1, width = 8, scale = 1.000000e+00 : tensor<16x16x3x3xf32>
+// CONV: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[XS]], %[[WS]] : tensor<2x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%{{.*}} : tensor<2x16x16x16xf32>)
+// CONV: %[[FS:.*]] = sparse_train.slice_drop %{{.*}}, %[[S]] dim = 0, width = 8, scale = 2.000000e+00 : tensor<16x16x3x3xf32>
+// CONV: %[[DX:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %[[FS]] : tensor<2x16x18x18xf32>, tensor<8x16x3x3xf32>) outs(%{{.*}} : tensor<2x8x16x16xf32>)
+// CONV: sparse_train.slice_expand %[[DX]], %[[S]] dim = 1, extent = 16 : tensor<2x8x16x16xf32>
+// CONV: %[[TS:.*]] = sparse_train.slice_drop %{{.*}}, %[[S]] dim = 0, width = 8, scale = 2.000000e+00 : tensor<16x2x18x18xf32>
+// CONV: %[[DW:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%[[TS]], %{{.*}} : tensor<8x2x18x18xf32>, tensor<16x2x16x16xf32>) outs(%{{.*}} : tensor<8x16x3x3xf32>)
+// CONV: sparse_train.slice_expand %[[DW]], %[[S]] dim = 0, extent = 16 : tensor<8x16x3x3xf32>
+// CONV-REMARK: remark: unit chain 0: sliced 8 of 16 channels (keep ratio 5.000000e-01, align 8), the forward convolution, its filter gradient and the channels' gradient rewritten
+
+// Channels that are also a forward result (returned besides the pooled
+// output) are declined.
+// RUN: sed -e 's/-> (tensor<2x16x8x8xf32>, tensor<16x8x3x3xf32>/-> (tensor<2x16x8x8xf32>, tensor<2x16x16x16xf32>, tensor<16x8x3x3xf32>/' -e 's/return %%pool1, %%t6, %%red2, %%t3, %%red1 : tensor<2x16x8x8xf32>,/return %%pool1, %%relu1, %%t6, %%red2, %%t3, %%red1 : tensor<2x16x8x8xf32>, tensor<2x16x16x16xf32>,/' %S/../../examples/zoo/vgg_block.mlir | sparse-train-opt --sparse-train-apply-slice-drop="forward-results=2 tangents=5" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CONV-RESULT
+// CONV-RESULT: remark: unit chain not sliced: the units have another forward reader (func.return)

@@ -14,9 +14,11 @@ inputs, and checks:
   the layer's output gradient g from a float64 numpy run of the model;
 - the composed `sparse-train-apply` pipeline (min-k, then zero-skip): the
   same checks together;
-- slice-drop (SliceOut on every unit chain, keep 0.5): the forward result
+- slice-drop (SliceOut on every unit chain, keep 0.5, linear units or
+  convolution channels): the forward result
   and gradients equal those of the dense step run with each chain's
-  consumer weight restricted to the slice's units and scaled by N/W, the
+  consumer weight restricted to the slice's units (input channels) and
+  scaled by N/W, the
   gradient of that weight restricted and scaled the same way (the slice
   start from numpy's Philox, test/Differential/reference.py).
 
@@ -45,25 +47,30 @@ BLOCK = (4, 8)
 MIN_K_KEEP = 0.25
 BLOCK_KEEP = 0.5
 SLICE_KEEP = 0.5
-SLICE_ALIGN = 8
+SLICE_ALIGN = 4
 SLICE_SEED = 5
 
 
 def unit_chains(layers):
-    """The consumer Linear of each unit chain (Linear, element-wise layers,
-    Linear in one sequence), in forward order, with the units' width."""
+    """The consumer of each unit chain (Linear, element-wise layers, Linear;
+    or Conv2d, ReLU, Conv2d over channels), in forward order, with the
+    units' width."""
     chains = []
     for i, layer in enumerate(layers):
         if isinstance(layer, tf.Residual):
             chains += unit_chains(layer.layers)
-        if not isinstance(layer, tf.Linear) or i == 0:
+        if not isinstance(layer, (tf.Linear, tf.Conv2d)) or i == 0:
             continue
         j = i - 1
         while j > 0 and isinstance(layers[j], (tf.ReLU, tf.GELU)):
             j -= 1
-        if j < i - 1 and isinstance(layers[j], tf.Linear):
-            chains.append((layer, layer.inputs))
+        if j < i - 1 and type(layers[j]) is type(layer):
+            chains.append((layer, layer.inputs if isinstance(layer, tf.Linear) else layer.c))
     return chains
+
+
+def slice_width(extent):
+    return max(SLICE_ALIGN, int(SLICE_KEEP * extent) // SLICE_ALIGN * SLICE_ALIGN)
 
 
 def flat_layers(layers):
@@ -219,7 +226,8 @@ def main():
                   len(chosen_layers) + skip_forward + skip_data),
         "slice-drop": (f"func.func(sparse-train-apply-slice-drop{{tangents={tangent} "
                        f"keep-ratio={SLICE_KEEP} align={SLICE_ALIGN} seed={SLICE_SEED}}})",
-                       len(unit_chains(layers))),
+                       sum(1 for _, extent in unit_chains(layers)
+                           if slice_width(extent) < extent)),
     }
     failures = 0
     outputs = {}
@@ -290,12 +298,17 @@ def main():
             modified = [a.copy() for a in inputs]
             masks = {}
             for index, (layer, extent) in enumerate(unit_chains(layers)):
-                width = max(SLICE_ALIGN, int(SLICE_KEEP * extent) // SLICE_ALIGN * SLICE_ALIGN)
+                width = slice_width(extent)
+                if width >= extent:
+                    continue
                 start = ref.slice_start(SLICE_SEED, index, extent, width, SLICE_ALIGN)
                 unit = np.zeros(extent, np.float32)
                 unit[start:start + width] = np.float32(extent / width)
                 w = 1 + param_index[id(layer)]
-                masks[w] = unit[None, :] if form == "torch" else unit[:, None]
+                if isinstance(layer, tf.Conv2d):
+                    masks[w] = unit[None, :, None, None]  # [F, C, KH, KW]
+                else:
+                    masks[w] = unit[None, :] if form == "torch" else unit[:, None]
                 modified[w] = modified[w] * masks[w]
             reference_out = dense_step(*modified)
             changed = {w + 0: reference_out[w] * m for w, m in masks.items()}

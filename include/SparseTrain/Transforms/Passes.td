@@ -245,7 +245,7 @@ def SparseTrainMemoryReportPass
 
 def SparseTrainApplySliceDropPass
     : Pass<"sparse-train-apply-slice-drop", "::mlir::func::FuncOp"> {
-  let summary = "SliceOut: train a contiguous slice of the hidden units of linear unit chains";
+  let summary = "SliceOut: train a contiguous slice of the hidden units of linear and convolution unit chains";
   let description = [{
     In a joint training step (see `sparse-train-memory-report` for the
     analysis and its options `forward-results`, `tangents` and `params`),
@@ -275,8 +275,24 @@ def SparseTrainApplySliceDropPass
     the slices into smaller products. Chains whose units or weight have
     other readers (a residual connection, a forward use of the weight) are
     declined with a remark; so are chains whose units have a dynamic
-    shape or whose keep ratio and alignment keep every unit. Convolution
-    channels are not handled yet.
+    shape or whose keep ratio and alignment keep every unit.
+
+    Convolution chains slice channels: a forward convolution (any layout,
+    named or generic, found as `sparse-train-apply-zero-skip` finds it,
+    through transposes and zero padding) whose image is the output of
+    another forward convolution through element-wise ops (bias, ReLU) and
+    whose filter is a parameter. The loop over the units' channels of each
+    of the chain's convolutions runs over the slice: the forward
+    convolution reads the scaled channel slice of its (padded) image and
+    the filter's input-channel slice; its filter gradients (those computed
+    from the units, torch-mlir's transposed form included) read the scaled
+    slice and are expanded along the filter's input channels; its data
+    gradients (those computing the units' gradient from the filter, through
+    torch-mlir's weight flip) read the filter's slice times the scale and
+    are expanded along the channels. A chain whose filter gradient or data
+    gradient is not a convolution (torch-mlir turns a strided data gradient
+    into a scatter) is declined. Max pooling between the convolutions ends
+    a chain.
   }];
   let options = [
     Option<"keepRatio", "keep-ratio", "double", "0.5",
