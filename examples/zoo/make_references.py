@@ -77,6 +77,13 @@ def torch_module(layers, form):
     return torch.nn.Sequential(*[build(layer) for layer in layers])
 
 
+# JAX layouts to torch's: Linear kernels [in, out] -> weight [out, in]; conv
+# kernels HWIO -> OIHW; NHWC images -> NCHW. And back.
+TO_TORCH = {2: (1, 0), 4: (3, 2, 0, 1)}
+FROM_TORCH = {2: (1, 0), 4: (2, 3, 1, 0)}
+IMAGE_TO_TORCH, IMAGE_FROM_TORCH = (0, 3, 1, 2), (0, 2, 3, 1)
+
+
 def torch_results(layers, form, signature, arrays):
     """y and the gradients of the parameters, from PyTorch autograd."""
     import torch
@@ -84,18 +91,23 @@ def torch_results(layers, form, signature, arrays):
     params = list(model.parameters())
     names = [n for n, _ in signature[1]]
     assert len(params) == len(names)
+    jax = form == "jax"
+
+    def image(a, perm):
+        return a.transpose(perm).copy() if jax and a.ndim == 4 else a
+
     with torch.no_grad():
         for p, name in zip(params, names):
             value = arrays[name]
-            # JAX kernels are [in, out]; torch's Linear weight is [out, in].
-            p.copy_(torch.from_numpy(value.T.copy() if form == "jax" and value.ndim == 2
-                                     else value))
-    y = model(torch.from_numpy(arrays["x"]))
-    y.backward(torch.from_numpy(arrays["gy"]))
+            p.copy_(torch.from_numpy(value.transpose(TO_TORCH[value.ndim]).copy()
+                                     if jax and value.ndim > 1 else value))
+    y = model(torch.from_numpy(image(arrays["x"], IMAGE_TO_TORCH)))
+    y.backward(torch.from_numpy(image(arrays["gy"], IMAGE_TO_TORCH)))
     grads = [p.grad.numpy() for p in params]
-    if form == "jax":
-        grads = [g.T.copy() if g.ndim == 2 else g for g in grads]
-    return {"y": y.detach().numpy(), **{"d" + n: g for n, g in zip(names, grads)}}
+    if jax:
+        grads = [g.transpose(FROM_TORCH[g.ndim]).copy() if g.ndim > 1 else g for g in grads]
+    return {"y": image(y.detach().numpy(), IMAGE_FROM_TORCH),
+            **{"d" + n: g for n, g in zip(names, grads)}}
 
 
 def main():

@@ -22,6 +22,13 @@ def conv_relu():
     return [Conv2d(3, 8, 3, 1), ReLU(), Conv2d(8, 8, 5, 2), ReLU()], [2, 3, 8, 8], "torch"
 
 
+def conv_relu_jax():
+    # flax Conv layers (NHWC, kernel HWIO), JAX's conv VJPs.
+    j = "jax"
+    return ([Conv2d(3, 8, 3, 1, j), ReLU(j), Conv2d(8, 8, 3, 1, j), ReLU(j)], [2, 8, 8, 3],
+            "jax")
+
+
 def vgg_block():
     # conv-ReLU-conv-ReLU-pool, as in VGG16's blocks.
     return ([Conv2d(8, 16, 3, 1), ReLU(), Conv2d(16, 16, 3, 1), ReLU(), MaxPool2d()],
@@ -45,4 +52,4 @@ def cnn_classifier():
 
 
 MODELS = {f.__name__: f for f in
-          [mlp, mlp_jax, conv_relu, vgg_block, resmlp_block, transformer_ffn, cnn_classifier]}
+          [mlp, mlp_jax, conv_relu, conv_relu_jax, vgg_block, resmlp_block, transformer_ffn, cnn_classifier]}

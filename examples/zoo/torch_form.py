@@ -1,7 +1,9 @@
 """Writes joint training steps (forward + backward) of small models in the
 linalg-on-tensors form that torch-mlir's FX importer produces for a
 `make_fx`-traced step, or in the generic form of JAX after
-`stablehlo-legalize-to-linalg`.
+`stablehlo-legalize-to-linalg` (matmuls as transposed-map generics; the
+convolution gradients as the general conversion's linalg.generic, the data
+gradient reading a stablehlo.reverse generic of the kernel).
 
 Neither torch-mlir nor JAX is installable from Debian, so the model zoo is
 written by this emitter, op by op in the forms that ../shared/notes/
@@ -293,13 +295,18 @@ class GELU:
 
 
 class Conv2d:
-    """Conv2d with bias, stride 1, square kernel, zero padding."""
+    """Conv2d with bias, stride 1, square kernel, zero padding. torch form:
+    NCHW images, weight [F, C, KH, KW]; JAX form (flax's Conv): NHWC images,
+    kernel [KH, KW, C, F]."""
 
-    def __init__(self, inputs, outputs, kernel, padding):
+    def __init__(self, inputs, outputs, kernel, padding, form="torch"):
         self.c, self.f, self.k, self.p = inputs, outputs, kernel, padding
+        self.form = form
 
     def parameters(self):
-        return [("weight", [self.f, self.c, self.k, self.k]), ("bias", [self.f])]
+        k = self.k
+        w = [self.f, self.c, k, k] if self.form == "torch" else [k, k, self.c, self.f]
+        return [("weight", w), ("bias", [self.f])]
 
     def conv(self, step, x, x_shape, w, w_shape, init, out_shape):
         name = step.fresh("conv")
@@ -310,6 +317,8 @@ class Conv2d:
         return name
 
     def forward(self, step, x, shape):
+        if self.form == "jax":
+            return self.forward_jax(step, x, shape)
         self.x, self.shape = x, shape
         n, _, h, w = shape
         p = self.p
@@ -323,7 +332,31 @@ class Conv2d:
         w_shape = [self.f, self.c, self.k, self.k]
         return self.conv(step, xp, xp_shape, self.w, w_shape, bb, out), out
 
+    def forward_jax(self, step, x, shape):
+        # stablehlo.convolution with canonical dimension numbers becomes
+        # linalg.conv_2d_nhwc_hwcf behind a tensor.pad; the bias is added by
+        # a broadcasting generic.
+        self.x, self.shape = x, shape
+        n, h, w, _ = shape
+        p, k = self.p, self.k
+        xp, xp_shape = (step.pad(x, shape, [0, p, p, 0], [0, p, p, 0]) if p else (x, shape))
+        out = [n, h + 2 * p - k + 1, w + 2 * p - k + 1, self.f]
+        self.out = out
+        init = step.fill(0.0, out)
+        conv = step.fresh("conv")
+        t = tensor_type(out)
+        step.emit(f"{conv} = linalg.conv_2d_nhwc_hwcf {{dilations = dense<1> : tensor<2xi64>, "
+                  f"strides = dense<1> : tensor<2xi64>}} ins({xp}, {self.w} : "
+                  f"{tensor_type(xp_shape)}, {tensor_type([k, k, self.c, self.f])}) "
+                  f"outs({init} : {t}) -> {t}")
+        ins = [(conv, out, identity(4), "f32"), (self.b, [self.f], affine(4, ["d3"]), "f32")]
+        y = step.generic(ins, (step.empty(out), out, "f32"), identity(4), ["parallel"] * 4,
+                         lambda a: ([f"%s = arith.addf {a[0]}, {a[1]} : f32"], "%s"), "bias")
+        return y, out
+
     def backward(self, step, g, need_dx):
+        if self.form == "jax":
+            return self.backward_jax(step, g, need_dx)
         k, p = self.k, self.p
         dx = None
         if need_dx:
@@ -355,6 +388,52 @@ class Conv2d:
         db = step.generic([(g, self.out, identity(4), "f32")],
                           (step.fill(0.0, [self.f]), [self.f], "f32"), affine(4, ["d1"]),
                           ["reduction", "parallel", "reduction", "reduction"],
+                          lambda a: ([f"%s = arith.addf {a[0]}, {a[1]} : f32"], "%s"), "red")
+        self.grads = [dw, db]
+        return dx
+
+    def general_conv(self, step, lhs, lhs_shape, lhs_map, rhs, rhs_shape, rhs_map, out_shape,
+                     out_map):
+        """stablehlo-legalize-to-linalg's general convolution: one generic
+        over (input feature, output feature, (output, window) per spatial
+        dim, batch), multiply-add body."""
+        mul_add = lambda a: ([f"%p = arith.mulf {a[0]}, {a[1]} : f32",
+                              f"%s = arith.addf {a[2]}, %p : f32"], "%s")
+        return step.generic(
+            [(lhs, lhs_shape, affine(7, lhs_map), "f32"), (rhs, rhs_shape, affine(7, rhs_map), "f32")],
+            (step.fill(0.0, out_shape), out_shape, "f32"), affine(7, out_map),
+            ["reduction", "parallel", "parallel", "reduction", "parallel", "reduction",
+             "parallel"], mul_add, "gconv")
+
+    def backward_jax(self, step, g, need_dx):
+        # JAX's conv VJPs: convolutions with swapped dimension numbers (the
+        # data gradient reads lax.rev of the kernel), which take the general
+        # conversion to linalg.generic.
+        k, p = self.k, self.p
+        w_shape = [k, k, self.c, self.f]
+        dx = None
+        if need_dx:
+            # stablehlo.reverse: a generic reading the kernel at (k-1-i, k-1-j).
+            rev = step.generic([(self.w, w_shape, affine(4, [f"{k - 1} - d0", f"{k - 1} - d1",
+                                                              "d2", "d3"]), "f32")],
+                               (step.empty(w_shape), w_shape, "f32"), identity(4),
+                               ["parallel"] * 4, lambda a: ([], a[0]), "rev")
+            q = k - 1 - p
+            gp, gp_shape = (step.pad(g, self.out, [0, q, q, 0], [0, q, q, 0]) if q
+                            else (g, self.out))
+            # d0 = F (reduced), d1 = C, d2/d3 = row/tap, d4/d5 = column/tap, d6 = N.
+            dx = self.general_conv(step, gp, gp_shape, ["d6", "d2 + d3", "d4 + d5", "d0"],
+                                   rev, w_shape, ["d3", "d5", "d1", "d0"], self.shape,
+                                   ["d6", "d2", "d4", "d1"])
+        xp, xp_shape = (step.pad(self.x, self.shape, [0, p, p, 0], [0, p, p, 0]) if p
+                        else (self.x, self.shape))
+        # d0 = N (reduced), d1 = F, d2/d3 = tap/row, d4/d5 = tap/column, d6 = C.
+        dw = self.general_conv(step, xp, xp_shape, ["d0", "d2 + d3", "d4 + d5", "d6"],
+                               g, self.out, ["d0", "d3", "d5", "d1"], w_shape,
+                               ["d2", "d4", "d6", "d1"])
+        db = step.generic([(g, self.out, identity(4), "f32")],
+                          (step.fill(0.0, [self.f]), [self.f], "f32"), affine(4, ["d3"]),
+                          ["reduction", "reduction", "reduction", "parallel"],
                           lambda a: ([f"%s = arith.addf {a[0]}, {a[1]} : f32"], "%s"), "red")
         self.grads = [dw, db]
         return dx

@@ -54,13 +54,6 @@ static std::optional<Contraction> matchContraction(Operation *op) {
   return Contraction{linalgOp, {form->first ? 0 : 1, form->second ? 1 : 0}};
 }
 
-/// The loop dimension of an index that is one loop dimension, if it is.
-static std::optional<unsigned> getPlainDim(const LinearForm &form) {
-  if (form.terms.size() != 1 || form.terms[0].second != 1 || form.constant)
-    return std::nullopt;
-  return form.terms[0].first;
-}
-
 /// The result position of `map` that is loop dimension `dim`, if any.
 static std::optional<int64_t> getDimPosition(AffineMap map, unsigned dim) {
   for (auto [position, expr] : llvm::enumerate(map.getResults()))
@@ -272,7 +265,7 @@ struct ApplySliceDropPass
     chain.unitsOperand = 0;
     // The channel dimension of the units (NHWC position 3 of the image).
     int64_t unitsDim = match.imagePerm[3];
-    std::optional<unsigned> dim = getPlainDim(match.image.forms[unitsDim]);
+    std::optional<unsigned> dim = match.image.forms[unitsDim].getPlainDim();
     std::string reason;
     if (!dim)
       reason = "the forward convolution does not read the units' channels "
@@ -310,11 +303,11 @@ struct ApplySliceDropPass
       SmallVector<UnitLoop> *list = nullptr;
       if (match->kind == ConvKind::BackwardFilter &&
           match->image.source == chain.units) {
-        dim = getPlainDim(match->image.forms[match->imagePerm[3]]);
+        dim = match->image.forms[match->imagePerm[3]].getPlainDim();
         list = &conv.filterGradients;
       } else if (match->kind == ConvKind::BackwardData &&
                  match->other.source == chain.weight) {
-        dim = getPlainDim(match->other.forms[match->otherPerm[2]]);
+        dim = match->other.forms[match->otherPerm[2]].getPlainDim();
         list = &conv.dataGradients;
       } else {
         continue;

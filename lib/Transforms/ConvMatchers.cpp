@@ -60,14 +60,6 @@ static std::optional<SmallVector<unsigned, 4>> getDims(AffineMap map) {
   return dims;
 }
 
-/// The loop dimension `form` is, if it is a plain one (coefficient 1, no
-/// constant).
-static std::optional<unsigned> getPlainDim(const LinearForm &form) {
-  if (form.constant != 0 || form.terms.size() != 1 || form.terms[0].second != 1)
-    return std::nullopt;
-  return form.terms[0].first;
-}
-
 /// One index of torch-mlir's weight flip: loop `loop`, or `reflectAbout -
 /// loop` when set.
 struct FlipIndex {
@@ -75,15 +67,58 @@ struct FlipIndex {
   std::optional<int64_t> reflectAbout;
 };
 
-/// If `v` is torch-mlir's weight flip for conv_transpose -- a generic
+/// If `v` is StableHLO's `reverse` as stablehlo-legalize-to-linalg writes
+/// it -- a generic with one input, read at `d` or `size - 1 - d` in each
+/// dimension, whose body yields that input -- returns the input and, per
+/// its dimension, where its index comes from.
+static std::optional<std::pair<Value, SmallVector<FlipIndex, 4>>>
+matchReverse(linalg::GenericOp generic) {
+  if (generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      !generic.getIndexingMapsArray()[1].isIdentity())
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  if (yield.getOperand(0) != generic.getBody()->getArgument(0))
+    return std::nullopt;
+  Value input = generic.getDpsInputs()[0];
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  if (!inputType || !inputType.hasStaticShape())
+    return std::nullopt;
+  SmallVector<FlipIndex, 4> indices;
+  llvm::SmallDenseSet<unsigned, 4> loops;
+  for (auto [dim, expr] :
+       llvm::enumerate(generic.getIndexingMapsArray()[0].getResults())) {
+    std::optional<LinearForm> form = getLinearForm(expr);
+    if (!form || form->terms.size() != 1)
+      return std::nullopt;
+    auto [loop, coefficient] = form->terms[0];
+    FlipIndex flip{loop, std::nullopt};
+    int64_t last = inputType.getDimSize(dim) - 1;
+    if (coefficient == -1 && form->constant == last)
+      flip.reflectAbout = last;
+    else if (coefficient != 1 || form->constant != 0)
+      return std::nullopt;
+    if (!loops.insert(loop).second)
+      return std::nullopt;
+    indices.push_back(flip);
+  }
+  return std::make_pair(input, indices);
+}
+
+/// If `v` is a weight flip -- torch-mlir's for conv_transpose, a generic
 /// without inputs whose body yields `tensor.extract %w[...]` at indices
-/// that are loop indices or `constant - loop index` -- returns %w and, per
-/// dimension of %w, where its index comes from.
+/// that are loop indices or `constant - loop index`, or StableHLO's
+/// `reverse` (matchReverse) -- returns %w and, per dimension of %w, where
+/// its index comes from.
 static std::optional<std::pair<Value, SmallVector<FlipIndex, 4>>>
 matchWeightFlip(Value v) {
   auto generic = v.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInputs() != 0 ||
-      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
+  if (!generic)
+    return std::nullopt;
+  if (generic.getNumDpsInputs() == 1)
+    return matchReverse(generic);
+  if (generic.getNumDpsInputs() != 0 || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
       !generic.getIndexingMapsArray()[0].isIdentity())
     return std::nullopt;
   auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
@@ -244,7 +279,7 @@ std::optional<ConvMatch> mlir::sparse_train::matchConv(linalg::LinalgOp op,
       form.terms[0].second = 1;
       form.constant = 0;
     }
-    std::optional<unsigned> dim = getPlainDim(form);
+    std::optional<unsigned> dim = form.getPlainDim();
     if (!dim)
       return std::nullopt;
     other.push_back(*dim);
@@ -256,20 +291,20 @@ std::optional<ConvMatch> mlir::sparse_train::matchConv(linalg::LinalgOp op,
       return std::nullopt;
     }
   // Image: batch first, two spatial indices of two loops each, a channel.
-  std::optional<unsigned> n = getPlainDim(img[0]);
+  std::optional<unsigned> n = img[0].getPlainDim();
   SmallVector<unsigned, 2> spatialPos;
   std::optional<unsigned> chPos;
   for (unsigned i = 1; i < 4; ++i) {
     if (img[i].terms.size() == 2)
       spatialPos.push_back(i);
-    else if (getPlainDim(img[i]) && !chPos)
+    else if (img[i].getPlainDim() && !chPos)
       chPos = i;
     else
       return std::nullopt;
   }
   if (!n || !chPos || spatialPos.size() != 2)
     return std::nullopt;
-  unsigned c = *getPlainDim(img[*chPos]);
+  unsigned c = *img[*chPos].getPlainDim();
   bool batchKept = llvm::is_contained(*out, *n);
   // Per spatial index: the loop the output (forward, data gradient) or the
   // output gradient (filter gradient) runs over, and the filter tap.

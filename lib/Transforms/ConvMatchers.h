@@ -23,6 +23,14 @@ struct LinearForm {
   SmallVector<std::pair<unsigned, int64_t>, 2> terms;
   int64_t constant = 0;
 
+  /// The loop dimension this is, if it is a plain one (coefficient 1, no
+  /// constant).
+  std::optional<unsigned> getPlainDim() const {
+    if (constant != 0 || terms.size() != 1 || terms[0].second != 1)
+      return std::nullopt;
+    return terms[0].first;
+  }
+
   /// The coefficient of `dim` (0 when absent).
   int64_t coefficient(unsigned dim) const {
     for (auto [d, c] : terms)
@@ -34,9 +42,10 @@ struct LinearForm {
 
 /// An operand of the convolution traced back to the value the new op
 /// reads, through `linalg.transpose`, zero `tensor.pad` (the image) and
-/// torch-mlir's weight flip (the filter). `forms[i]` is the index the
-/// convolution reads along dimension i of `source`; `padLow`/`padHigh` the
-/// zero padding looked through, per dimension of `source`.
+/// torch-mlir's weight flip or StableHLO's `reverse` (the filter). `forms[i]`
+/// is the index the convolution reads along dimension i of `source`;
+/// `padLow`/`padHigh` the zero padding looked through, per dimension of
+/// `source`.
 struct TracedOperand {
   Value source;
   SmallVector<LinearForm, 4> forms;

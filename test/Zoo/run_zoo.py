@@ -85,6 +85,9 @@ def numpy_step(layers, arrays, names, form):
     (its input X, its output gradient g)}."""
     params = iter(arrays[n].astype(np.float64) for n in names)
     cache = []
+    # Convolutions compute in NHWC; torch's images are NCHW.
+    to_nhwc = (lambda a: a.transpose(0, 2, 3, 1)) if form == "torch" else (lambda a: a)
+    from_nhwc = (lambda a: a.transpose(0, 3, 1, 2)) if form == "torch" else (lambda a: a)
 
     def forward(seq, h):
         for layer in seq:
@@ -106,10 +109,9 @@ def numpy_step(layers, arrays, names, form):
                 h = h * 0.5 * (1 + np.vectorize(erf)(h / np.sqrt(2)))
             elif isinstance(layer, tf.Conv2d):
                 w, b = next(params), next(params)
-                layer.np_w = w.transpose(2, 3, 1, 0)  # HWCF
-                y = ref.conv_forward(h.transpose(0, 2, 3, 1), layer.np_w, [1, 1], [1, 1],
-                                     [layer.p] * 4)
-                h = y.transpose(0, 3, 1, 2) + b[None, :, None, None]
+                layer.np_w = w.transpose(2, 3, 1, 0) if form == "torch" else w  # HWCF
+                y = ref.conv_forward(to_nhwc(h), layer.np_w, [1, 1], [1, 1], [layer.p] * 4)
+                h = from_nhwc(y + b)
             elif isinstance(layer, tf.MaxPool2d):
                 n, c, hh, ww = h.shape
                 h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).max(axis=(3, 5))
@@ -146,9 +148,9 @@ def numpy_step(layers, arrays, names, form):
                 g = g * (cdf + saved * np.exp(-0.5 * saved * saved) / np.sqrt(2 * np.pi))
             elif isinstance(layer, tf.Conv2d):
                 found[id(layer)] = (saved, g)
-                nhwc = saved.transpose(0, 2, 3, 1).shape
-                g = ref.conv_backward_data(g.transpose(0, 2, 3, 1), layer.np_w, nhwc, [1, 1],
-                                           [1, 1], [layer.p] * 4).transpose(0, 3, 1, 2)
+                g = from_nhwc(ref.conv_backward_data(to_nhwc(g), layer.np_w,
+                                                     to_nhwc(saved).shape, [1, 1], [1, 1],
+                                                     [layer.p] * 4))
             elif isinstance(layer, tf.MaxPool2d):
                 # The gradient goes to the first maximum of each window.
                 n, c, hh, ww = saved.shape
@@ -306,7 +308,9 @@ def main():
                 unit[start:start + width] = np.float32(extent / width)
                 w = 1 + param_index[id(layer)]
                 if isinstance(layer, tf.Conv2d):
-                    masks[w] = unit[None, :, None, None]  # [F, C, KH, KW]
+                    # The input channels: [F, C, KH, KW] or JAX's [KH, KW, C, F].
+                    masks[w] = (unit[None, :, None, None] if form == "torch"
+                                else unit[None, None, :, None])
                 else:
                     masks[w] = unit[None, :] if form == "torch" else unit[:, None]
                 modified[w] = modified[w] * masks[w]
@@ -319,10 +323,12 @@ def main():
                 x, g = found[id(layer)]
                 if isinstance(layer, tf.Conv2d):
                     # Retained in NHWC, the op's layout.
-                    xh = min_k(x.transpose(0, 2, 3, 1).astype(np.float32))
-                    dw = ref.conv_backward_filter(xh, g.transpose(0, 2, 3, 1), layer.np_w.shape,
+                    nhwc = (0, 2, 3, 1) if form == "torch" else (0, 1, 2, 3)
+                    xh = min_k(x.transpose(nhwc).astype(np.float32))
+                    dw = ref.conv_backward_filter(xh, g.transpose(nhwc), layer.np_w.shape,
                                                   [1, 1], [1, 1], [layer.p] * 4)
-                    dw = dw.transpose(3, 2, 0, 1)
+                    if form == "torch":
+                        dw = dw.transpose(3, 2, 0, 1)
                 else:
                     xh = sparsify[run](x.astype(np.float32)).astype(np.float64)
                     dw = g.T @ xh if form == "torch" else xh.T @ g
