@@ -127,6 +127,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       minK.reluMask = options.reluMask;
       copy(minK.layerIndices, options.layers);
       copy(minK.layerNames, options.layerNames);
+      minK.funcName = options.funcName;
       minK.forwardResults = options.forwardResults;
       copy(minK.tangents, options.tangents);
       copy(minK.params, options.params);
@@ -140,6 +141,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       prune.reluMask = options.reluMask;
       copy(prune.layerIndices, options.layers);
       copy(prune.layerNames, options.layerNames);
+      prune.funcName = options.funcName;
       prune.forwardResults = options.forwardResults;
       copy(prune.tangents, options.tangents);
       copy(prune.params, options.params);
@@ -153,6 +155,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       slice.seedArg = options.seedArg;
       slice.counter = options.counter;
       slice.counterArg = options.counterArg;
+      slice.funcName = options.funcName;
       slice.forwardResults = options.forwardResults;
       copy(slice.tangents, options.tangents);
       copy(slice.params, options.params);

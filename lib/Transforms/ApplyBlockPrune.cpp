@@ -66,7 +66,7 @@ struct ApplyBlockPrunePass
       fail() << "score must be l1, l2 or max_abs, got '" << score << "'";
       return;
     }
-    if (!isJointStep(func, forwardResults))
+    if (!isJointStep(func, forwardResults, funcName))
       return;
     FailureOr<TrainingGraph> graph = TrainingGraph::build(
         func, makeTrainingGraphOptions(forwardResults, tangents, params));

@@ -52,7 +52,7 @@ struct ApplyMinKPass
                        << encoding << "'";
       return signalPassFailure();
     }
-    if (!isJointStep(func, forwardResults))
+    if (!isJointStep(func, forwardResults, funcName))
       return;
     retained.clear();
     FailureOr<TrainingGraph> graph = TrainingGraph::build(

@@ -186,7 +186,7 @@ struct ApplySliceDropPass
                          << index << " is not an i64 argument";
         return signalPassFailure();
       }
-    if (!isJointStep(func, forwardResults))
+    if (!isJointStep(func, forwardResults, funcName))
       return;
     FailureOr<TrainingGraph> graph = TrainingGraph::build(
         func, makeTrainingGraphOptions(forwardResults, tangents, params));

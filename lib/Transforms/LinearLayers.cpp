@@ -276,8 +276,10 @@ void mlir::sparse_train::warnAboutMissingLayerNames(
                          << "' (by a `" << kLayerNameAttrName << "` attribute)";
 }
 
-bool mlir::sparse_train::isJointStep(func::FuncOp func,
-                                     unsigned forwardResults) {
+bool mlir::sparse_train::isJointStep(func::FuncOp func, unsigned forwardResults,
+                                     StringRef funcName) {
+  if (!funcName.empty() && func.getSymName() != funcName)
+    return false;
   return !func.isExternal() && func.getBody().hasOneBlock() &&
          func.getNumResults() > forwardResults;
 }

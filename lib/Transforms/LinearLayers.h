@@ -93,9 +93,11 @@ void warnAboutMissingLayerNames(func::FuncOp func, StringRef pass,
                                 ArrayRef<LinearLayer> layers,
                                 ArrayRef<std::string> names);
 
-/// Whether `func` looks like a joint step with `forwardResults` forward
-/// results: one block, and gradient results after the forward ones.
-bool isJointStep(func::FuncOp func, unsigned forwardResults);
+/// Whether `func` is a joint step to rewrite: named `funcName` unless that
+/// is empty, and looking like a joint step with `forwardResults` forward
+/// results (one block, and gradient results after the forward ones).
+bool isJointStep(func::FuncOp func, unsigned forwardResults,
+                 StringRef funcName);
 
 /// Builds the TrainingGraph options of a pass's common options.
 TrainingGraphOptions makeTrainingGraphOptions(unsigned forwardResults,

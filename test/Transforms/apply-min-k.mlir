@@ -39,6 +39,11 @@
 // back).
 // RUN: sparse-train-opt %s --sparse-train-apply-min-k="forward-results=2 tangents=3,4 layers=0" 2>%t.two | FileCheck %s --check-prefix=TWO
 // RUN: FileCheck %s --check-prefix=TWO-REMARK < %t.two
+// `func` restricts the pass to one function.
+// RUN: sparse-train-opt %s --sparse-train-apply-min-k="func=not_a_step forward-results=2 tangents=3,4 layers=0" 2>&1 | FileCheck %s --check-prefix=OTHER
+// RUN: sparse-train-opt %s --sparse-train-apply="techniques=min-k func=shared_input forward-results=2 tangents=3,4 layers=0" 2>/dev/null | FileCheck %s --check-prefix=TWO
+// OTHER-NOT: sparse_train.min_k_retain
+// OTHER-NOT: remark
 // TWO-LABEL: func.func @shared_input
 // TWO-COUNT-1: sparse_train.min_k_retain
 // TWO: sparse_train.min_k_weight_grad %[[R:.*]], %arg3 : {{.*}} -> tensor<4x3xf32>

@@ -12,6 +12,8 @@ inputs, and checks:
   gradient from X^) with X^ the layer's saved input X after DropIT's min-k
   or after block pruning (numpy, test/Differential/reference.py), X and
   the layer's output gradient g from a float64 numpy run of the model;
+- min-k and block-prune at keep ratio 1 (exact): y and every gradient equal
+  the dense step's;
 - the composed `sparse-train-apply` pipeline (min-k, then zero-skip): the
   same checks together;
 - slice-drop (SliceOut on every unit chain, keep 0.5, linear units or
@@ -221,6 +223,12 @@ def main():
         "block-prune": (f"func.func(sparse-train-apply-block-prune{{{common} "
                         f"block-rows={BLOCK[0]} block-cols={BLOCK[1]} keep-ratio={BLOCK_KEEP}}})",
                         len(chosen_linear)),
+        # Keep ratio 1: the techniques are exact, the step equals the dense.
+        "min-k-1": (f"func.func(sparse-train-apply-min-k{{{common} keep-ratio=1.0}})",
+                    len(chosen_layers)),
+        "block-prune-1": (f"func.func(sparse-train-apply-block-prune{{{common} "
+                          f"block-rows={BLOCK[0]} block-cols={BLOCK[1]} keep-ratio=1.0}})",
+                          len(chosen_linear)),
         # min-k takes the chosen layers' weight gradients first; zero-skip
         # then rewrites the forward and data-gradient convolutions.
         "apply": (f"sparse-train-apply{{techniques=min-k,zero-skip {common} "

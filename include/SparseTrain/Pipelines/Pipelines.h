@@ -156,6 +156,11 @@ struct SparseTrainApplyOptions
       *this, "layer-names",
       llvm::cl::desc("min-k, block-prune: layers to rewrite by their "
                      "`sparse_train.layer` name")};
+  PassOptions::Option<std::string> funcName{
+      *this, "func",
+      llvm::cl::desc("min-k, block-prune, slice-drop: only this function "
+                     "(default: every joint step)"),
+      llvm::cl::init("")};
   PassOptions::Option<unsigned> forwardResults{
       *this, "forward-results",
       llvm::cl::desc("Leading results that are forward outputs"),

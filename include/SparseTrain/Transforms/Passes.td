@@ -310,6 +310,8 @@ def SparseTrainApplySliceDropPass
            "An i64 argument to use as the counter (-1: the counter option)">,
     ListOption<"layerIndices", "layers", "unsigned",
                "Unit chains to slice, in forward order (default: all)">,
+    Option<"funcName", "func", "std::string", "\"\"",
+           "Only this function (default: every joint step)">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
            "Leading results that are forward outputs; the rest are gradients">,
     ListOption<"tangents", "tangents", "unsigned",
@@ -382,6 +384,8 @@ def SparseTrainApplyMinKPass
     ListOption<"layerNames", "layer-names", "std::string",
                "Layers to rewrite by the `sparse_train.layer` name of their "
                "weight gradient, forward op, input or gradient result">,
+    Option<"funcName", "func", "std::string", "\"\"",
+           "Only this function (default: every joint step)">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
            "Leading results that are forward outputs; the rest are gradients">,
     ListOption<"tangents", "tangents", "unsigned",
@@ -429,6 +433,8 @@ def SparseTrainApplyBlockPrunePass
     ListOption<"layerNames", "layer-names", "std::string",
                "Layers to rewrite by the `sparse_train.layer` name of their "
                "weight gradient, forward op, input or gradient result">,
+    Option<"funcName", "func", "std::string", "\"\"",
+           "Only this function (default: every joint step)">,
     Option<"forwardResults", "forward-results", "unsigned", "1",
            "Leading results that are forward outputs; the rest are gradients">,
     ListOption<"tangents", "tangents", "unsigned",
