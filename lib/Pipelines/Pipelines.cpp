@@ -280,6 +280,11 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   // The block-cooperative kernels go into gpu.modules first: buffer
   // deallocation must see the host functions only (it cannot handle the
   // workgroup buffers and barriers of a gpu.launch body).
+  // Constants and index computations move into the launch bodies first, so
+  // that kernels see them as constants rather than as parameters (a
+  // parameter membermask or shuffle width makes ptxas handle partial warps
+  // in vote.sync/shfl.sync, at the cost of spills).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   memref::ExpandReallocPassOptions realloc;
   realloc.emitDeallocs = false;
@@ -296,6 +301,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   pm.addNestedPass<func::FuncOp>(createSparseTrainGPUMapParallelLoopsPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createSparseTrainGPUHostSharedBuffersPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
