@@ -1,16 +1,14 @@
 //===- ZeroSkipConvToGPU.cpp - GPU lowering of the zero-skip convolutions -===//
 //
-// conv2d_zero_skip as a warp kernel with vote.ballot zero detection (below);
-// its two gradients as one parallel iteration per element of the computed
-// tensor (a gather: no atomics, a fixed summation
-// order, so results are deterministic). The innermost dimension of the
-// iteration space is the one the scanned operand does not depend on (output
-// channels for the forward and the filter gradient, input channels for the
-// data gradient), so once the nest is mapped, the lanes of a warp read the
-// same scanned element and branch together: a zero (+0.0 or -0.0) skips
-// the multiply-add of the whole warp, without divergence. Padding is never
-// visited; 0 * Inf and 0 * NaN contribute nothing, as in the reference.
-// Sums accumulate in f32 for f16/bf16.
+// The three zero-skip convolutions as warp kernels with vote.ballot zero
+// detection: each warp owns one position of the computed tensor and 32
+// channels of it (a lane each); the lanes load 32 elements of the scanned
+// operand, a ballot gives the mask of the non-zero ones and the warp walks
+// its set bits, broadcasting each value with a shuffle, so a zero costs no
+// multiply-add and no load of the other operand. Each result element is
+// owned by one lane and summed in the reference's order: no atomics,
+// deterministic. Padding is never visited; 0 * Inf and 0 * NaN contribute
+// nothing, as in the reference. Sums accumulate in f32 for f16/bf16.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,29 +24,6 @@ using namespace mlir::sparse_train;
 
 namespace {
 
-/// True when `v` is not ±0.0 (NaN is not zero), compared in f32 for
-/// f16/bf16.
-static Value isNonZero(KernelBuilder &k, Value v) {
-  Value wide = k.castFloat(v, getAccumulatorType(v.getType()));
-  return arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE, wide,
-                               k.floating(wide.getType(), 0.0));
-}
-
-/// `acc + scanned * other` when `scanned` is not zero, else `acc`; `other`
-/// is loaded only when needed.
-static Value accumulateIfNonZero(KernelBuilder &k, Value acc, Value scanned,
-                                 function_ref<Value()> other) {
-  Type accType = acc.getType();
-  return k.ifThenElse(
-      isNonZero(k, scanned), {accType},
-      [&] {
-        Value product = k.mulF(k.castFloat(scanned, accType),
-                               k.castFloat(other(), accType));
-        return SmallVector<Value>{k.addF(acc, product)};
-      },
-      [&] { return SmallVector<Value>{acc}; })[0];
-}
-
 /// `for (i < ub) acc = body(i, acc)` from `init`.
 static Value sumOver(KernelBuilder &k, Value ub, Value init,
                      function_ref<Value(Value, Value)> body) {
@@ -57,137 +32,266 @@ static Value sumOver(KernelBuilder &k, Value ub, Value init,
   })[0];
 }
 
-/// `inside ? body() : acc`.
-static Value ifInside(KernelBuilder &k, Value inside, Value acc,
-                      function_ref<Value()> body) {
-  return k.ifThenElse(
-      inside, {acc.getType()}, [&] { return SmallVector<Value>{body()}; },
-      [&] { return SmallVector<Value>{acc}; })[0];
-}
-
 /// Lanes of a warp.
 static constexpr int64_t kWarpLanes = 32;
 
-/// The forward convolution with warp-level zero detection: each warp owns
-/// one output position (n, oh, ow) and 32 output channels (a lane each).
-/// For every filter tap inside the image and every 32 input channels, each
-/// lane loads one channel of x, `vote.sync.ballot` gives the mask of the
-/// non-zero ones (NaN counts as non-zero), and the warp walks the set bits:
-/// the value is broadcast with a shuffle and each lane adds its product
-/// with its output channel's weight. Zeros cost no multiply-add and no
-/// weight load; the summation order (taps, then channels) is the loop
-/// nest's and the reference's.
-static void emitBallotForward(KernelBuilder &k, Conv2DZeroSkipOp op, Value x,
-                              Value w, Value y, ArrayRef<Value> sizes,
-                              Type accType) {
-  ConvWindowValues win = getConvWindowValues(k, op);
-  Type i32 = k.b.getI32Type(), i1 = k.b.getI1Type();
-  Type element = cast<MemRefType>(y.getType()).getElementType();
-  Value h = k.dim(x, 1), wd = k.dim(x, 2), c = k.dim(x, 3);
-  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
-  Value f = sizes[3];
-  Value chunks = k.divU(k.add(f, k.index(kWarpLanes - 1)),
-                        k.index(kWarpLanes));
-  Value tasks =
-      k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
+/// Launches warps of 32 lanes over `tasks` tasks (one per warp), in blocks
+/// of kBlockThreads threads; `body(lane, task)` runs for the tasks that
+/// exist (a warp's lanes share its task, so whole warps leave together).
+static void emitWarpLaunch(KernelBuilder &k, Value tasks,
+                           function_ref<void(Value, Value)> body) {
   int64_t warps = kBlockThreads / kWarpLanes;
   Value grid = k.divU(k.add(tasks, k.index(warps - 1)), k.index(warps));
   emitLaunch(k, grid, kBlockThreads, {}, [&](LaunchIds ids) {
     Value lane = k.remU(ids.thread, k.index(kWarpLanes));
     Value task = k.add(k.mul(ids.block, k.index(warps)),
                        k.divU(ids.thread, k.index(kWarpLanes)));
-    // Whole warps leave together (a warp's lanes share the task).
-    k.ifThen(k.cmp(arith::CmpIPredicate::ult, task, tasks), [&] {
-      Value rest = task;
-      Value chunk = k.remU(rest, chunks);
-      rest = k.divU(rest, chunks);
-      Value ow = k.remU(rest, sizes[2]);
-      rest = k.divU(rest, sizes[2]);
-      Value oh = k.remU(rest, sizes[1]);
-      Value n = k.divU(rest, sizes[1]);
-      Value fo = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
-      Value active = k.cmp(arith::CmpIPredicate::ult, fo, f);
-      Value all = k.integer(i32, -1);
-      auto sumOver = [&](Value ub, Value init,
-                         function_ref<Value(Value, Value)> body) {
-        return k.forAccumulate(k.index(0), ub, {init},
-                               [&](Value i, ValueRange acc) {
-                                 return SmallVector<Value>{body(i, acc[0])};
-                               })[0];
-      };
-      // No branch around the warp ops (ptxas then needs no convergence
-      // barriers to save): taps outside the image and channels past the
-      // end read a clamped in-bounds element (the image is not empty: see
-      // the caller) and vote "zero".
-      Value zeroIndex = k.index(0);
-      Value foSafe = k.select(active, fo, zeroIndex);
-      Value sum = sumOver(kh, k.floating(accType, 0.0), [&](Value a,
-                                                            Value acc) {
-        auto [ih, insideH] =
-            convInputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
-        Value ihSafe = k.select(insideH, ih, zeroIndex);
-        return sumOver(kw, acc, [&](Value b, Value acc) {
-          auto [iw, insideW] =
-              convInputCoordinate(k, ow, b, win.sw, win.dw, win.left, wd);
-          Value iwSafe = k.select(insideW, iw, zeroIndex);
-          Value inside = k.andI(insideH, insideW);
-          Value groups = k.divU(k.add(c, k.index(kWarpLanes - 1)),
-                                k.index(kWarpLanes));
-          return sumOver(groups, acc, [&](Value g, Value acc) {
-            Value c0 = k.mul(g, k.index(kWarpLanes));
-            Value ch = k.add(c0, lane);
-            Value inRange =
-                k.andI(inside, k.cmp(arith::CmpIPredicate::ult, ch, c));
-            Value chSafe = k.select(inRange, ch, zeroIndex);
-            Value xv = k.castFloat(k.load(x, {n, ihSafe, iwSafe, chSafe}),
-                                   accType);
-            Value nonZero = k.andI(
-                inRange, arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE,
-                                               xv, k.floating(accType, 0.0)));
-            Value mask = NVVM::VoteSyncOp::create(
-                k.b, i32, all, nonZero,
-                NVVM::VoteSyncKindAttr::get(k.b.getContext(),
-                                            NVVM::VoteSyncKind::ballot));
-            // Walk the set bits, lowest channel first.
-            auto loop = scf::WhileOp::create(k.b, TypeRange{i32, accType},
-                                             ValueRange{mask, acc});
-            {
-              OpBuilder::InsertionGuard guard(k.b);
-              Block *before =
-                  k.b.createBlock(&loop.getBefore(), {}, {i32, accType},
+    k.ifThen(k.cmp(arith::CmpIPredicate::ult, task, tasks),
+             [&] { body(lane, task); });
+  });
+}
+
+/// `ceil(size / 32)`: the groups of 32 lanes that cover `size`.
+static Value warpGroups(KernelBuilder &k, Value size) {
+  return k.divU(k.add(size, k.index(kWarpLanes - 1)), k.index(kWarpLanes));
+}
+
+/// The warp-level zero skip shared by the three convolutions. Each lane
+/// holds one scanned element (`scanned`, already in the accumulator type;
+/// `valid` false for lanes past the end or outside the image, which vote
+/// "zero"); `vote.sync.ballot` gives the mask of the non-zero ones (NaN
+/// counts as non-zero), and the warp walks its set bits, lowest first: the
+/// value is broadcast with a shuffle and each `active` lane adds its
+/// product with `other(bit)` (the operand element it pairs with for the
+/// scanned element of lane `bit`). Zeros cost no multiply-add and no load
+/// of the other operand. No branch surrounds the warp ops, so ptxas needs
+/// no convergence barriers.
+static Value warpBallotSum(KernelBuilder &k, Value acc, Value scanned,
+                           Value valid, Value active,
+                           function_ref<Value(Value)> other) {
+  Type accType = acc.getType();
+  Type i32 = k.b.getI32Type(), i1 = k.b.getI1Type();
+  Value nonZero =
+      k.andI(valid, arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNE,
+                                          scanned, k.floating(accType, 0.0)));
+  Value mask = NVVM::VoteSyncOp::create(
+      k.b, i32, k.integer(i32, -1), nonZero,
+      NVVM::VoteSyncKindAttr::get(k.b.getContext(),
+                                  NVVM::VoteSyncKind::ballot));
+  auto loop =
+      scf::WhileOp::create(k.b, TypeRange{i32, accType}, ValueRange{mask, acc});
+  OpBuilder::InsertionGuard guard(k.b);
+  Block *before = k.b.createBlock(&loop.getBefore(), {}, {i32, accType},
                                   {k.b.getLoc(), k.b.getLoc()});
-              Value left = before->getArgument(0);
-              scf::ConditionOp::create(
-                  k.b, k.cmp(arith::CmpIPredicate::ne, left, k.integer(i32, 0)),
-                  before->getArguments());
-              Block *after =
-                  k.b.createBlock(&loop.getAfter(), {}, {i32, accType},
-                                  {k.b.getLoc(), k.b.getLoc()});
-              Value bits = after->getArgument(0);
-              Value partial = after->getArgument(1);
-              Value bit = LLVM::CountTrailingZerosOp::create(
-                  k.b, i32, bits, k.b.getBoolAttr(true));
-              auto shuffle = gpu::ShuffleOp::create(
-                  k.b, accType, i1, xv, bit, k.integer(i32, kWarpLanes),
-                  gpu::ShuffleModeAttr::get(k.b.getContext(),
-                                            gpu::ShuffleMode::IDX));
-              Value value = shuffle.getShuffleResult();
-              Value cb = k.add(c0, k.indexCast(k.b.getIndexType(), bit));
-              Value wv = k.castFloat(k.load(w, {a, b, cb, foSafe}), accType);
-              Value next =
-                  k.select(active, k.addF(partial, k.mulF(value, wv)), partial);
-              Value cleared = k.andI(bits, k.sub(bits, k.integer(i32, 1)));
-              scf::YieldOp::create(k.b, ValueRange{cleared, next});
-            }
-            return loop.getResult(1);
+  scf::ConditionOp::create(k.b,
+                           k.cmp(arith::CmpIPredicate::ne,
+                                 before->getArgument(0), k.integer(i32, 0)),
+                           before->getArguments());
+  Block *after = k.b.createBlock(&loop.getAfter(), {}, {i32, accType},
+                                 {k.b.getLoc(), k.b.getLoc()});
+  Value bits = after->getArgument(0);
+  Value partial = after->getArgument(1);
+  Value bit =
+      LLVM::CountTrailingZerosOp::create(k.b, i32, bits, k.b.getBoolAttr(true));
+  auto shuffle = gpu::ShuffleOp::create(
+      k.b, accType, i1, scanned, bit, k.integer(i32, kWarpLanes),
+      gpu::ShuffleModeAttr::get(k.b.getContext(), gpu::ShuffleMode::IDX));
+  Value value = shuffle.getShuffleResult();
+  Value ov = k.castFloat(other(k.indexCast(k.b.getIndexType(), bit)), accType);
+  Value next = k.select(active, k.addF(partial, k.mulF(value, ov)), partial);
+  Value cleared = k.andI(bits, k.sub(bits, k.integer(i32, 1)));
+  scf::YieldOp::create(k.b, ValueRange{cleared, next});
+  return loop.getResult(1);
+}
+
+/// `value` where `valid`, else 0 (an in-bounds index for the clamped loads
+/// of lanes that vote "zero"; the tensors read are not empty: see
+/// emitUnlessEmpty).
+static Value clampIndex(KernelBuilder &k, Value valid, Value value) {
+  return k.select(valid, value, k.index(0));
+}
+
+/// The forward convolution with warp-level zero detection: each warp owns
+/// one output position (n, oh, ow) and 32 output channels (a lane each);
+/// for every filter tap inside the image and every 32 input channels, the
+/// lanes scan one channel of x each (warpBallotSum) and add their products
+/// with their output channel's weight. Summation order (taps, then
+/// channels) is the loop nest's and the reference's.
+static void emitBallotForward(KernelBuilder &k, Conv2DZeroSkipOp op, Value x,
+                              Value w, Value y, ArrayRef<Value> sizes,
+                              Type accType) {
+  ConvWindowValues win = getConvWindowValues(k, op);
+  Type element = cast<MemRefType>(y.getType()).getElementType();
+  Value h = k.dim(x, 1), wd = k.dim(x, 2), c = k.dim(x, 3);
+  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
+  Value f = sizes[3];
+  Value chunks = warpGroups(k, f);
+  Value tasks = k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
+  emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
+    Value chunk = k.remU(task, chunks);
+    Value rest = k.divU(task, chunks);
+    Value ow = k.remU(rest, sizes[2]);
+    rest = k.divU(rest, sizes[2]);
+    Value oh = k.remU(rest, sizes[1]);
+    Value n = k.divU(rest, sizes[1]);
+    Value fo = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
+    Value active = k.cmp(arith::CmpIPredicate::ult, fo, f);
+    Value foSafe = clampIndex(k, active, fo);
+    Value sum =
+        sumOver(k, kh, k.floating(accType, 0.0), [&](Value a, Value acc) {
+          auto [ih, insideH] =
+              convInputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
+          return sumOver(k, kw, acc, [&](Value b, Value acc) {
+            auto [iw, insideW] =
+                convInputCoordinate(k, ow, b, win.sw, win.dw, win.left, wd);
+            Value inside = k.andI(insideH, insideW);
+            return sumOver(k, warpGroups(k, c), acc, [&](Value g, Value acc) {
+              Value c0 = k.mul(g, k.index(kWarpLanes));
+              Value ch = k.add(c0, lane);
+              Value valid =
+                  k.andI(inside, k.cmp(arith::CmpIPredicate::ult, ch, c));
+              Value xv = k.castFloat(k.load(x, {n, clampIndex(k, insideH, ih),
+                                                clampIndex(k, insideW, iw),
+                                                clampIndex(k, valid, ch)}),
+                                     accType);
+              return warpBallotSum(k, acc, xv, valid, active, [&](Value bit) {
+                return k.load(w, {a, b, k.add(c0, bit), foSafe});
+              });
+            });
           });
         });
-      });
-      k.ifThen(active, [&] {
-        k.store(k.castFloat(sum, element), y, {n, oh, ow, fo});
-      });
+    k.ifThen(active, [&] {
+      k.store(k.castFloat(sum, element), y, {n, oh, ow, fo});
     });
   });
+}
+
+/// The data gradient with warp-level zero detection: each warp owns one
+/// input position (n, ih, iw) and 32 input channels (a lane each); for
+/// every filter tap whose output coordinate exists and every 32 output
+/// channels, the lanes scan one channel of dy each and add their products
+/// with the filter at their input channel. Summation order: taps, then
+/// output channels, as in the reference.
+static void emitBallotBackwardData(KernelBuilder &k,
+                                   Conv2DZeroSkipBackwardDataOp op, Value dy,
+                                   Value w, Value dx, ArrayRef<Value> sizes,
+                                   Type accType) {
+  ConvWindowValues win = getConvWindowValues(k, op);
+  Type element = cast<MemRefType>(dx.getType()).getElementType();
+  Value oh = k.dim(dy, 1), ow = k.dim(dy, 2), f = k.dim(dy, 3);
+  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
+  Value c = sizes[3];
+  Value chunks = warpGroups(k, c);
+  Value tasks = k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
+  emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
+    Value chunk = k.remU(task, chunks);
+    Value rest = k.divU(task, chunks);
+    Value iw = k.remU(rest, sizes[2]);
+    rest = k.divU(rest, sizes[2]);
+    Value ih = k.remU(rest, sizes[1]);
+    Value n = k.divU(rest, sizes[1]);
+    Value ch = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
+    Value active = k.cmp(arith::CmpIPredicate::ult, ch, c);
+    Value chSafe = clampIndex(k, active, ch);
+    Value sum =
+        sumOver(k, kh, k.floating(accType, 0.0), [&](Value a, Value acc) {
+          auto [oy, insideH] =
+              convOutputCoordinate(k, ih, a, win.sh, win.dh, win.top, oh);
+          return sumOver(k, kw, acc, [&](Value b, Value acc) {
+            auto [ox, insideW] =
+                convOutputCoordinate(k, iw, b, win.sw, win.dw, win.left, ow);
+            Value inside = k.andI(insideH, insideW);
+            return sumOver(k, warpGroups(k, f), acc, [&](Value g, Value acc) {
+              Value g0 = k.mul(g, k.index(kWarpLanes));
+              Value fo = k.add(g0, lane);
+              Value valid =
+                  k.andI(inside, k.cmp(arith::CmpIPredicate::ult, fo, f));
+              Value dv = k.castFloat(k.load(dy, {n, clampIndex(k, insideH, oy),
+                                                 clampIndex(k, insideW, ox),
+                                                 clampIndex(k, valid, fo)}),
+                                     accType);
+              return warpBallotSum(k, acc, dv, valid, active, [&](Value bit) {
+                return k.load(w, {a, b, chSafe, k.add(g0, bit)});
+              });
+            });
+          });
+        });
+    k.ifThen(active, [&] {
+      k.store(k.castFloat(sum, element), dx, {n, ih, iw, ch});
+    });
+  });
+}
+
+/// The filter gradient with warp-level zero detection: each warp owns one
+/// filter position and input channel (a, b, ch) and 32 output channels (a
+/// lane each); for every image and output row, and every 32 output
+/// columns, the lanes scan the input element each column reads and add
+/// their products with dy at their output channel. Summation order:
+/// images, rows, columns, as in the reference.
+static void emitBallotBackwardFilter(KernelBuilder &k,
+                                     Conv2DZeroSkipBackwardFilterOp op, Value x,
+                                     Value dy, Value dw, ArrayRef<Value> sizes,
+                                     Type accType) {
+  ConvWindowValues win = getConvWindowValues(k, op);
+  Type element = cast<MemRefType>(dw.getType()).getElementType();
+  Value h = k.dim(x, 1), wd = k.dim(x, 2);
+  Value batch = k.dim(dy, 0), oh = k.dim(dy, 1), ow = k.dim(dy, 2);
+  Value f = sizes[3];
+  Value chunks = warpGroups(k, f);
+  Value tasks = k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
+  emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
+    Value chunk = k.remU(task, chunks);
+    Value rest = k.divU(task, chunks);
+    Value ch = k.remU(rest, sizes[2]);
+    rest = k.divU(rest, sizes[2]);
+    Value b = k.remU(rest, sizes[1]);
+    Value a = k.divU(rest, sizes[1]);
+    Value fo = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
+    Value active = k.cmp(arith::CmpIPredicate::ult, fo, f);
+    Value foSafe = clampIndex(k, active, fo);
+    Value sum =
+        sumOver(k, batch, k.floating(accType, 0.0), [&](Value n, Value acc) {
+          return sumOver(k, oh, acc, [&](Value oy, Value acc) {
+            auto [ih, insideH] =
+                convInputCoordinate(k, oy, a, win.sh, win.dh, win.top, h);
+            return sumOver(k, warpGroups(k, ow), acc, [&](Value g, Value acc) {
+              Value x0 = k.mul(g, k.index(kWarpLanes));
+              Value ox = k.add(x0, lane);
+              auto [iw, insideW] =
+                  convInputCoordinate(k, ox, b, win.sw, win.dw, win.left, wd);
+              Value valid = k.andI(k.andI(insideH, insideW),
+                                   k.cmp(arith::CmpIPredicate::ult, ox, ow));
+              Value xv = k.castFloat(k.load(x, {n, clampIndex(k, insideH, ih),
+                                                clampIndex(k, valid, iw), ch}),
+                                     accType);
+              return warpBallotSum(k, acc, xv, valid, active, [&](Value bit) {
+                return k.load(dy, {n, oy, k.add(x0, bit), foSafe});
+              });
+            });
+          });
+        });
+    k.ifThen(active, [&] {
+      k.store(k.castFloat(sum, element), dw, {a, b, ch, fo});
+    });
+  });
+}
+
+/// Runs `kernel` when every dimension in `dims` is non-zero (the warp
+/// kernels read clamped coordinates of their scanned tensors), else fills
+/// `result` with zeros (only padding, or an empty reduction).
+static void emitUnlessEmpty(KernelBuilder &k, ArrayRef<Value> dims,
+                            Value result, function_ref<void()> kernel) {
+  Value nonEmpty = k.integer(k.b.getI1Type(), 1);
+  for (Value d : dims)
+    nonEmpty =
+        k.andI(nonEmpty, k.cmp(arith::CmpIPredicate::ugt, d, k.index(0)));
+  auto branch = scf::IfOp::create(k.b, nonEmpty, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(k.b);
+  k.b.setInsertionPoint(branch.thenBlock()->getTerminator());
+  kernel();
+  k.b.setInsertionPoint(branch.elseBlock()->getTerminator());
+  Type element = cast<MemRefType>(result.getType()).getElementType();
+  emitParallelFill(k, flattenBuffer(k, result), k.floating(element, 0.0));
 }
 
 struct Conv2DZeroSkipToGPU : public OpConversionPattern<Conv2DZeroSkipOp> {
@@ -203,19 +307,8 @@ struct Conv2DZeroSkipToGPU : public OpConversionPattern<Conv2DZeroSkipOp> {
     Value w = k.bufferOf(adaptor.getFilter());
     SmallVector<Value, 4> sizes = convForwardSizes(k, op, x, w);
     Value y = k.allocShaped(resultType.getShape(), element, sizes);
-    // An empty image (H or W zero, only padding) gives zeros; otherwise the
-    // warp kernel, which reads clamped coordinates of a non-empty image.
-    Value nonEmpty =
-        k.andI(k.cmp(arith::CmpIPredicate::ugt, k.dim(x, 1), k.index(0)),
-               k.cmp(arith::CmpIPredicate::ugt, k.dim(x, 2), k.index(0)));
-    auto branch = scf::IfOp::create(k.b, nonEmpty, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(k.b);
-      k.b.setInsertionPoint(branch.thenBlock()->getTerminator());
-      emitBallotForward(k, op, x, w, y, sizes, accType);
-      k.b.setInsertionPoint(branch.elseBlock()->getTerminator());
-      emitParallelFill(k, flattenBuffer(k, y), k.floating(element, 0.0));
-    }
+    emitUnlessEmpty(k, {k.dim(x, 1), k.dim(x, 2)}, y,
+                    [&] { emitBallotForward(k, op, x, w, y, sizes, accType); });
     rewriter.replaceOp(op, k.tensorOf(y));
     return success();
   }
@@ -236,33 +329,10 @@ struct Conv2DZeroSkipBackwardDataToGPU
     Type accType = getAccumulatorType(element);
     Value dy = k.bufferOf(adaptor.getGradOutput());
     Value w = k.bufferOf(adaptor.getFilter());
-    SmallVector<Value, 4> sizes =
-        convInputGradientSizes(k, resultType, dy, w);
+    SmallVector<Value, 4> sizes = convInputGradientSizes(k, resultType, dy, w);
     Value dx = k.allocShaped(resultType.getShape(), element, sizes);
-    ConvWindowValues win = getConvWindowValues(k, op);
-    Value oh = k.dim(dy, 1), ow = k.dim(dy, 2), f = k.dim(dy, 3);
-    Value kh = k.dim(w, 0), kw = k.dim(w, 1);
-    forEachParallelND(k, sizes, [&](ValueRange ivs) {
-      Value n = ivs[0], ih = ivs[1], iw = ivs[2], ch = ivs[3];
-      Value sum = sumOver(k, kh, k.floating(accType, 0.0), [&](Value a,
-                                                               Value acc) {
-        auto [y, insideH] =
-            convOutputCoordinate(k, ih, a, win.sh, win.dh, win.top, oh);
-        return ifInside(k, insideH, acc, [&] {
-          return sumOver(k, kw, acc, [&](Value b, Value acc) {
-            auto [xo, insideW] =
-                convOutputCoordinate(k, iw, b, win.sw, win.dw, win.left, ow);
-            return ifInside(k, insideW, acc, [&] {
-              return sumOver(k, f, acc, [&](Value g, Value acc) {
-                return accumulateIfNonZero(
-                    k, acc, k.load(dy, {n, y, xo, g}),
-                    [&] { return k.load(w, {a, b, ch, g}); });
-              });
-            });
-          });
-        });
-      });
-      k.store(k.castFloat(sum, element), dx, {n, ih, iw, ch});
+    emitUnlessEmpty(k, {k.dim(dy, 1), k.dim(dy, 2)}, dx, [&] {
+      emitBallotBackwardData(k, op, dy, w, dx, sizes, accType);
     });
     rewriter.replaceOp(op, k.tensorOf(dx));
     return success();
@@ -284,33 +354,10 @@ struct Conv2DZeroSkipBackwardFilterToGPU
     Type accType = getAccumulatorType(element);
     Value x = k.bufferOf(adaptor.getInput());
     Value dy = k.bufferOf(adaptor.getGradOutput());
-    SmallVector<Value, 4> sizes =
-        convFilterGradientSizes(k, resultType, x, dy);
+    SmallVector<Value, 4> sizes = convFilterGradientSizes(k, resultType, x, dy);
     Value dw = k.allocShaped(resultType.getShape(), element, sizes);
-    ConvWindowValues win = getConvWindowValues(k, op);
-    Value h = k.dim(x, 1), wd = k.dim(x, 2);
-    Value batch = k.dim(dy, 0), oh = k.dim(dy, 1), ow = k.dim(dy, 2);
-    forEachParallelND(k, sizes, [&](ValueRange ivs) {
-      Value a = ivs[0], b = ivs[1], ch = ivs[2], f = ivs[3];
-      Value sum = sumOver(k, batch, k.floating(accType, 0.0), [&](Value n,
-                                                                  Value acc) {
-        return sumOver(k, oh, acc, [&](Value y, Value acc) {
-          auto [ih, insideH] =
-              convInputCoordinate(k, y, a, win.sh, win.dh, win.top, h);
-          return ifInside(k, insideH, acc, [&] {
-            return sumOver(k, ow, acc, [&](Value xo, Value acc) {
-              auto [iw, insideW] =
-                  convInputCoordinate(k, xo, b, win.sw, win.dw, win.left, wd);
-              return ifInside(k, insideW, acc, [&] {
-                return accumulateIfNonZero(
-                    k, acc, k.load(x, {n, ih, iw, ch}),
-                    [&] { return k.load(dy, {n, y, xo, f}); });
-              });
-            });
-          });
-        });
-      });
-      k.store(k.castFloat(sum, element), dw, {a, b, ch, f});
+    emitUnlessEmpty(k, {k.dim(x, 1), k.dim(x, 2)}, dw, [&] {
+      emitBallotBackwardFilter(k, op, x, dy, dw, sizes, accType);
     });
     rewriter.replaceOp(op, k.tensorOf(dw));
     return success();

@@ -182,12 +182,22 @@ func.func @matmul_rhs(%a: tensor<4x8xf32>, %s: tensor<8x8xf32, #BSR>) -> tensor<
 // CHECK: gpu.shuffle idx
 // CHECK: arith.mulf
 // CHECK-NOT: atomic_rmw
-// The gradients: one parallel iteration per element of the computed tensor,
-// the scanned operand's zero test around the multiply-add.
+// The gradients too: warps over input positions and 32 input channels
+// (data gradient) or over filter positions and 32 output channels (filter
+// gradient), ballot votes over the scanned operand, the set bits walked.
 // CHECK-LABEL: func.func @conv_data(
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: gpu.launch
 // CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT: scf.if
+// CHECK: %[[DMASK:.*]] = nvvm.vote.sync ballot %{{.*}}, %{{.*}} -> i32
+// CHECK: scf.while ({{.*}} = %[[DMASK]]
+// CHECK: gpu.shuffle idx
+// CHECK: arith.mulf
+// CHECK-NOT: atomic_rmw
+// CHECK-LABEL: func.func @conv_filter(
+// CHECK: gpu.launch
+// CHECK: %[[FMASK:.*]] = nvvm.vote.sync ballot %{{.*}}, %{{.*}} -> i32
+// CHECK: scf.while ({{.*}} = %[[FMASK]]
+// CHECK: gpu.shuffle idx
 // CHECK: arith.mulf
 // CHECK-NOT: atomic_rmw
 func.func @conv(%x: tensor<2x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x4x4x8xf32> {
@@ -197,4 +207,8 @@ func.func @conv(%x: tensor<2x6x6x4xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x4x
 func.func @conv_data(%dy: tensor<2x4x4x8xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<2x6x6x4xf32> {
   %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w : tensor<2x4x4x8xf32>, tensor<3x3x4x8xf32> -> tensor<2x6x6x4xf32>
   return %dx : tensor<2x6x6x4xf32>
+}
+func.func @conv_filter(%x: tensor<2x6x6x4xf32>, %dy: tensor<2x4x4x8xf32>) -> tensor<3x3x4x8xf32> {
+  %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy : tensor<2x6x6x4xf32>, tensor<2x4x4x8xf32> -> tensor<3x3x4x8xf32>
+  return %dw : tensor<3x3x4x8xf32>
 }
