@@ -188,7 +188,8 @@ def ConvertSparseTrainToGPUPass
     "::mlir::NVVM::NVVMDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -272,9 +273,12 @@ def SparseTrainGPULaunchToOpenMPPass
     `omp.barrier`, and workgroup buffers become host buffers shared by the
     region's threads. Use it before `sparse-train-to-cpu` (with more than
     one thread, so that OpenMP is lowered). Kernels with warp-level ops
-    (`nvvm.vote.sync ballot`, `gpu.shuffle idx`) and no block barrier run one
-    warp at a time, its 32 lanes as the team, each warp op an exchange
-    through a team-shared buffer between two barriers. Launches that are
+    (`nvvm.vote.sync ballot`, `gpu.shuffle idx`, `nvvm.mma.sync` of shape
+    m16n8k16 with f16/bf16 multiplicands and f32 accumulators) and no block
+    barrier run one warp at a time, its 32 lanes as the team, each warp op
+    an exchange through team-shared buffers between two barriers (an MMA:
+    the lanes' fragments gathered into the A and B matrices, then each
+    lane's accumulators computed in depth order). Launches that are
     asynchronous, use dynamic shared memory, private buffers or several
     blocks in their body, and warp kernels in blocks that are not whole
     one-dimensional warps, are reported as errors.
@@ -284,8 +288,10 @@ def SparseTrainGPULaunchToOpenMPPass
     "::mlir::cf::ControlFlowDialect",
     "::mlir::func::FuncDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::omp::OpenMPDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -1,4 +1,5 @@
-//===- BlockSparseToGPU.cpp - GPU lowering of the BSR ops ------------------===//
+//===- BlockSparseToGPU.cpp - GPU lowering of the BSR ops
+//------------------===//
 //
 // block_prune in four kernels: the f32 score of every block (one parallel
 // iteration per block, the reference's row-major summation order) with its
@@ -30,6 +31,9 @@
 #include "GPUKernelBuilder.h"
 #include "SparseTrain/Conversion/SparseTrainToGPU.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 
@@ -70,25 +74,25 @@ static Value emitLineSum(KernelBuilder &k, const BsrBuffers &bsr,
       [&](Value br, ValueRange acc) {
         Value begin = k.toIndex(k.load(bsr.positions, br));
         Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
-        return k.forAccumulate(begin, end, {acc[0]}, [&](Value p,
-                                                         ValueRange inner) {
-          Value bc = k.toIndex(k.load(bsr.coordinates, p));
-          Value match = k.cmp(arith::CmpIPredicate::eq, bc, bcol);
-          return k.ifThenElse(
-              match, {init.getType()},
-              [&] {
-                return k.forAccumulate(
-                    k.index(0), k.index(r), {inner[0]},
-                    [&](Value ri, ValueRange sum) {
-                      Value kk = k.add(k.mul(br, k.index(r)), ri);
-                      Value at = k.add(k.mul(p, rc),
-                                       k.add(k.mul(ri, k.index(c)), cj));
-                      return SmallVector<Value>{
-                          body(kk, k.load(bsr.values, at), sum[0])};
-                    });
-              },
-              [&] { return SmallVector<Value>{inner[0]}; });
-        });
+        return k.forAccumulate(
+            begin, end, {acc[0]}, [&](Value p, ValueRange inner) {
+              Value bc = k.toIndex(k.load(bsr.coordinates, p));
+              Value match = k.cmp(arith::CmpIPredicate::eq, bc, bcol);
+              return k.ifThenElse(
+                  match, {init.getType()},
+                  [&] {
+                    return k.forAccumulate(
+                        k.index(0), k.index(r), {inner[0]},
+                        [&](Value ri, ValueRange sum) {
+                          Value kk = k.add(k.mul(br, k.index(r)), ri);
+                          Value at = k.add(k.mul(p, rc),
+                                           k.add(k.mul(ri, k.index(c)), cj));
+                          return SmallVector<Value>{
+                              body(kk, k.load(bsr.values, at), sum[0])};
+                        });
+                  },
+                  [&] { return SmallVector<Value>{inner[0]}; });
+            });
       })[0];
 }
 
@@ -197,10 +201,10 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
       return k.forAccumulate(
           k.index(0), end, {k.index(0)}, [&](Value bc, ValueRange count) {
             Value kept = k.load(keep, k.add(k.mul(br, k.index(blockCols)), bc));
-            return SmallVector<Value>{k.add(
-                count[0], arith::IndexCastUIOp::create(
-                              k.b, indexType,
-                              arith::ExtUIOp::create(k.b, i32, kept)))};
+            return SmallVector<Value>{
+                k.add(count[0], arith::IndexCastUIOp::create(
+                                    k.b, indexType,
+                                    arith::ExtUIOp::create(k.b, i32, kept)))};
           })[0];
     };
     emitLaunch(
@@ -219,14 +223,13 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
           onFirstThread(k, tid, [&] {
             k.store(fromIndex(k, posType, k.index(0)), positions, k.index(0));
           });
-          k.forAccumulate(lo, hi, {k.load(offsets, tid)},
-                          [&](Value br, ValueRange acc) {
-                            Value next =
-                                k.add(acc[0], keptInRow(br, k.index(blockCols)));
-                            k.store(fromIndex(k, posType, next), positions,
-                                    k.add(br, k.index(1)));
-                            return SmallVector<Value>{next};
-                          });
+          k.forAccumulate(
+              lo, hi, {k.load(offsets, tid)}, [&](Value br, ValueRange acc) {
+                Value next = k.add(acc[0], keptInRow(br, k.index(blockCols)));
+                k.store(fromIndex(k, posType, next), positions,
+                        k.add(br, k.index(1)));
+                return SmallVector<Value>{next};
+              });
         });
 
     // The host sizes the coordinates and values from the positions (the
@@ -237,7 +240,8 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
                            k.mul(nnz, k.index(r * c)));
     forEachParallelND(k, {k.index(numBlocks)}, [&](ValueRange ivs) {
       Value b = ivs[0];
-      Value br = k.divU(b, k.index(blockCols)), bc = k.remU(b, k.index(blockCols));
+      Value br = k.divU(b, k.index(blockCols)),
+            bc = k.remU(b, k.index(blockCols));
       Value take =
           k.cmp(arith::CmpIPredicate::ne, k.load(keep, b), k.integer(i8, 0));
       k.ifThen(take, [&] {
@@ -287,8 +291,7 @@ static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
   SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
                               getWorkgroupBufferType({c * width}, accType)};
   emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
-    Value tid = ids.thread, blockValues = ids.shared[0],
-          tile = ids.shared[1];
+    Value tid = ids.thread, blockValues = ids.shared[0], tile = ids.shared[1];
     Value br = k.divU(ids.block, panels);
     Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
     Value ri = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
@@ -298,44 +301,46 @@ static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
     Value begin = k.toIndex(k.load(bsr.positions, br));
     Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
     Value zero = k.floating(accType, 0.0);
-    Value sum = k.forAccumulate(begin, end, {zero}, [&](Value p,
-                                                        ValueRange acc) {
-      Value bc = k.toIndex(k.load(bsr.coordinates, p));
-      // Stage the block and the tile of op(B) it meets.
-      k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
-        Value v = k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
-        k.store(k.castFloat(v, accType), blockValues, e);
-      });
-      k.forEachStep(tid, k.index(c * width), kBlockThreads, [&](Value e) {
-        Value cj = k.divU(e, k.index(width));
-        Value j = k.add(col0, k.remU(e, k.index(width)));
-        Value kk = k.add(k.mul(bc, k.index(c)), cj);
-        Value v = k.ifThenElse(
-            k.cmp(arith::CmpIPredicate::ult, j, n), {accType},
-            [&] {
-              Value b = tb ? k.load(dense, {j, kk}) : k.load(dense, {kk, j});
-              return SmallVector<Value>{k.castFloat(b, accType)};
-            },
-            [&] { return SmallVector<Value>{zero}; })[0];
-        k.store(v, tile, e);
-      });
-      emitBarrier(k);
-      Value next = k.ifThenElse(
-          valid, {accType},
-          [&] {
-            return k.forAccumulate(
-                k.index(0), k.index(c), {acc[0]},
-                [&](Value cj, ValueRange inner) {
-                  Value a = k.load(blockValues,
-                                   k.add(k.mul(ri, k.index(c)), cj));
-                  Value b = k.load(tile, k.add(k.mul(cj, k.index(width)), tj));
-                  return SmallVector<Value>{k.addF(inner[0], k.mulF(a, b))};
-                });
-          },
-          [&] { return SmallVector<Value>{acc[0]}; })[0];
-      emitBarrier(k);
-      return SmallVector<Value>{next};
-    })[0];
+    Value sum =
+        k.forAccumulate(begin, end, {zero}, [&](Value p, ValueRange acc) {
+          Value bc = k.toIndex(k.load(bsr.coordinates, p));
+          // Stage the block and the tile of op(B) it meets.
+          k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
+            Value v = k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
+            k.store(k.castFloat(v, accType), blockValues, e);
+          });
+          k.forEachStep(tid, k.index(c * width), kBlockThreads, [&](Value e) {
+            Value cj = k.divU(e, k.index(width));
+            Value j = k.add(col0, k.remU(e, k.index(width)));
+            Value kk = k.add(k.mul(bc, k.index(c)), cj);
+            Value v = k.ifThenElse(
+                k.cmp(arith::CmpIPredicate::ult, j, n), {accType},
+                [&] {
+                  Value b =
+                      tb ? k.load(dense, {j, kk}) : k.load(dense, {kk, j});
+                  return SmallVector<Value>{k.castFloat(b, accType)};
+                },
+                [&] { return SmallVector<Value>{zero}; })[0];
+            k.store(v, tile, e);
+          });
+          emitBarrier(k);
+          Value next = k.ifThenElse(
+              valid, {accType},
+              [&] {
+                return k.forAccumulate(
+                    k.index(0), k.index(c), {acc[0]},
+                    [&](Value cj, ValueRange inner) {
+                      Value a =
+                          k.load(blockValues, k.add(k.mul(ri, k.index(c)), cj));
+                      Value b =
+                          k.load(tile, k.add(k.mul(cj, k.index(width)), tj));
+                      return SmallVector<Value>{k.addF(inner[0], k.mulF(a, b))};
+                    });
+              },
+              [&] { return SmallVector<Value>{acc[0]}; })[0];
+          emitBarrier(k);
+          return SmallVector<Value>{next};
+        })[0];
     k.ifThen(valid, [&] {
       k.store(k.castFloat(sum, resultElement), out,
               {k.add(k.mul(br, k.index(r)), ri), col});
@@ -370,8 +375,7 @@ static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
   SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
                               getWorkgroupBufferType({r * width}, accType)};
   emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
-    Value tid = ids.thread, blockValues = ids.shared[0],
-          tile = ids.shared[1];
+    Value tid = ids.thread, blockValues = ids.shared[0], tile = ids.shared[1];
     Value bcol = k.divU(ids.block, panels);
     Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
     Value cj = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
@@ -422,9 +426,8 @@ static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
                       return k.forAccumulate(
                           k.index(0), k.index(r), {acc[0]},
                           [&](Value ri, ValueRange inner) {
-                            Value a = k.load(
-                                blockValues,
-                                k.add(k.mul(ri, k.index(c)), cj));
+                            Value a = k.load(blockValues,
+                                             k.add(k.mul(ri, k.index(c)), cj));
                             Value b = k.load(
                                 tile, k.add(k.mul(ri, k.index(width)), tj));
                             return SmallVector<Value>{
@@ -443,6 +446,171 @@ static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
     });
   });
   return true;
+}
+
+/// The tensor-core tile: `mma.sync.m16n8k16` (f16 or bf16 multiplicands, f32
+/// accumulators); each warp computes 16 rows x kMmaTilesN * 8 columns.
+static constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
+
+/// Whether the tensor-core kernel computes `op(S) * op(B)` for a BSR left
+/// operand S with `element` values: f16 or bf16, block sides multiples of
+/// 16 (the MMA's rows and depth).
+static bool canUseTensorCores(Type element, const BsrBuffers &bsr) {
+  return (element.isF16() || element.isBF16()) && bsr.blockRows % kMmaM == 0 &&
+         bsr.blockCols % kMmaK == 0;
+}
+
+/// Two consecutive multiplicands as one MMA register: vector<2xf16> for f16,
+/// the bf16 pair bitcast to i32 for bf16 (the operand types of
+/// nvvm.mma.sync).
+static Value packPair(KernelBuilder &k, Value lo, Value hi) {
+  Type element = lo.getType();
+  Value pair = vector::FromElementsOp::create(
+      k.b, VectorType::get({2}, element), ValueRange{lo, hi});
+  if (element.isF16())
+    return pair;
+  return LLVM::BitcastOp::create(k.b, k.b.getI32Type(), pair);
+}
+
+/// `Y = op(S) * op(B)` on tensor cores, for a BSR left operand S with f16 or
+/// bf16 values (canUseTensorCores) and f32 accumulation. One warp per
+/// output tile of 16 rows (within one line of blocks of op(S): a block row
+/// of S, or a block column for S^T) and kMmaTilesN * 8 columns. The warp
+/// visits the line's stored blocks in order (for S^T, each block row's
+/// block in the line's column, found by scanning its sorted coordinates)
+/// and, per 16-deep slice of a block, loads its A fragment straight from
+/// the block values and each B fragment from op(B) (the fragment layouts
+/// of `mma.sync.m16n8k16.row.col`: lane = 4 * group + t holds rows group
+/// and group + 8, depth 2t, 2t+1, 2t+8, 2t+9 of A; depth 2t, 2t+1, 2t+8,
+/// 2t+9 of column group of B; rows group, group + 8 and columns 2t, 2t+1
+/// of C), then issues one MMA per 8 columns. Each output element is owned
+/// by one lane and accumulated in a fixed order: no atomics, deterministic.
+/// Columns past `n` read zeros and are not stored.
+static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
+                                 int64_t blockRowCount, int64_t blockColCount,
+                                 bool ta, Value dense, bool tb, Value out,
+                                 Value n) {
+  int64_t r = bsr.blockRows, c = bsr.blockCols;
+  // op(S)'s blocks are r x c, or c x r when transposed.
+  int64_t lineRows = ta ? c : r, depth = ta ? r : c;
+  int64_t lines = ta ? blockColCount : blockRowCount;
+  Type element = cast<MemRefType>(bsr.values.getType()).getElementType();
+  Type resultElement = cast<MemRefType>(out.getType()).getElementType();
+  Type f32 = k.b.getF32Type();
+  Type accStruct = LLVM::LLVMStructType::getLiteral(k.b.getContext(),
+                                                    SmallVector<Type>(4, f32));
+  int64_t quadWidth = kMmaN * kMmaTilesN;
+  Value quads = k.divU(k.add(n, k.index(quadWidth - 1)), k.index(quadWidth));
+  int64_t rowTiles = lineRows / kMmaM;
+  Value tasks = k.mul(k.index(lines * rowTiles), quads);
+  emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
+    Value quad = k.remU(task, quads);
+    Value rest = k.divU(task, quads);
+    Value rowTile = k.remU(rest, k.index(rowTiles));
+    Value line = k.divU(rest, k.index(rowTiles));
+    Value group = k.divU(lane, k.index(4)), t = k.remU(lane, k.index(4));
+    Value col0 = k.mul(quad, k.index(quadWidth));
+    Value row0 = k.mul(rowTile, k.index(kMmaM));
+    Value zeroAcc = k.floating(f32, 0.0);
+    SmallVector<Value> init(4 * kMmaTilesN, zeroAcc);
+    // The MMAs of one stored block `p` whose depth starts at row `kBase` of
+    // op(B).
+    auto blockProducts = [&](Value p, Value kBase, ValueRange acc) {
+      return k.forAccumulate(
+          k.index(0), k.index(depth / kMmaK), acc,
+          [&](Value slice, ValueRange acc) {
+            Value k0 = k.mul(slice, k.index(kMmaK));
+            Value blockBase = k.mul(p, k.index(r * c));
+            // op(S)[i, kk] within the block.
+            auto a = [&](Value i, Value kk) {
+              Value e = ta ? k.add(k.mul(kk, k.index(c)), i)
+                           : k.add(k.mul(i, k.index(c)), kk);
+              return k.load(bsr.values, k.add(blockBase, e));
+            };
+            SmallVector<Value> aRegs;
+            for (int64_t reg = 0; reg < 4; ++reg) {
+              Value i = k.add(row0, k.add(group, k.index(8 * (reg & 1))));
+              Value kk = k.add(
+                  k0, k.add(k.mul(t, k.index(2)), k.index(8 * (reg >> 1))));
+              aRegs.push_back(
+                  packPair(k, a(i, kk), a(i, k.add(kk, k.index(1)))));
+            }
+            SmallVector<Value> next;
+            for (int64_t tile = 0; tile < kMmaTilesN; ++tile) {
+              Value col = k.add(col0, k.add(k.index(tile * kMmaN), group));
+              Value inside = k.cmp(arith::CmpIPredicate::ult, col, n);
+              Value colSafe = k.select(inside, col, k.index(0));
+              // op(B)[kBase + kk, col], zero past the last column.
+              auto b = [&](Value kk) {
+                Value row = k.add(kBase, kk);
+                Value v = tb ? k.load(dense, {colSafe, row})
+                             : k.load(dense, {row, colSafe});
+                return k.select(inside, v, k.floating(element, 0.0));
+              };
+              SmallVector<Value> bRegs;
+              for (int64_t reg = 0; reg < 2; ++reg) {
+                Value kk =
+                    k.add(k0, k.add(k.mul(t, k.index(2)), k.index(8 * reg)));
+                bRegs.push_back(packPair(k, b(kk), b(k.add(kk, k.index(1)))));
+              }
+              ValueRange cRegs = acc.slice(4 * tile, 4);
+              std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
+              if (element.isBF16())
+                ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
+              auto mma = NVVM::MmaOp::create(
+                  k.b, accStruct, aRegs, bRegs, cRegs,
+                  ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt,
+                  std::nullopt, ptxTypes,
+                  std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                                 NVVM::MMALayout::col});
+              for (int64_t e = 0; e < 4; ++e)
+                next.push_back(
+                    LLVM::ExtractValueOp::create(k.b, mma, e).getResult());
+            }
+            return next;
+          });
+    };
+    SmallVector<Value> sums;
+    if (!ta) {
+      Value begin = k.toIndex(k.load(bsr.positions, line));
+      Value end = k.toIndex(k.load(bsr.positions, k.add(line, k.index(1))));
+      sums = k.forAccumulate(begin, end, init, [&](Value p, ValueRange acc) {
+        Value kBase = k.mul(k.toIndex(k.load(bsr.coordinates, p)), k.index(c));
+        return blockProducts(p, kBase, acc);
+      });
+    } else {
+      SmallVector<Type> accTypes(init.size(), f32);
+      sums = k.forAccumulate(
+          k.index(0), k.index(blockRowCount), init,
+          [&](Value br, ValueRange acc) {
+            Value begin = k.toIndex(k.load(bsr.positions, br));
+            Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+            Value slot = k.forAccumulate(
+                begin, end, {end}, [&](Value p, ValueRange found) {
+                  Value hit =
+                      k.cmp(arith::CmpIPredicate::eq,
+                            k.toIndex(k.load(bsr.coordinates, p)), line);
+                  return SmallVector<Value>{k.select(hit, p, found[0])};
+                })[0];
+            return k.ifThenElse(
+                k.cmp(arith::CmpIPredicate::ult, slot, end), accTypes,
+                [&] { return blockProducts(slot, k.mul(br, k.index(r)), acc); },
+                [&] { return SmallVector<Value>(acc); });
+          });
+    }
+    for (int64_t tile = 0; tile < kMmaTilesN; ++tile)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value row = k.add(k.mul(line, k.index(lineRows)),
+                          k.add(row0, k.add(group, k.index(8 * (e >> 1)))));
+        Value col =
+            k.add(col0, k.add(k.index(tile * kMmaN),
+                              k.add(k.mul(t, k.index(2)), k.index(e & 1))));
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, n), [&] {
+          k.store(k.castFloat(sums[4 * tile + e], resultElement), out,
+                  {row, col});
+        });
+      }
+  });
 }
 
 struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
@@ -469,6 +637,12 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
     Value out = k.allocShaped(resultType.getShape(), resultElement, sizes);
     int64_t blockColCount = sparseType.getDimSize(1) / bsr.blockCols;
+    if (lhsSparse && canUseTensorCores(sparseType.getElementType(), bsr)) {
+      emitTensorCoreMatmul(k, bsr, blockRowCount, blockColCount, ta, dense, tb,
+                           out, sizes[1]);
+      rewriter.replaceOp(op, k.tensorOf(out));
+      return success();
+    }
     if (lhsSparse &&
         (ta ? emitTransposedPanelMatmul(k, bsr, blockRowCount, blockColCount,
                                         dense, tb, out, sizes[1], accType)
@@ -484,14 +658,14 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
       if (lhsSparse) {
         // out[row, col] = sum_kk op(S)[row, kk] * op(B)[kk, col]: line `row`
         // of op(S), a row of S unless transposed.
-        sum = emitLineSum(k, bsr, blockRowCount, row, /*isRow=*/!ta, init,
-                          [&](Value kk, Value a, Value acc) {
-                            Value bv = tb ? k.load(dense, {col, kk})
-                                          : k.load(dense, {kk, col});
-                            return k.addF(acc,
-                                          k.mulF(k.castFloat(a, accType),
-                                                 k.castFloat(bv, accType)));
-                          });
+        sum =
+            emitLineSum(k, bsr, blockRowCount, row, /*isRow=*/!ta, init,
+                        [&](Value kk, Value a, Value acc) {
+                          Value bv = tb ? k.load(dense, {col, kk})
+                                        : k.load(dense, {kk, col});
+                          return k.addF(acc, k.mulF(k.castFloat(a, accType),
+                                                    k.castFloat(bv, accType)));
+                        });
       } else {
         // out[row, col] = sum_kk op(A)[row, kk] * op(S)[kk, col]: line `col`
         // of op(S), a column of S unless transposed.
@@ -499,9 +673,8 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
                           [&](Value kk, Value s, Value acc) {
                             Value av = ta ? k.load(dense, {kk, row})
                                           : k.load(dense, {row, kk});
-                            return k.addF(acc,
-                                          k.mulF(k.castFloat(av, accType),
-                                                 k.castFloat(s, accType)));
+                            return k.addF(acc, k.mulF(k.castFloat(av, accType),
+                                                      k.castFloat(s, accType)));
                           });
       }
       k.store(k.castFloat(sum, resultElement), out, {row, col});

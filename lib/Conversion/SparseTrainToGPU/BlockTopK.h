@@ -43,8 +43,7 @@ inline Value emitGPUKey(KernelBuilder &k, Value x, Type keyType) {
 /// before it).
 template <typename KeyAt, typename OnKept>
 void emitBlockTopKLaunch(KernelBuilder &k, Value numSets, Value setLength,
-                         Value keep, Type keyType, KeyAt keyAt,
-                         OnKept onKept) {
+                         Value keep, Type keyType, KeyAt keyAt, OnKept onKept) {
   unsigned keyBits = keyType.getIntOrFloatBitWidth();
   Type i32 = k.b.getI32Type(), i1 = k.b.getI1Type();
   Type indexType = k.b.getIndexType();
@@ -75,9 +74,9 @@ void emitBlockTopKLaunch(KernelBuilder &k, Value numSets, Value setLength,
       k.forEachStep(tid, setLength, kBlockThreads, [&](Value i) {
         Value kv = key(i);
         auto count = [&] {
-          Value digit = k.andI(
-              arith::ShRUIOp::create(k.b, kv, k.integer(keyType, shift)),
-              k.integer(keyType, 255));
+          Value digit =
+              k.andI(arith::ShRUIOp::create(k.b, kv, k.integer(keyType, shift)),
+                     k.integer(keyType, 255));
           memref::AtomicRMWOp::create(
               k.b, arith::AtomicRMWKind::addi, k.integer(i32, 1), hist,
               ValueRange{arith::IndexCastUIOp::create(k.b, indexType, digit)});
@@ -101,9 +100,8 @@ void emitBlockTopKLaunch(KernelBuilder &k, Value numSets, Value setLength,
             [&](Value j, ValueRange acc) {
               Value found = acc[0], cum = acc[1];
               Value digit = k.sub(k.index(255), j);
-              Value count =
-                  arith::IndexCastUIOp::create(k.b, indexType,
-                                               k.load(hist, digit));
+              Value count = arith::IndexCastUIOp::create(k.b, indexType,
+                                                         k.load(hist, digit));
               Value reaches =
                   k.cmp(arith::CmpIPredicate::uge, k.add(cum, count), need);
               Value take = k.andI(reaches, k.cmp(arith::CmpIPredicate::eq,
@@ -130,8 +128,8 @@ void emitBlockTopKLaunch(KernelBuilder &k, Value numSets, Value setLength,
     auto asIndex = [&](Value flag) {
       return arith::IndexCastUIOp::create(k.b, indexType, flag);
     };
-    SmallVector<Value> counts = k.forAccumulate(
-        lo, hi, {zero, zero}, [&](Value i, ValueRange acc) {
+    SmallVector<Value> counts =
+        k.forAccumulate(lo, hi, {zero, zero}, [&](Value i, ValueRange acc) {
           Value kv = key(i);
           Value gt = k.cmp(arith::CmpIPredicate::ugt, kv, threshold);
           Value eq = k.cmp(arith::CmpIPredicate::eq, kv, threshold);
@@ -159,20 +157,20 @@ void emitBlockTopKLaunch(KernelBuilder &k, Value numSets, Value setLength,
           });
     });
     emitBarrier(k);
-    k.forAccumulate(
-        lo, hi, {k.load(ties, tid), k.load(above, tid)},
-        [&](Value i, ValueRange acc) {
-          Value tieIndex = acc[0], rank = acc[1];
-          Value kv = key(i);
-          Value gt = k.cmp(arith::CmpIPredicate::ugt, kv, threshold);
-          Value eq = k.cmp(arith::CmpIPredicate::eq, kv, threshold);
-          Value take = k.orI(
-              gt,
-              k.andI(eq, k.cmp(arith::CmpIPredicate::ult, tieIndex, tiesKept)));
-          k.ifThen(take, [&] { onKept(set, i, rank); });
-          return SmallVector<Value>{k.add(tieIndex, asIndex(eq)),
-                                    k.add(rank, asIndex(take))};
-        });
+    k.forAccumulate(lo, hi, {k.load(ties, tid), k.load(above, tid)},
+                    [&](Value i, ValueRange acc) {
+                      Value tieIndex = acc[0], rank = acc[1];
+                      Value kv = key(i);
+                      Value gt =
+                          k.cmp(arith::CmpIPredicate::ugt, kv, threshold);
+                      Value eq = k.cmp(arith::CmpIPredicate::eq, kv, threshold);
+                      Value take =
+                          k.orI(gt, k.andI(eq, k.cmp(arith::CmpIPredicate::ult,
+                                                     tieIndex, tiesKept)));
+                      k.ifThen(take, [&] { onKept(set, i, rank); });
+                      return SmallVector<Value>{k.add(tieIndex, asIndex(eq)),
+                                                k.add(rank, asIndex(take))};
+                    });
   });
 }
 

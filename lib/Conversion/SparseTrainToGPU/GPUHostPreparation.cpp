@@ -16,12 +16,12 @@
 #include "mlir/Dialect/Bufferization/IR/BufferDeallocationOpInterface.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
@@ -83,9 +83,9 @@ static LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize) {
   std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound()[0]);
   if (!lower || !upper || *upper <= *lower) {
     OpBuilder builder(loop);
-    Value nonEmpty = arith::CmpIOp::create(
-        builder, loop.getLoc(), arith::CmpIPredicate::slt,
-        loop.getLowerBound()[0], loop.getUpperBound()[0]);
+    Value nonEmpty =
+        arith::CmpIOp::create(builder, loop.getLoc(), arith::CmpIPredicate::slt,
+                              loop.getLowerBound()[0], loop.getUpperBound()[0]);
     auto guard = scf::IfOp::create(builder, loop.getLoc(), nonEmpty,
                                    /*withElseRegion=*/false);
     loop->moveBefore(guard.thenBlock()->getTerminator());
@@ -161,8 +161,9 @@ struct SparseTrainGPUBufferDeallocationPass
     if (func.isExternal())
       return;
     WalkResult frees = func.walk([](Operation *op) {
-      return isa<memref::DeallocOp, gpu::DeallocOp>(op) ? WalkResult::interrupt()
-                                                        : WalkResult::advance();
+      return isa<memref::DeallocOp, gpu::DeallocOp>(op)
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
     });
     if (frees.wasInterrupted())
       return;

@@ -41,8 +41,8 @@ struct LaunchIds {
 /// Emits a `gpu.launch` of `grid` blocks of `threads` threads (x only) with
 /// workgroup buffers of `shared` types; `body(ids)` fills its body.
 template <typename Body>
-void emitLaunch(KernelBuilder &k, Value grid, int64_t threads,
-                TypeRange shared, Body body) {
+void emitLaunch(KernelBuilder &k, Value grid, int64_t threads, TypeRange shared,
+                Body body) {
   // An empty grid is not a valid launch configuration: launch nothing.
   OpBuilder::InsertionGuard outer(k.b);
   std::optional<int64_t> constantGrid = getConstantIntValue(grid);
@@ -68,6 +68,26 @@ void emitLaunch(KernelBuilder &k, Value grid, int64_t threads,
   for (BlockArgument buffer : launch.getWorkgroupAttributions())
     ids.shared.push_back(buffer);
   body(ids);
+}
+
+/// Lanes of a warp.
+inline constexpr int64_t kWarpLanes = 32;
+
+/// Launches warps of kWarpLanes lanes over `tasks` tasks (one per warp), in
+/// blocks of kBlockThreads threads; `body(lane, task)` runs for the tasks
+/// that exist (a warp's lanes share its task, so whole warps leave
+/// together, as warp-synchronous ops need).
+template <typename Body>
+void emitWarpLaunch(KernelBuilder &k, Value tasks, Body body) {
+  int64_t warps = kBlockThreads / kWarpLanes;
+  Value grid = k.divU(k.add(tasks, k.index(warps - 1)), k.index(warps));
+  emitLaunch(k, grid, kBlockThreads, {}, [&](LaunchIds ids) {
+    Value lane = k.remU(ids.thread, k.index(kWarpLanes));
+    Value task = k.add(k.mul(ids.block, k.index(warps)),
+                       k.divU(ids.thread, k.index(kWarpLanes)));
+    k.ifThen(k.cmp(arith::CmpIPredicate::ult, task, tasks),
+             [&] { body(lane, task); });
+  });
 }
 
 /// A block-wide barrier.
@@ -106,8 +126,8 @@ inline void emitBlockExclusiveScan(KernelBuilder &k, Value thread,
 /// `kBlockThreads`-thread block owns (chunks of ceil(length / threads)).
 inline std::pair<Value, Value> getThreadChunk(KernelBuilder &k, Value thread,
                                               Value length) {
-  Value chunk = k.divU(k.add(length, k.index(kBlockThreads - 1)),
-                       k.index(kBlockThreads));
+  Value chunk =
+      k.divU(k.add(length, k.index(kBlockThreads - 1)), k.index(kBlockThreads));
   Value lo = arith::MinUIOp::create(k.b, k.mul(thread, chunk), length);
   Value hi = arith::MinUIOp::create(k.b, k.add(lo, chunk), length);
   return {lo, hi};

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -54,32 +55,124 @@ static func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name) {
   return func;
 }
 
-/// Lanes of a warp.
-static constexpr int64_t kWarpLanes = 32;
-
-/// True when `launch`'s body uses warp-level ops (vote, shuffle).
+/// True when `launch`'s body uses warp-level ops (vote, shuffle, MMA).
 static bool hasWarpOps(gpu::LaunchOp launch) {
   return launch.getBody()
       .walk([](Operation *op) {
-        return isa<NVVM::VoteSyncOp, gpu::ShuffleOp>(op)
+        return isa<NVVM::VoteSyncOp, gpu::ShuffleOp, NVVM::MmaOp>(op)
                    ? WalkResult::interrupt()
                    : WalkResult::advance();
       })
       .wasInterrupted();
 }
 
+/// The team-shared buffers through which a warp's lanes exchange values:
+/// one of kWarpLanes elements per type (i32 for votes, one per shuffled
+/// type), and the f32 A (16 x 16) and B (16 x 8) matrices of an MMA.
+struct WarpExchange {
+  DenseMap<Type, Value> slots;
+  Value mmaA, mmaB;
+};
+
+/// The two multiplicands of one MMA register (vector<2xf16>, or a bf16 pair
+/// packed in an i32) as f32.
+static std::pair<Value, Value> unpackPair(KernelBuilder &k, Value reg) {
+  Value pair = reg;
+  if (reg.getType().isInteger(32))
+    pair = LLVM::BitcastOp::create(k.b, VectorType::get({2}, k.b.getBF16Type()),
+                                   reg);
+  auto element = [&](int64_t i) {
+    return k.castFloat(vector::ExtractOp::create(k.b, pair, i),
+                       k.b.getF32Type());
+  };
+  return {element(0), element(1)};
+}
+
+/// Emulates `mma.sync.m16n8k16.row.col` with f16/bf16 multiplicands and f32
+/// accumulators: each lane writes its fragments of A and B (the PTX
+/// fragment layouts: lane = 4 * group + t holds A rows group and group + 8
+/// at depths 2t, 2t+1, 2t+8, 2t+9, and B's column group at those depths)
+/// into the shared matrices; after a barrier each lane computes its four
+/// accumulators (rows group and group + 8, columns 2t and 2t+1) in depth
+/// order.
+static LogicalResult emulateMma(NVVM::MmaOp mma, Value lane,
+                                const WarpExchange &exchange) {
+  NVVM::MMAShapeAttr shape = mma.getShape();
+  Type f32 = Float32Type::get(mma.getContext());
+  auto isPair = [](Type t) {
+    auto v = dyn_cast<VectorType>(t);
+    return t.isInteger(32) ||
+           (v && v.getShape() == ArrayRef<int64_t>{2} &&
+            (v.getElementType().isF16() || v.getElementType().isBF16()));
+  };
+  if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 ||
+      mma.getLayoutA() != NVVM::MMALayout::row ||
+      mma.getLayoutB() != NVVM::MMALayout::col ||
+      mma.getOperandA().size() != 4 || mma.getOperandB().size() != 2 ||
+      mma.getOperandC().size() != 4 ||
+      !llvm::all_of(mma.getOperandA().getTypes(), isPair) ||
+      !llvm::all_of(mma.getOperandB().getTypes(), isPair) ||
+      !llvm::all_of(mma.getOperandC().getTypes(),
+                    [&](Type t) { return t == f32; }))
+    return mma.emitError("sparse-train-gpu-launch-to-openmp: only "
+                         "m16n8k16 row/col MMAs of f16/bf16 into f32 are "
+                         "emulated");
+  OpBuilder builder(mma);
+  KernelBuilder k(builder, mma.getLoc());
+  Value group = k.divU(lane, k.index(4)), t = k.remU(lane, k.index(4));
+  Value twoT = k.mul(t, k.index(2));
+  for (auto [reg, value] : llvm::enumerate(mma.getOperandA())) {
+    Value row = k.add(group, k.index(8 * (reg & 1)));
+    Value col = k.add(twoT, k.index(8 * (reg >> 1)));
+    auto [lo, hi] = unpackPair(k, value);
+    Value at = k.add(k.mul(row, k.index(16)), col);
+    k.store(lo, exchange.mmaA, at);
+    k.store(hi, exchange.mmaA, k.add(at, k.index(1)));
+  }
+  for (auto [reg, value] : llvm::enumerate(mma.getOperandB())) {
+    Value depth = k.add(twoT, k.index(8 * reg));
+    auto [lo, hi] = unpackPair(k, value);
+    Value at = k.add(k.mul(depth, k.index(8)), group);
+    k.store(lo, exchange.mmaB, at);
+    k.store(hi, exchange.mmaB, k.add(at, k.index(8)));
+  }
+  omp::BarrierOp::create(k.b, k.b.getLoc());
+  Value result = LLVM::PoisonOp::create(k.b, mma.getType());
+  for (auto [e, c] : llvm::enumerate(mma.getOperandC())) {
+    Value row = k.add(group, k.index(8 * (e >> 1)));
+    Value col = k.add(twoT, k.index(e & 1));
+    Value d = k.forAccumulate(
+        k.index(0), k.index(16), {c}, [&](Value kk, ValueRange acc) {
+          Value a = k.load(exchange.mmaA, k.add(k.mul(row, k.index(16)), kk));
+          Value b = k.load(exchange.mmaB, k.add(k.mul(kk, k.index(8)), col));
+          return SmallVector<Value>{k.addF(acc[0], k.mulF(a, b))};
+        })[0];
+    result = LLVM::InsertValueOp::create(k.b, result, d, e);
+  }
+  omp::BarrierOp::create(k.b, k.b.getLoc());
+  mma.getResult().replaceAllUsesWith(result);
+  mma.erase();
+  return success();
+}
+
 /// Replaces the warp-level ops in `region` (one omp.parallel team per warp,
-/// `lane` its thread number) by exchanges through the team-shared `slots`
-/// buffers (i32 for votes, one per shuffled type), each between two team
-/// barriers. Every lane of a warp executes them together, as on the GPU.
+/// `lane` its thread number) by exchanges through the team-shared buffers
+/// of `exchange`, each between two team barriers. Every lane of a warp
+/// executes them together, as on the GPU.
 static LogicalResult emulateWarpOps(Region &region, Value lane,
-                                    DenseMap<Type, Value> &slots) {
+                                    const WarpExchange &exchange) {
   SmallVector<Operation *> ops;
   region.walk([&](Operation *op) {
-    if (isa<NVVM::VoteSyncOp, gpu::ShuffleOp>(op))
+    if (isa<NVVM::VoteSyncOp, gpu::ShuffleOp, NVVM::MmaOp>(op))
       ops.push_back(op);
   });
+  const DenseMap<Type, Value> &slots = exchange.slots;
   for (Operation *op : ops) {
+    if (auto mma = dyn_cast<NVVM::MmaOp>(op)) {
+      if (failed(emulateMma(mma, lane, exchange)))
+        return failure();
+      continue;
+    }
     OpBuilder builder(op);
     KernelBuilder k(builder, op->getLoc());
     Type i32 = k.b.getI32Type();
@@ -159,8 +252,9 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
           "only in one-dimensional blocks of whole warps without block "
           "barriers");
   }
-  DenseMap<Type, Value> slots;
+  WarpExchange exchange;
   if (warpMode) {
+    DenseMap<Type, Value> &slots = exchange.slots;
     Type i32 = k.b.getI32Type();
     slots[i32] =
         memref::AllocaOp::create(k.b, MemRefType::get({kWarpLanes}, i32))
@@ -172,6 +266,11 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
             memref::AllocaOp::create(k.b, MemRefType::get({kWarpLanes}, type))
                 .getResult();
     });
+    Type f32 = k.b.getF32Type();
+    exchange.mmaA =
+        memref::AllocaOp::create(k.b, MemRefType::get({16 * 16}, f32));
+    exchange.mmaB =
+        memref::AllocaOp::create(k.b, MemRefType::get({16 * 8}, f32));
   }
   IRMapping mapping;
   bool failedWarpOps = false;
@@ -233,7 +332,7 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
           for (Operation &op : body.without_terminator())
             k.b.clone(op, mapping);
           if (warpMode &&
-              failed(emulateWarpOps(parallel.getRegion(), t, slots)))
+              failed(emulateWarpOps(parallel.getRegion(), t, exchange)))
             failedWarpOps = true;
         });
       });

@@ -32,25 +32,6 @@ static Value sumOver(KernelBuilder &k, Value ub, Value init,
   })[0];
 }
 
-/// Lanes of a warp.
-static constexpr int64_t kWarpLanes = 32;
-
-/// Launches warps of 32 lanes over `tasks` tasks (one per warp), in blocks
-/// of kBlockThreads threads; `body(lane, task)` runs for the tasks that
-/// exist (a warp's lanes share its task, so whole warps leave together).
-static void emitWarpLaunch(KernelBuilder &k, Value tasks,
-                           function_ref<void(Value, Value)> body) {
-  int64_t warps = kBlockThreads / kWarpLanes;
-  Value grid = k.divU(k.add(tasks, k.index(warps - 1)), k.index(warps));
-  emitLaunch(k, grid, kBlockThreads, {}, [&](LaunchIds ids) {
-    Value lane = k.remU(ids.thread, k.index(kWarpLanes));
-    Value task = k.add(k.mul(ids.block, k.index(warps)),
-                       k.divU(ids.thread, k.index(kWarpLanes)));
-    k.ifThen(k.cmp(arith::CmpIPredicate::ult, task, tasks),
-             [&] { body(lane, task); });
-  });
-}
-
 /// `ceil(size / 32)`: the groups of 32 lanes that cover `size`.
 static Value warpGroups(KernelBuilder &k, Value size) {
   return k.divU(k.add(size, k.index(kWarpLanes - 1)), k.index(kWarpLanes));

@@ -212,3 +212,25 @@ func.func @conv_filter(%x: tensor<2x6x6x4xf32>, %dy: tensor<2x4x4x8xf32>) -> ten
   %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy : tensor<2x6x6x4xf32>, tensor<2x4x4x8xf32> -> tensor<3x3x4x8xf32>
   return %dw : tensor<3x3x4x8xf32>
 }
+
+// -----
+
+// f16/bf16 blocks whose sides are multiples of 16: tensor cores. One warp
+// per 16 x 32 output tile, fragments loaded from the block values and from
+// B, four m16n8k16 MMAs per 16-deep slice, f32 accumulators.
+// CHECK-LABEL: func.func @bsr_mma(
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: atomic_rmw
+// CHECK-LABEL: func.func @bsr_mma_bf16(
+// CHECK: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>{{.*}} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+#BSR16 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 16 : dense, j floordiv 16 : compressed, i mod 16 : dense, j mod 16 : dense)}>
+func.func @bsr_mma(%s: tensor<32x32xf16, #BSR16>, %b: tensor<32x40xf16>) -> tensor<32x40xf32> {
+  %y = sparse_train.bsr_matmul %s, %b : tensor<32x32xf16, #BSR16>, tensor<32x40xf16> -> tensor<32x40xf32>
+  return %y : tensor<32x40xf32>
+}
+func.func @bsr_mma_bf16(%s: tensor<32x32xbf16, #BSR16>, %b: tensor<40x32xbf16>) -> tensor<32x40xf32> {
+  %y = sparse_train.bsr_matmul %s, %b transpose_a transpose_b : tensor<32x32xbf16, #BSR16>, tensor<40x32xbf16> -> tensor<32x40xf32>
+  return %y : tensor<32x40xf32>
+}
