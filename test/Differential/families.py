@@ -516,39 +516,48 @@ def block_family(rng) -> List[Case]:
                           lambda out, e=expected, a=expected_abs, t=contraction: close(out[0], e, a, "f32", t)))
     # f16/bf16 with block sides that are multiples of 16, which the GPU
     # lowering runs on tensor cores (mma.sync m16n8k16, f32 accumulators):
-    # every form with a BSR left operand, output widths around the warp
-    # tile (32 columns), empty and full block rows.
-    for j in range(16):
+    # every transpose form, BSR on either side, dense extents around the
+    # warp tiles (16 rows, 16 or 32 columns), empty and full block lines.
+    for j in range(32):
         elem = ["f16", "bf16"][j % 2]
         ta, tb = bool(j // 2 % 2), bool(j // 4 % 2)
-        r, c = [(16, 16), (32, 16), (16, 32), (32, 32)][j // 4]
+        lhs_sparse = j < 16
+        r, c = [(16, 16), (32, 16), (16, 32), (32, 32)][j // 8 % 2 * 2 + j // 16]
         sm, sk = r * int(rng.integers(1, 3)), c * int(rng.integers(1, 3))
-        n = int(rng.choice([1, 8, 31, 32, 33, 40]))
+        other = int(rng.choice([1, 8, 15, 16, 17, 31, 32, 33, 40]))
         x = _block_input(rng, sm, sk, r, c, "normal", elem)
         xv = from_elem(x, elem).astype(np.float64)
         ratio = float(rng.choice([0.0, 0.5, 1.0]))
         keep = ref.block_select(ref.block_scores(xv, r, c, "l1"), "global_top_k", keep_ratio=ratio)
         x_hat = ref.block_mask(xv, r, c, keep)
-        s_op = x_hat.T if ta else x_hat
-        contraction, rows = (sm, sk) if ta else (sk, sm)
-        b_op = from_elem(to_elem(rng.integers(-3, 4, (contraction, n)).astype(np.float64), elem),
+        s_op = x_hat.T if (ta if lhs_sparse else tb) else x_hat
+        d_shape = (s_op.shape[1], other) if lhs_sparse else (other, s_op.shape[0])
+        d_op = from_elem(to_elem(rng.integers(-3, 4, d_shape).astype(np.float64), elem),
                          elem).astype(np.float64)
-        stored = to_elem(np.ascontiguousarray(b_op.T) if tb else b_op, elem)
-        expected = _masked_product(s_op, b_op)
-        expected_abs = _masked_product(np.abs(s_op), np.abs(b_op))
+        stored = to_elem(np.ascontiguousarray(d_op.T) if (tb if lhs_sparse else ta) else d_op,
+                         elem)
+        if lhs_sparse:
+            expected = _masked_product(s_op, d_op)
+            expected_abs = _masked_product(np.abs(s_op), np.abs(d_op))
+        else:
+            expected = _masked_product(d_op, s_op)
+            expected_abs = _masked_product(np.abs(d_op), np.abs(s_op))
         enc = _bsr(r, c)
         st = f"tensor<{sm}x{sk}x{elem}, {enc}>"
-        bt, out_t = ttype(list(stored.shape), elem), ttype([rows, n], "f32")
+        dt, out_t = ttype(list(stored.shape), elem), ttype(list(expected.shape), "f32")
         flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
+        lhs, rhs, lt, rt = ("%p", "%d", st, dt) if lhs_sparse else ("%d", "%p", dt, st)
         name = f"bsr_matmul_mma_{j}"
         body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], elem)} -> {st}\n"
-                f"  %y = sparse_train.bsr_matmul %p, %w{flags} : {st}, {bt} -> {out_t}\n"
+                f"  %y = sparse_train.bsr_matmul {lhs}, {rhs}{flags} : {lt}, {rt} -> {out_t}\n"
                 f"  return %y : {out_t}")
-        ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%w: {bt}"], [out_t], body)
-        cases.append(Case(f"bsr_matmul (lhs BSR{flags}, {elem}, tensor-core shapes)", name,
-                          f"{sm}x{sk} block {r}x{c} n {n} ratio {ratio}",
+        ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%d: {dt}"], [out_t], body)
+        cases.append(Case(f"bsr_matmul ({'lhs' if lhs_sparse else 'rhs'} BSR{flags}, {elem}, "
+                          "tensor-core shapes)", name,
+                          f"{sm}x{sk} block {r}x{c} other {other} ratio {ratio}",
                           ir, [x, stored], [(2, np.float32)],
-                          lambda out, e=expected, a=expected_abs, t=contraction: close(out[0], e, a, "f32", t)))
+                          lambda out, e=expected, a=expected_abs, t=s_op.shape[0 if not lhs_sparse else 1]:
+                          close(out[0], e, a, "f32", t)))
     return cases
 
 

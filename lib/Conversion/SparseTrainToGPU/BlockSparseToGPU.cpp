@@ -449,12 +449,12 @@ static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
 }
 
 /// The tensor-core tile: `mma.sync.m16n8k16` (f16 or bf16 multiplicands, f32
-/// accumulators); each warp computes 16 rows x kMmaTilesN * 8 columns.
-static constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
+/// accumulators), in warp tiles of 16 rows (emitTensorCoreMatmul).
+static constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 
-/// Whether the tensor-core kernel computes `op(S) * op(B)` for a BSR left
-/// operand S with `element` values: f16 or bf16, block sides multiples of
-/// 16 (the MMA's rows and depth).
+/// Whether the tensor-core kernel computes a product with the BSR operand S
+/// of `element` values: f16 or bf16, block sides multiples of 16 (the
+/// MMA's rows, columns of two MMAs, and depth).
 static bool canUseTensorCores(Type element, const BsrBuffers &bsr) {
   return (element.isF16() || element.isBF16()) && bsr.blockRows % kMmaM == 0 &&
          bsr.blockCols % kMmaK == 0;
@@ -472,93 +472,123 @@ static Value packPair(KernelBuilder &k, Value lo, Value hi) {
   return LLVM::BitcastOp::create(k.b, k.b.getI32Type(), pair);
 }
 
-/// `Y = op(S) * op(B)` on tensor cores, for a BSR left operand S with f16 or
-/// bf16 values (canUseTensorCores) and f32 accumulation. One warp per
-/// output tile of 16 rows (within one line of blocks of op(S): a block row
-/// of S, or a block column for S^T) and kMmaTilesN * 8 columns. The warp
-/// visits the line's stored blocks in order (for S^T, each block row's
-/// block in the line's column, found by scanning its sorted coordinates)
-/// and, per 16-deep slice of a block, loads its A fragment straight from
-/// the block values and each B fragment from op(B) (the fragment layouts
-/// of `mma.sync.m16n8k16.row.col`: lane = 4 * group + t holds rows group
-/// and group + 8, depth 2t, 2t+1, 2t+8, 2t+9 of A; depth 2t, 2t+1, 2t+8,
-/// 2t+9 of column group of B; rows group, group + 8 and columns 2t, 2t+1
-/// of C), then issues one MMA per 8 columns. Each output element is owned
-/// by one lane and accumulated in a fixed order: no atomics, deterministic.
-/// Columns past `n` read zeros and are not stored.
+/// `Y = op(S) * op(D)` (S on the left) or `Y = op(D) * op(S)` (S on the
+/// right) on tensor cores, for a BSR operand S with f16 or bf16 values
+/// (canUseTensorCores), D dense, f32 accumulation. The blocks of op(S) come
+/// in lines along the output: block rows of op(S) when S is on the left,
+/// block columns of op(S) when it is on the right. One warp per output
+/// tile: 16 rows x 32 columns (S on the left: 16 rows of one line, 32
+/// columns of D) or 16 rows x 16 columns (S on the right: 16 rows of D, 16
+/// columns of one line). The warp visits the line's stored blocks in order
+/// (walking a block row of S, or finding each block row's block in a block
+/// column by scanning its sorted coordinates) and, per 16-deep slice of a
+/// block, loads its fragments straight from the block values and from D
+/// (the fragment layouts of `mma.sync.m16n8k16.row.col`: lane = 4 * group
+/// + t holds rows group and group + 8, depth 2t, 2t+1, 2t+8, 2t+9 of A;
+/// depth 2t, 2t+1, 2t+8, 2t+9 of column group of B; rows group, group + 8
+/// and columns 2t, 2t+1 of C), then issues one MMA per 8 columns. Each
+/// output element is owned by one lane and accumulated in a fixed order:
+/// no atomics, deterministic. Rows and columns past D's read zeros and are
+/// not stored.
 static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
                                  int64_t blockRowCount, int64_t blockColCount,
-                                 bool ta, Value dense, bool tb, Value out,
-                                 Value n) {
+                                 bool sparseLeft, bool ta, bool tb, Value dense,
+                                 Value out, Value denseExtent) {
   int64_t r = bsr.blockRows, c = bsr.blockCols;
-  // op(S)'s blocks are r x c, or c x r when transposed.
-  int64_t lineRows = ta ? c : r, depth = ta ? r : c;
-  int64_t lines = ta ? blockColCount : blockRowCount;
+  // Whether op(S) is S transposed; the block of op(S) is then c x r.
+  bool ts = sparseLeft ? ta : tb;
+  int64_t opRows = ts ? c : r, opCols = ts ? r : c;
+  // Lines of op(S)'s blocks along the output, their size, and the depth.
+  int64_t lineSize = sparseLeft ? opRows : opCols;
+  int64_t depth = sparseLeft ? opCols : opRows;
+  // A line is a block row of S (walked) or a block column of S (searched).
+  bool lineIsBlockRow = sparseLeft != ts;
+  int64_t lines = lineIsBlockRow ? blockRowCount : blockColCount;
+  int64_t tilesN = sparseLeft ? 4 : 2;
+  int64_t tileCols = kMmaN * tilesN;
   Type element = cast<MemRefType>(bsr.values.getType()).getElementType();
   Type resultElement = cast<MemRefType>(out.getType()).getElementType();
   Type f32 = k.b.getF32Type();
   Type accStruct = LLVM::LLVMStructType::getLiteral(k.b.getContext(),
                                                     SmallVector<Type>(4, f32));
-  int64_t quadWidth = kMmaN * kMmaTilesN;
-  Value quads = k.divU(k.add(n, k.index(quadWidth - 1)), k.index(quadWidth));
-  int64_t rowTiles = lineRows / kMmaM;
-  Value tasks = k.mul(k.index(lines * rowTiles), quads);
+  int64_t tilesInLine = lineSize / (sparseLeft ? kMmaM : tileCols);
+  int64_t denseTileSize = sparseLeft ? tileCols : kMmaM;
+  Value denseTiles = k.divU(k.add(denseExtent, k.index(denseTileSize - 1)),
+                            k.index(denseTileSize));
+  Value tasks = k.mul(k.index(lines * tilesInLine), denseTiles);
+  std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
+  if (element.isBF16())
+    ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
   emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
-    Value quad = k.remU(task, quads);
-    Value rest = k.divU(task, quads);
-    Value rowTile = k.remU(rest, k.index(rowTiles));
-    Value line = k.divU(rest, k.index(rowTiles));
+    Value denseTile = k.remU(task, denseTiles);
+    Value rest = k.divU(task, denseTiles);
+    Value inLine = k.remU(rest, k.index(tilesInLine));
+    Value line = k.divU(rest, k.index(tilesInLine));
     Value group = k.divU(lane, k.index(4)), t = k.remU(lane, k.index(4));
-    Value col0 = k.mul(quad, k.index(quadWidth));
-    Value row0 = k.mul(rowTile, k.index(kMmaM));
-    Value zeroAcc = k.floating(f32, 0.0);
-    SmallVector<Value> init(4 * kMmaTilesN, zeroAcc);
-    // The MMAs of one stored block `p` whose depth starts at row `kBase` of
-    // op(B).
+    // The tile's first row and column in the output, and its offset within
+    // the line of blocks.
+    Value lineOffset = k.mul(inLine, k.index(sparseLeft ? kMmaM : tileCols));
+    Value lineStart = k.add(k.mul(line, k.index(lineSize)), lineOffset);
+    Value denseStart = k.mul(denseTile, k.index(denseTileSize));
+    Value row0 = sparseLeft ? lineStart : denseStart;
+    Value col0 = sparseLeft ? denseStart : lineStart;
+    // op(S)[i, j] of block `p`, local coordinates.
+    auto sparseAt = [&](Value p, Value i, Value j) {
+      Value e =
+          ts ? k.add(k.mul(j, k.index(c)), i) : k.add(k.mul(i, k.index(c)), j);
+      return k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
+    };
+    // op(D)[i, j], zero where `i` (S on the right: a row) or `j` (S on the
+    // left: a column) is past D's extent.
+    auto denseAt = [&](Value i, Value j) {
+      Value outer = sparseLeft ? j : i;
+      Value inside = k.cmp(arith::CmpIPredicate::ult, outer, denseExtent);
+      Value safe = k.select(inside, outer, k.index(0));
+      Value ii = sparseLeft ? i : safe, jj = sparseLeft ? safe : j;
+      bool td = sparseLeft ? tb : ta;
+      Value v = td ? k.load(dense, {jj, ii}) : k.load(dense, {ii, jj});
+      return k.select(inside, v, k.floating(element, 0.0));
+    };
+    SmallVector<Value> init(4 * tilesN, k.floating(f32, 0.0));
+    // The MMAs of stored block `p`, whose depth starts at `kBase` of the
+    // contraction.
     auto blockProducts = [&](Value p, Value kBase, ValueRange acc) {
       return k.forAccumulate(
           k.index(0), k.index(depth / kMmaK), acc,
           [&](Value slice, ValueRange acc) {
             Value k0 = k.mul(slice, k.index(kMmaK));
-            Value blockBase = k.mul(p, k.index(r * c));
-            // op(S)[i, kk] within the block.
+            // A[i, kk] and B[kk, j] of this slice (i, j within the tile).
             auto a = [&](Value i, Value kk) {
-              Value e = ta ? k.add(k.mul(kk, k.index(c)), i)
-                           : k.add(k.mul(i, k.index(c)), kk);
-              return k.load(bsr.values, k.add(blockBase, e));
+              Value depthIndex = k.add(k0, kk);
+              return sparseLeft
+                         ? sparseAt(p, k.add(lineOffset, i), depthIndex)
+                         : denseAt(k.add(row0, i), k.add(kBase, depthIndex));
             };
+            auto b = [&](Value kk, Value j) {
+              Value depthIndex = k.add(k0, kk);
+              return sparseLeft
+                         ? denseAt(k.add(kBase, depthIndex), k.add(col0, j))
+                         : sparseAt(p, depthIndex, k.add(lineOffset, j));
+            };
+            Value twoT = k.mul(t, k.index(2));
             SmallVector<Value> aRegs;
             for (int64_t reg = 0; reg < 4; ++reg) {
-              Value i = k.add(row0, k.add(group, k.index(8 * (reg & 1))));
-              Value kk = k.add(
-                  k0, k.add(k.mul(t, k.index(2)), k.index(8 * (reg >> 1))));
+              Value i = k.add(group, k.index(8 * (reg & 1)));
+              Value kk = k.add(twoT, k.index(8 * (reg >> 1)));
               aRegs.push_back(
                   packPair(k, a(i, kk), a(i, k.add(kk, k.index(1)))));
             }
             SmallVector<Value> next;
-            for (int64_t tile = 0; tile < kMmaTilesN; ++tile) {
-              Value col = k.add(col0, k.add(k.index(tile * kMmaN), group));
-              Value inside = k.cmp(arith::CmpIPredicate::ult, col, n);
-              Value colSafe = k.select(inside, col, k.index(0));
-              // op(B)[kBase + kk, col], zero past the last column.
-              auto b = [&](Value kk) {
-                Value row = k.add(kBase, kk);
-                Value v = tb ? k.load(dense, {colSafe, row})
-                             : k.load(dense, {row, colSafe});
-                return k.select(inside, v, k.floating(element, 0.0));
-              };
+            for (int64_t tile = 0; tile < tilesN; ++tile) {
+              Value j = k.add(k.index(tile * kMmaN), group);
               SmallVector<Value> bRegs;
               for (int64_t reg = 0; reg < 2; ++reg) {
-                Value kk =
-                    k.add(k0, k.add(k.mul(t, k.index(2)), k.index(8 * reg)));
-                bRegs.push_back(packPair(k, b(kk), b(k.add(kk, k.index(1)))));
+                Value kk = k.add(twoT, k.index(8 * reg));
+                bRegs.push_back(
+                    packPair(k, b(kk, j), b(k.add(kk, k.index(1)), j)));
               }
-              ValueRange cRegs = acc.slice(4 * tile, 4);
-              std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
-              if (element.isBF16())
-                ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
               auto mma = NVVM::MmaOp::create(
-                  k.b, accStruct, aRegs, bRegs, cRegs,
+                  k.b, accStruct, aRegs, bRegs, acc.slice(4 * tile, 4),
                   ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt,
                   std::nullopt, ptxTypes,
                   std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
@@ -571,7 +601,7 @@ static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
           });
     };
     SmallVector<Value> sums;
-    if (!ta) {
+    if (lineIsBlockRow) {
       Value begin = k.toIndex(k.load(bsr.positions, line));
       Value end = k.toIndex(k.load(bsr.positions, k.add(line, k.index(1))));
       sums = k.forAccumulate(begin, end, init, [&](Value p, ValueRange acc) {
@@ -598,14 +628,15 @@ static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
                 [&] { return SmallVector<Value>(acc); });
           });
     }
-    for (int64_t tile = 0; tile < kMmaTilesN; ++tile)
+    for (int64_t tile = 0; tile < tilesN; ++tile)
       for (int64_t e = 0; e < 4; ++e) {
-        Value row = k.add(k.mul(line, k.index(lineRows)),
-                          k.add(row0, k.add(group, k.index(8 * (e >> 1)))));
+        Value row = k.add(row0, k.add(group, k.index(8 * (e >> 1))));
         Value col =
             k.add(col0, k.add(k.index(tile * kMmaN),
                               k.add(k.mul(t, k.index(2)), k.index(e & 1))));
-        k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, n), [&] {
+        Value inside = k.cmp(arith::CmpIPredicate::ult, sparseLeft ? col : row,
+                             denseExtent);
+        k.ifThen(inside, [&] {
           k.store(k.castFloat(sums[4 * tile + e], resultElement), out,
                   {row, col});
         });
@@ -637,9 +668,9 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
     Value out = k.allocShaped(resultType.getShape(), resultElement, sizes);
     int64_t blockColCount = sparseType.getDimSize(1) / bsr.blockCols;
-    if (lhsSparse && canUseTensorCores(sparseType.getElementType(), bsr)) {
-      emitTensorCoreMatmul(k, bsr, blockRowCount, blockColCount, ta, dense, tb,
-                           out, sizes[1]);
+    if (canUseTensorCores(sparseType.getElementType(), bsr)) {
+      emitTensorCoreMatmul(k, bsr, blockRowCount, blockColCount, lhsSparse, ta,
+                           tb, dense, out, lhsSparse ? sizes[1] : sizes[0]);
       rewriter.replaceOp(op, k.tensorOf(out));
       return success();
     }

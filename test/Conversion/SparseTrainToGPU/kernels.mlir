@@ -225,6 +225,11 @@ func.func @conv_filter(%x: tensor<2x6x6x4xf32>, %dy: tensor<2x4x4x8xf32>) -> ten
 // CHECK-NOT: atomic_rmw
 // CHECK-LABEL: func.func @bsr_mma_bf16(
 // CHECK: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>{{.*}} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BSR on the right: 16 x 16 warp tiles, two MMAs per slice.
+// CHECK-LABEL: func.func @bsr_mma_rhs(
+// CHECK: gpu.launch
+// CHECK-COUNT-2: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 #BSR16 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 16 : dense, j floordiv 16 : compressed, i mod 16 : dense, j mod 16 : dense)}>
 func.func @bsr_mma(%s: tensor<32x32xf16, #BSR16>, %b: tensor<32x40xf16>) -> tensor<32x40xf32> {
   %y = sparse_train.bsr_matmul %s, %b : tensor<32x32xf16, #BSR16>, tensor<32x40xf16> -> tensor<32x40xf32>
@@ -233,4 +238,8 @@ func.func @bsr_mma(%s: tensor<32x32xf16, #BSR16>, %b: tensor<32x40xf16>) -> tens
 func.func @bsr_mma_bf16(%s: tensor<32x32xbf16, #BSR16>, %b: tensor<40x32xbf16>) -> tensor<32x40xf32> {
   %y = sparse_train.bsr_matmul %s, %b transpose_a transpose_b : tensor<32x32xbf16, #BSR16>, tensor<40x32xbf16> -> tensor<32x40xf32>
   return %y : tensor<32x40xf32>
+}
+func.func @bsr_mma_rhs(%a: tensor<40x32xf16>, %s: tensor<32x32xf16, #BSR16>) -> tensor<40x32xf32> {
+  %y = sparse_train.bsr_matmul %a, %s : tensor<40x32xf16>, tensor<32x32xf16, #BSR16> -> tensor<40x32xf32>
+  return %y : tensor<40x32xf32>
 }
