@@ -265,76 +265,170 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
   }
 };
 
+/// How a product with the BSR operand S meets the output: the blocks of
+/// op(S) form lines along the output (block rows of op(S) when S is on the
+/// left, block columns when it is on the right), `lineSize` wide; the
+/// contraction runs over `depth` entries of each block.
+struct BsrLines {
+  bool sparseLeft;
+  /// Whether op(S) is S transposed.
+  bool ts;
+  /// Whether a line is a block row of S (walked in order), else a block
+  /// column of S (each block row's block found in its sorted coordinates).
+  bool lineIsBlockRow;
+  int64_t lineSize, depth, lines;
+
+  BsrLines(const BsrBuffers &bsr, int64_t blockRowCount, int64_t blockColCount,
+           bool sparseLeft, bool ta, bool tb)
+      : sparseLeft(sparseLeft), ts(sparseLeft ? ta : tb),
+        lineIsBlockRow(sparseLeft != ts) {
+    int64_t opRows = ts ? bsr.blockCols : bsr.blockRows;
+    int64_t opCols = ts ? bsr.blockRows : bsr.blockCols;
+    lineSize = sparseLeft ? opRows : opCols;
+    depth = sparseLeft ? opCols : opRows;
+    lines = lineIsBlockRow ? blockRowCount : blockColCount;
+  }
+
+  /// op(S)[i, j] of the block whose r x c values start at `base` of
+  /// `values`, local coordinates.
+  Value sparseAt(KernelBuilder &k, const BsrBuffers &bsr, Value values,
+                 Value base, Value i, Value j) const {
+    Value c = k.index(bsr.blockCols);
+    Value e = ts ? k.add(k.mul(j, c), i) : k.add(k.mul(i, c), j);
+    return k.load(values, k.add(base, e));
+  }
+};
+
+/// Folds `body(p, kBase, acc)` over the stored blocks of `line` of op(S) in
+/// order: `p` the block's position in the values, `kBase` its first index
+/// along the contraction. A block row is walked; for a block column, each
+/// block row's block in it is found by scanning its sorted coordinates
+/// (every thread of a block or lane of a warp takes the same branch).
+static SmallVector<Value> foldLineBlocks(
+    KernelBuilder &k, const BsrBuffers &bsr, const BsrLines &lines,
+    int64_t blockRowCount, Value line, ValueRange init,
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+  if (lines.lineIsBlockRow) {
+    Value begin = k.toIndex(k.load(bsr.positions, line));
+    Value end = k.toIndex(k.load(bsr.positions, k.add(line, k.index(1))));
+    return k.forAccumulate(begin, end, init, [&](Value p, ValueRange acc) {
+      Value kBase =
+          k.mul(k.toIndex(k.load(bsr.coordinates, p)), k.index(bsr.blockCols));
+      return body(p, kBase, acc);
+    });
+  }
+  SmallVector<Type> types = llvm::to_vector(ValueRange(init).getTypes());
+  return k.forAccumulate(
+      k.index(0), k.index(blockRowCount), init, [&](Value br, ValueRange acc) {
+        Value begin = k.toIndex(k.load(bsr.positions, br));
+        Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+        Value slot =
+            k.forAccumulate(begin, end, {end}, [&](Value p, ValueRange found) {
+              Value hit = k.cmp(arith::CmpIPredicate::eq,
+                                k.toIndex(k.load(bsr.coordinates, p)), line);
+              return SmallVector<Value>{k.select(hit, p, found[0])};
+            })[0];
+        return k.ifThenElse(
+            k.cmp(arith::CmpIPredicate::ult, slot, end), types,
+            [&] { return body(slot, k.mul(br, k.index(bsr.blockRows)), acc); },
+            [&] { return SmallVector<Value>(acc); });
+      });
+}
+
+/// `op(D)[i, j]` of the dense operand (transposed when `td`), zero where
+/// `outer` (the index along the dense operand's own output dimension) is
+/// not below `extent`.
+static Value loadDenseOrZero(KernelBuilder &k, Value dense, bool td, Value i,
+                             Value j, Value outer, Value extent, Type type) {
+  Value inside = k.cmp(arith::CmpIPredicate::ult, outer, extent);
+  return k.ifThenElse(
+      inside, {type},
+      [&] {
+        Value v = td ? k.load(dense, {j, i}) : k.load(dense, {i, j});
+        return SmallVector<Value>{k.castFloat(v, type)};
+      },
+      [&] { return SmallVector<Value>{k.floating(type, 0.0)}; })[0];
+}
+
 /// Elements of workgroup memory the panel kernel may use (32 KiB of f32).
 static constexpr int64_t kPanelSharedElements = 8192;
 
-/// `Y = S * op(B)` with S the BSR left operand, not transposed, as one
-/// block per output panel: the R rows of a block row of S times
-/// `256 / R` columns of op(B). For each stored block of the block row, in
-/// order, the block's values and the matching C x panel-width tile of op(B)
-/// are staged in shared memory, and each thread adds the C products of its
-/// output element; the sums have the loop nest's order (blocks, then
-/// columns within a block), no atomics. Returns false (and emits nothing)
-/// when the block does not fit.
+/// A product with the BSR operand S as one thread block per output panel:
+/// a line of op(S)'s blocks (BsrLines) times `256 / lineSize` rows or
+/// columns of the dense operand D, one output element per thread. For each
+/// stored block of the line, in order, the block's values and the tile of
+/// op(D) it meets (depth x panel) are staged in shared memory, and each
+/// thread adds the `depth` products of its output element: the loop nest's
+/// summation order (blocks, then depth within a block), no atomics.
+/// Returns false (and emits nothing) when the line is wider than a thread
+/// block or the block and tile do not fit in kPanelSharedElements.
 static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
-                            int64_t blockRowCount, Value dense, bool tb,
-                            Value out, Value n, Type accType) {
+                            const BsrLines &lines, int64_t blockRowCount,
+                            Value dense, bool td, Value out, Value denseExtent,
+                            Type accType) {
   int64_t r = bsr.blockRows, c = bsr.blockCols;
-  if (r > kBlockThreads)
+  int64_t lineSize = lines.lineSize, depth = lines.depth;
+  if (lineSize > kBlockThreads)
     return false;
-  int64_t width = kBlockThreads / r;
-  if (r * c + c * width > kPanelSharedElements)
+  int64_t width = kBlockThreads / lineSize;
+  if (r * c + depth * width > kPanelSharedElements)
     return false;
+  bool left = lines.sparseLeft;
   Type resultElement = cast<MemRefType>(out.getType()).getElementType();
-  Value panels = k.divU(k.add(n, k.index(width - 1)), k.index(width));
-  Value grid = k.mul(k.index(blockRowCount), panels);
+  Value panels = k.divU(k.add(denseExtent, k.index(width - 1)), k.index(width));
+  Value grid = k.mul(k.index(lines.lines), panels);
   SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
-                              getWorkgroupBufferType({c * width}, accType)};
+                              getWorkgroupBufferType({depth * width}, accType)};
   emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
     Value tid = ids.thread, blockValues = ids.shared[0], tile = ids.shared[1];
-    Value br = k.divU(ids.block, panels);
-    Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
-    Value ri = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
-    Value col = k.add(col0, tj);
-    Value valid = k.andI(k.cmp(arith::CmpIPredicate::ult, ri, k.index(r)),
-                         k.cmp(arith::CmpIPredicate::ult, col, n));
-    Value begin = k.toIndex(k.load(bsr.positions, br));
-    Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
+    Value line = k.divU(ids.block, panels);
+    Value denseStart = k.mul(k.remU(ids.block, panels), k.index(width));
+    // Consecutive threads own consecutive output columns: the dense
+    // operand's (S on the left) or the line's (S on the right).
+    Value inLine =
+        left ? k.divU(tid, k.index(width)) : k.remU(tid, k.index(lineSize));
+    Value inPanel =
+        left ? k.remU(tid, k.index(width)) : k.divU(tid, k.index(lineSize));
+    Value lineIndex = k.add(k.mul(line, k.index(lineSize)), inLine);
+    Value denseIndex = k.add(denseStart, inPanel);
+    Value valid =
+        k.andI(k.cmp(arith::CmpIPredicate::ult, inLine, k.index(lineSize)),
+               k.cmp(arith::CmpIPredicate::ult, denseIndex, denseExtent));
     Value zero = k.floating(accType, 0.0);
-    Value sum =
-        k.forAccumulate(begin, end, {zero}, [&](Value p, ValueRange acc) {
-          Value bc = k.toIndex(k.load(bsr.coordinates, p));
-          // Stage the block and the tile of op(B) it meets.
+    Value sum = foldLineBlocks(
+        k, bsr, lines, blockRowCount, line, {zero},
+        [&](Value p, Value kBase, ValueRange acc) {
+          // Stage the block and the depth x panel tile of op(D) it meets
+          // (tile[kk * width + j]).
           k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
             Value v = k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
             k.store(k.castFloat(v, accType), blockValues, e);
           });
-          k.forEachStep(tid, k.index(c * width), kBlockThreads, [&](Value e) {
-            Value cj = k.divU(e, k.index(width));
-            Value j = k.add(col0, k.remU(e, k.index(width)));
-            Value kk = k.add(k.mul(bc, k.index(c)), cj);
-            Value v = k.ifThenElse(
-                k.cmp(arith::CmpIPredicate::ult, j, n), {accType},
-                [&] {
-                  Value b =
-                      tb ? k.load(dense, {j, kk}) : k.load(dense, {kk, j});
-                  return SmallVector<Value>{k.castFloat(b, accType)};
-                },
-                [&] { return SmallVector<Value>{zero}; })[0];
-            k.store(v, tile, e);
-          });
+          k.forEachStep(
+              tid, k.index(depth * width), kBlockThreads, [&](Value e) {
+                Value kk = k.add(kBase, k.divU(e, k.index(width)));
+                Value j = k.add(denseStart, k.remU(e, k.index(width)));
+                k.store(left ? loadDenseOrZero(k, dense, td, kk, j, j,
+                                               denseExtent, accType)
+                             : loadDenseOrZero(k, dense, td, j, kk, j,
+                                               denseExtent, accType),
+                        tile, e);
+              });
           emitBarrier(k);
           Value next = k.ifThenElse(
               valid, {accType},
               [&] {
                 return k.forAccumulate(
-                    k.index(0), k.index(c), {acc[0]},
-                    [&](Value cj, ValueRange inner) {
-                      Value a =
-                          k.load(blockValues, k.add(k.mul(ri, k.index(c)), cj));
-                      Value b =
-                          k.load(tile, k.add(k.mul(cj, k.index(width)), tj));
-                      return SmallVector<Value>{k.addF(inner[0], k.mulF(a, b))};
+                    k.index(0), k.index(depth), {acc[0]},
+                    [&](Value kk, ValueRange inner) {
+                      Value s = left ? lines.sparseAt(k, bsr, blockValues,
+                                                      k.index(0), inLine, kk)
+                                     : lines.sparseAt(k, bsr, blockValues,
+                                                      k.index(0), kk, inLine);
+                      Value d = k.load(
+                          tile, k.add(k.mul(kk, k.index(width)), inPanel));
+                      return SmallVector<Value>{
+                          k.addF(inner[0], left ? k.mulF(s, d) : k.mulF(d, s))};
                     });
               },
               [&] { return SmallVector<Value>{acc[0]}; })[0];
@@ -342,107 +436,10 @@ static bool emitPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
           return SmallVector<Value>{next};
         })[0];
     k.ifThen(valid, [&] {
-      k.store(k.castFloat(sum, resultElement), out,
-              {k.add(k.mul(br, k.index(r)), ri), col});
-    });
-  });
-  return true;
-}
-
-/// `Y = S^T * op(B)` with S the BSR left operand (the weight gradient of a
-/// pruned activation) as one block per output panel: the C output rows of a
-/// block column of S times `256 / C` columns of op(B). The block rows of S
-/// are visited in order; where one stores a block in the panel's block
-/// column (found by every thread scanning the row's sorted coordinates), the
-/// block and the R x panel-width tile of op(B) it meets are staged in shared
-/// memory and each thread adds the R products of its output element: the
-/// loop nest's summation order, no atomics. Returns false (and emits
-/// nothing) when the block does not fit.
-static bool emitTransposedPanelMatmul(KernelBuilder &k, const BsrBuffers &bsr,
-                                      int64_t blockRowCount,
-                                      int64_t blockColCount, Value dense,
-                                      bool tb, Value out, Value n,
-                                      Type accType) {
-  int64_t r = bsr.blockRows, c = bsr.blockCols;
-  if (c > kBlockThreads)
-    return false;
-  int64_t width = kBlockThreads / c;
-  if (r * c + r * width > kPanelSharedElements)
-    return false;
-  Type resultElement = cast<MemRefType>(out.getType()).getElementType();
-  Value panels = k.divU(k.add(n, k.index(width - 1)), k.index(width));
-  Value grid = k.mul(k.index(blockColCount), panels);
-  SmallVector<Type> shared = {getWorkgroupBufferType({r * c}, accType),
-                              getWorkgroupBufferType({r * width}, accType)};
-  emitLaunch(k, grid, kBlockThreads, shared, [&](LaunchIds ids) {
-    Value tid = ids.thread, blockValues = ids.shared[0], tile = ids.shared[1];
-    Value bcol = k.divU(ids.block, panels);
-    Value col0 = k.mul(k.remU(ids.block, panels), k.index(width));
-    Value cj = k.divU(tid, k.index(width)), tj = k.remU(tid, k.index(width));
-    Value col = k.add(col0, tj);
-    Value valid = k.andI(k.cmp(arith::CmpIPredicate::ult, cj, k.index(c)),
-                         k.cmp(arith::CmpIPredicate::ult, col, n));
-    Value zero = k.floating(accType, 0.0);
-    Type accTypes[] = {accType};
-    Value sum = k.forAccumulate(
-        k.index(0), k.index(blockRowCount), {zero},
-        [&](Value br, ValueRange acc) {
-          Value begin = k.toIndex(k.load(bsr.positions, br));
-          Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
-          Value slot = k.forAccumulate(
-              begin, end, {end}, [&](Value p, ValueRange found) {
-                Value hit = k.cmp(arith::CmpIPredicate::eq,
-                                  k.toIndex(k.load(bsr.coordinates, p)), bcol);
-                return SmallVector<Value>{k.select(hit, p, found[0])};
-              })[0];
-          Value stored = k.cmp(arith::CmpIPredicate::ult, slot, end);
-          return k.ifThenElse(
-              stored, accTypes,
-              [&] {
-                k.forEachStep(tid, k.index(r * c), kBlockThreads, [&](Value e) {
-                  Value v =
-                      k.load(bsr.values, k.add(k.mul(slot, k.index(r * c)), e));
-                  k.store(k.castFloat(v, accType), blockValues, e);
-                });
-                k.forEachStep(
-                    tid, k.index(r * width), kBlockThreads, [&](Value e) {
-                      Value ri = k.divU(e, k.index(width));
-                      Value j = k.add(col0, k.remU(e, k.index(width)));
-                      Value kk = k.add(k.mul(br, k.index(r)), ri);
-                      Value v = k.ifThenElse(
-                          k.cmp(arith::CmpIPredicate::ult, j, n), accTypes,
-                          [&] {
-                            Value b = tb ? k.load(dense, {j, kk})
-                                         : k.load(dense, {kk, j});
-                            return SmallVector<Value>{k.castFloat(b, accType)};
-                          },
-                          [&] { return SmallVector<Value>{zero}; })[0];
-                      k.store(v, tile, e);
-                    });
-                emitBarrier(k);
-                Value next = k.ifThenElse(
-                    valid, accTypes,
-                    [&] {
-                      return k.forAccumulate(
-                          k.index(0), k.index(r), {acc[0]},
-                          [&](Value ri, ValueRange inner) {
-                            Value a = k.load(blockValues,
-                                             k.add(k.mul(ri, k.index(c)), cj));
-                            Value b = k.load(
-                                tile, k.add(k.mul(ri, k.index(width)), tj));
-                            return SmallVector<Value>{
-                                k.addF(inner[0], k.mulF(a, b))};
-                          });
-                    },
-                    [&] { return SmallVector<Value>{acc[0]}; })[0];
-                emitBarrier(k);
-                return SmallVector<Value>{next};
-              },
-              [&] { return SmallVector<Value>{acc[0]}; });
-        })[0];
-    k.ifThen(valid, [&] {
-      k.store(k.castFloat(sum, resultElement), out,
-              {k.add(k.mul(bcol, k.index(c)), cj), col});
+      SmallVector<Value> at = {lineIndex, denseIndex};
+      if (!left)
+        std::swap(at[0], at[1]);
+      k.store(k.castFloat(sum, resultElement), out, at);
     });
   });
   return true;
@@ -491,19 +488,12 @@ static Value packPair(KernelBuilder &k, Value lo, Value hi) {
 /// no atomics, deterministic. Rows and columns past D's read zeros and are
 /// not stored.
 static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
-                                 int64_t blockRowCount, int64_t blockColCount,
-                                 bool sparseLeft, bool ta, bool tb, Value dense,
-                                 Value out, Value denseExtent) {
+                                 const BsrLines &lines, int64_t blockRowCount,
+                                 Value dense, bool td, Value out,
+                                 Value denseExtent) {
   int64_t r = bsr.blockRows, c = bsr.blockCols;
-  // Whether op(S) is S transposed; the block of op(S) is then c x r.
-  bool ts = sparseLeft ? ta : tb;
-  int64_t opRows = ts ? c : r, opCols = ts ? r : c;
-  // Lines of op(S)'s blocks along the output, their size, and the depth.
-  int64_t lineSize = sparseLeft ? opRows : opCols;
-  int64_t depth = sparseLeft ? opCols : opRows;
-  // A line is a block row of S (walked) or a block column of S (searched).
-  bool lineIsBlockRow = sparseLeft != ts;
-  int64_t lines = lineIsBlockRow ? blockRowCount : blockColCount;
+  bool sparseLeft = lines.sparseLeft;
+  int64_t lineSize = lines.lineSize, depth = lines.depth;
   int64_t tilesN = sparseLeft ? 4 : 2;
   int64_t tileCols = kMmaN * tilesN;
   Type element = cast<MemRefType>(bsr.values.getType()).getElementType();
@@ -515,7 +505,7 @@ static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
   int64_t denseTileSize = sparseLeft ? tileCols : kMmaM;
   Value denseTiles = k.divU(k.add(denseExtent, k.index(denseTileSize - 1)),
                             k.index(denseTileSize));
-  Value tasks = k.mul(k.index(lines * tilesInLine), denseTiles);
+  Value tasks = k.mul(k.index(lines.lines * tilesInLine), denseTiles);
   std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
   if (element.isBF16())
     ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
@@ -534,25 +524,24 @@ static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
     Value col0 = sparseLeft ? denseStart : lineStart;
     // op(S)[i, j] of block `p`, local coordinates.
     auto sparseAt = [&](Value p, Value i, Value j) {
-      Value e =
-          ts ? k.add(k.mul(j, k.index(c)), i) : k.add(k.mul(i, k.index(c)), j);
-      return k.load(bsr.values, k.add(k.mul(p, k.index(r * c)), e));
+      return lines.sparseAt(k, bsr, bsr.values, k.mul(p, k.index(r * c)), i, j);
     };
     // op(D)[i, j], zero where `i` (S on the right: a row) or `j` (S on the
-    // left: a column) is past D's extent.
+    // left: a column) is past D's extent. The load is clamped rather than
+    // branched around: the warp stays converged for the MMAs.
     auto denseAt = [&](Value i, Value j) {
       Value outer = sparseLeft ? j : i;
       Value inside = k.cmp(arith::CmpIPredicate::ult, outer, denseExtent);
       Value safe = k.select(inside, outer, k.index(0));
       Value ii = sparseLeft ? i : safe, jj = sparseLeft ? safe : j;
-      bool td = sparseLeft ? tb : ta;
       Value v = td ? k.load(dense, {jj, ii}) : k.load(dense, {ii, jj});
       return k.select(inside, v, k.floating(element, 0.0));
     };
     SmallVector<Value> init(4 * tilesN, k.floating(f32, 0.0));
     // The MMAs of stored block `p`, whose depth starts at `kBase` of the
     // contraction.
-    auto blockProducts = [&](Value p, Value kBase, ValueRange acc) {
+    auto blockProducts = [&](Value p, Value kBase,
+                             ValueRange acc) -> SmallVector<Value> {
       return k.forAccumulate(
           k.index(0), k.index(depth / kMmaK), acc,
           [&](Value slice, ValueRange acc) {
@@ -600,34 +589,8 @@ static void emitTensorCoreMatmul(KernelBuilder &k, const BsrBuffers &bsr,
             return next;
           });
     };
-    SmallVector<Value> sums;
-    if (lineIsBlockRow) {
-      Value begin = k.toIndex(k.load(bsr.positions, line));
-      Value end = k.toIndex(k.load(bsr.positions, k.add(line, k.index(1))));
-      sums = k.forAccumulate(begin, end, init, [&](Value p, ValueRange acc) {
-        Value kBase = k.mul(k.toIndex(k.load(bsr.coordinates, p)), k.index(c));
-        return blockProducts(p, kBase, acc);
-      });
-    } else {
-      SmallVector<Type> accTypes(init.size(), f32);
-      sums = k.forAccumulate(
-          k.index(0), k.index(blockRowCount), init,
-          [&](Value br, ValueRange acc) {
-            Value begin = k.toIndex(k.load(bsr.positions, br));
-            Value end = k.toIndex(k.load(bsr.positions, k.add(br, k.index(1))));
-            Value slot = k.forAccumulate(
-                begin, end, {end}, [&](Value p, ValueRange found) {
-                  Value hit =
-                      k.cmp(arith::CmpIPredicate::eq,
-                            k.toIndex(k.load(bsr.coordinates, p)), line);
-                  return SmallVector<Value>{k.select(hit, p, found[0])};
-                })[0];
-            return k.ifThenElse(
-                k.cmp(arith::CmpIPredicate::ult, slot, end), accTypes,
-                [&] { return blockProducts(slot, k.mul(br, k.index(r)), acc); },
-                [&] { return SmallVector<Value>(acc); });
-          });
-    }
+    SmallVector<Value> sums =
+        foldLineBlocks(k, bsr, lines, blockRowCount, line, init, blockProducts);
     for (int64_t tile = 0; tile < tilesN; ++tile)
       for (int64_t e = 0; e < 4; ++e) {
         Value row = k.add(row0, k.add(group, k.index(8 * (e >> 1))));
@@ -668,17 +631,19 @@ struct BsrMatmulToGPU : public OpConversionPattern<BsrMatmulOp> {
         lhsSparse ? n : k.index(sparseType.getDimSize(tb ? 0 : 1))};
     Value out = k.allocShaped(resultType.getShape(), resultElement, sizes);
     int64_t blockColCount = sparseType.getDimSize(1) / bsr.blockCols;
+    BsrLines lines(bsr, blockRowCount, blockColCount, lhsSparse, ta, tb);
+    // The dense operand's output extent (columns with S on the left, rows
+    // with S on the right) and whether it is transposed.
+    Value denseExtent = lhsSparse ? sizes[1] : sizes[0];
+    bool td = lhsSparse ? tb : ta;
     if (canUseTensorCores(sparseType.getElementType(), bsr)) {
-      emitTensorCoreMatmul(k, bsr, blockRowCount, blockColCount, lhsSparse, ta,
-                           tb, dense, out, lhsSparse ? sizes[1] : sizes[0]);
+      emitTensorCoreMatmul(k, bsr, lines, blockRowCount, dense, td, out,
+                           denseExtent);
       rewriter.replaceOp(op, k.tensorOf(out));
       return success();
     }
-    if (lhsSparse &&
-        (ta ? emitTransposedPanelMatmul(k, bsr, blockRowCount, blockColCount,
-                                        dense, tb, out, sizes[1], accType)
-            : emitPanelMatmul(k, bsr, blockRowCount, dense, tb, out, sizes[1],
-                              accType))) {
+    if (emitPanelMatmul(k, bsr, lines, blockRowCount, dense, td, out,
+                        denseExtent, accType)) {
       rewriter.replaceOp(op, k.tensorOf(out));
       return success();
     }

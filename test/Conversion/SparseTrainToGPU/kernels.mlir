@@ -146,13 +146,20 @@ func.func @prune(%x: tensor<8x8xf32>) -> tensor<8x8xf32, #BSR> {
 // CHECK: gpu.barrier
 // CHECK-NOT: atomic_rmw
 // CHECK: return
-// With the BSR operand on the right: one parallel iteration per output
-// element over the stored elements of its line.
+// With the BSR operand on the right: one block per output panel of a
+// block column of S (its columns times 256 / C rows of A); every block row
+// is searched for a block in that column, which is staged with the tile of
+// A it meets.
 // CHECK-LABEL: func.func @matmul_rhs(
-// CHECK-NOT: gpu.launch
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%{{.*}}, %c8{{.*}})
+// CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for
 // CHECK: scf.for
+// CHECK: arith.cmpi eq
+// CHECK: scf.if
+// CHECK: gpu.barrier
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-NOT: scf.parallel
 // CHECK-NOT: atomic_rmw
 // CHECK: return
 func.func @matmul(%s: tensor<8x8xf32, #BSR>, %b: tensor<8x4xf32>) -> tensor<8x4xf32> {

@@ -1,23 +1,21 @@
 // The GPU kernels of convert-sparse-train-to-gpu run on the CPU
 // (sparse-train-to-cpu after the GPU conversion) and must print what the
-// reference lowering prints: the loop-nest kernels as they are, the panel
-// kernels of S * B and S^T * B and the warp kernels of the three
-// convolutions through sparse-train-gpu-launch-to-openmp (a block's threads,
+// reference lowering prints: the panel kernels of the four bsr_matmul
+// forms and the warp kernels of the three convolutions through
+// sparse-train-gpu-launch-to-openmp (a block's threads,
 // or a warp's lanes, as OpenMP threads). Inputs are small integers, so every sum is
 // exact whatever the summation order, and include zeros (skipped), padding,
 // strides, dilations and a pruned block facing Inf.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-gpu --sparse-train-gpu-launch-to-openmp --sparse-train-to-cpu | %run_cpu | FileCheck %s
 // RUN: sparse-train-opt %s --sparse-train-to-cpu="kernels=reference num-threads=1" | %run_cpu | FileCheck %s
-// The GPU conversion produced the kernels: panel launches for S * B and
-// S^T * B, loop nests for the right-operand products, and a warp launch
-// with ballot votes for each of the three convolutions (a parallel zero
-// fill beside each, for an empty scanned tensor).
+// The GPU conversion produced the kernels: panel launches (workgroup
+// buffers, barriers) for the four bsr_matmul forms, and a warp launch with
+// ballot votes for each of the three convolutions (a parallel zero fill
+// beside each, for an empty scanned tensor).
 // RUN: sparse-train-opt %s --convert-sparse-train-to-gpu | FileCheck %s --check-prefix=IR
 // IR-NOT: sparse_train.
-// IR: gpu.launch
-// IR: gpu.launch
-// IR: scf.parallel
-// IR: scf.parallel
+// IR-COUNT-4: gpu.launch {{.*}} workgroup
+// IR-NOT: scf.parallel
 // IR: gpu.launch
 // IR: nvvm.vote.sync ballot
 // IR: gpu.shuffle idx
