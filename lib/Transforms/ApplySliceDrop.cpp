@@ -424,10 +424,10 @@ struct ApplySliceDropPass
   /// Restricts the loop over the units of `loop.op` to the slice: the
   /// input it indexes (the image where both the image and the filter are
   /// indexed, as in the forward) reads `slice_drop` of it scaled by
-  /// `scale`, another indexed input its slice unscaled. A loop that the
-  /// result is indexed by is computed into a smaller zero tensor and
-  /// expanded back to `extent` (the replacement is returned); otherwise the
-  /// op is updated in place.
+  /// `scale`, another indexed input its slice unscaled. When the result is
+  /// indexed by the loop, the op is recomputed into a smaller zero tensor
+  /// and its uses read that expanded back to `extent`; otherwise the op is
+  /// updated in place.
   static void sliceUnitLoop(OpBuilder &b, UnitLoop loop, Value start,
                             int64_t width, int64_t extent, double scale) {
     linalg::LinalgOp op = loop.op;

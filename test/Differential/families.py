@@ -459,28 +459,10 @@ def block_family(rng) -> List[Case]:
         d = to_elem(dense_stored, elem)
         dv = from_elem(d, elem).astype(np.float64)
         d_op = dv.T if (tb if lhs_sparse else ta) else dv
-        with np.errstate(invalid="ignore"):
-            if lhs_sparse:
-                expected = _masked_product(s_op, d_op)
-                expected_abs = _masked_product(np.abs(s_op), np.abs(d_op))
-            else:
-                expected = _masked_product(d_op, s_op)
-                expected_abs = _masked_product(np.abs(d_op), np.abs(s_op))
-        enc = _bsr(r, c)
-        st = f"tensor<{sm}x{sk}x{elem}, {enc}>"
-        dt = ttype(list(d.shape), elem)
-        out_t = ttype(list(expected.shape), res_elem)
-        flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
-        lhs, rhs, lt, rt = ("%p", "%d", st, dt) if lhs_sparse else ("%d", "%p", dt, st)
-        name = f"bsr_matmul_{j}"
-        body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], elem)} -> {st}\n"
-                f"  %y = sparse_train.bsr_matmul {lhs}, {rhs}{flags} : {lt}, {rt} -> {out_t}\n"
-                f"  return %y : {out_t}")
-        ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%d: {dt}"], [out_t], body)
-        cases.append(Case(f"bsr_matmul ({'lhs' if lhs_sparse else 'rhs'} BSR{flags})", name,
-                          f"{elem} {sm}x{sk} block {r}x{c} ratio {ratio}", ir, [x, d],
-                          [(2, NP[res_elem])],
-                          lambda out, e=expected, a=expected_abs, el=res_elem, t=inner: close(out[0], e, a, el, t)))
+        cases.append(_bsr_matmul_case(f"bsr_matmul_{j}", "",
+                                      f"{elem} {sm}x{sk} block {r}x{c} ratio {ratio}", x, d,
+                                      s_op, d_op, elem, res_elem, (r, c), ratio, ta, tb,
+                                      lhs_sparse))
     # The four forms with a BSR left operand in f32, which the CPU lowering
     # runs as vector kernels: output widths around the vector length and the
     # 3-vector panel width (48 and 24 columns at 512 and 256 bits), every
@@ -536,29 +518,37 @@ def block_family(rng) -> List[Case]:
                          elem).astype(np.float64)
         stored = to_elem(np.ascontiguousarray(d_op.T) if (tb if lhs_sparse else ta) else d_op,
                          elem)
-        if lhs_sparse:
-            expected = _masked_product(s_op, d_op)
-            expected_abs = _masked_product(np.abs(s_op), np.abs(d_op))
-        else:
-            expected = _masked_product(d_op, s_op)
-            expected_abs = _masked_product(np.abs(d_op), np.abs(s_op))
-        enc = _bsr(r, c)
-        st = f"tensor<{sm}x{sk}x{elem}, {enc}>"
-        dt, out_t = ttype(list(stored.shape), elem), ttype(list(expected.shape), "f32")
-        flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
-        lhs, rhs, lt, rt = ("%p", "%d", st, dt) if lhs_sparse else ("%d", "%p", dt, st)
-        name = f"bsr_matmul_mma_{j}"
-        body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], elem)} -> {st}\n"
-                f"  %y = sparse_train.bsr_matmul {lhs}, {rhs}{flags} : {lt}, {rt} -> {out_t}\n"
-                f"  return %y : {out_t}")
-        ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%d: {dt}"], [out_t], body)
-        cases.append(Case(f"bsr_matmul ({'lhs' if lhs_sparse else 'rhs'} BSR{flags}, {elem}, "
-                          "tensor-core shapes)", name,
-                          f"{sm}x{sk} block {r}x{c} other {other} ratio {ratio}",
-                          ir, [x, stored], [(2, np.float32)],
-                          lambda out, e=expected, a=expected_abs, t=s_op.shape[0 if not lhs_sparse else 1]:
-                          close(out[0], e, a, "f32", t)))
+        cases.append(_bsr_matmul_case(f"bsr_matmul_mma_{j}", f", {elem}, tensor-core shapes",
+                                      f"{sm}x{sk} block {r}x{c} other {other} ratio {ratio}",
+                                      x, stored, s_op, d_op, elem, "f32", (r, c), ratio, ta, tb,
+                                      lhs_sparse))
     return cases
+
+
+def _bsr_matmul_case(name, title, detail, x, stored, s_op, d_op, elem, res_elem, block,
+                     ratio, ta, tb, lhs_sparse):
+    """A bsr_matmul case: block_prune of `x` (the pruned op(S) is `s_op`)
+    times the dense operand `stored` (op(D) = `d_op`), or the reverse,
+    against the product with the pruned blocks zeroed."""
+    with np.errstate(invalid="ignore"):
+        a, b = (s_op, d_op) if lhs_sparse else (d_op, s_op)
+        expected = _masked_product(a, b)
+        expected_abs = _masked_product(np.abs(a), np.abs(b))
+    r, c = block
+    sm, sk = x.shape
+    st = f"tensor<{sm}x{sk}x{elem}, {_bsr(r, c)}>"
+    dt, out_t = ttype(list(stored.shape), elem), ttype(list(expected.shape), res_elem)
+    flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
+    lhs, rhs, lt, rt = ("%p", "%d", st, dt) if lhs_sparse else ("%d", "%p", dt, st)
+    body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], elem)} -> {st}\n"
+            f"  %y = sparse_train.bsr_matmul {lhs}, {rhs}{flags} : {lt}, {rt} -> {out_t}\n"
+            f"  return %y : {out_t}")
+    ir = _func(name, [f"%x: {ttype([sm, sk], elem)}", f"%d: {dt}"], [out_t], body)
+    inner = a.shape[1]
+    return Case(f"bsr_matmul ({'lhs' if lhs_sparse else 'rhs'} BSR{flags}{title})", name, detail,
+                ir, [x, stored], [(2, NP[res_elem])],
+                lambda out, e=expected, ea=expected_abs, el=res_elem, t=inner:
+                close(out[0], e, ea, el, t))
 
 
 def _masked_product(a, b):

@@ -92,115 +92,108 @@ static Value clampIndex(KernelBuilder &k, Value valid, Value value) {
   return k.select(valid, value, k.index(0));
 }
 
-/// The forward convolution with warp-level zero detection: each warp owns
-/// one output position (n, oh, ow) and 32 output channels (a lane each);
-/// for every filter tap inside the image and every 32 input channels, the
-/// lanes scan one channel of x each (warpBallotSum) and add their products
-/// with their output channel's weight. Summation order (taps, then
-/// channels) is the loop nest's and the reference's.
-static void emitBallotForward(KernelBuilder &k, Conv2DZeroSkipOp op, Value x,
-                              Value w, Value y, ArrayRef<Value> sizes,
-                              Type accType) {
-  ConvWindowValues win = getConvWindowValues(k, op);
-  Type element = cast<MemRefType>(y.getType()).getElementType();
-  Value h = k.dim(x, 1), wd = k.dim(x, 2), c = k.dim(x, 3);
-  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
-  Value f = sizes[3];
-  Value chunks = warpGroups(k, f);
+/// The warp kernel of the forward convolution and of the data gradient,
+/// which share their shape: each warp owns one position (n, i, j) of the
+/// 4-D `result` (`sizes`) and 32 of its channels (a lane each). For every
+/// filter tap (a, b) whose coordinates in `scanned` exist (`coordinate(i,
+/// a, /*vertical=*/true)`, `coordinate(j, b, false)`) and every 32 channels
+/// of `scanned`, the lanes scan one channel each (warpBallotSum) and add
+/// their products with `other(a, b, scannedChannel, resultChannel)`.
+/// Summation order (taps, then channels) is the loop nest's and the
+/// reference's.
+static void emitBallotTapKernel(
+    KernelBuilder &k, Value scanned, Value result, ArrayRef<Value> sizes,
+    Value kh, Value kw, Type accType,
+    function_ref<std::pair<Value, Value>(Value, Value, bool)> coordinate,
+    function_ref<Value(Value, Value, Value, Value)> other) {
+  Type element = cast<MemRefType>(result.getType()).getElementType();
+  Value channels = k.dim(scanned, 3);
+  Value chunks = warpGroups(k, sizes[3]);
   Value tasks = k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
   emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
     Value chunk = k.remU(task, chunks);
     Value rest = k.divU(task, chunks);
-    Value ow = k.remU(rest, sizes[2]);
+    Value j = k.remU(rest, sizes[2]);
     rest = k.divU(rest, sizes[2]);
-    Value oh = k.remU(rest, sizes[1]);
+    Value i = k.remU(rest, sizes[1]);
     Value n = k.divU(rest, sizes[1]);
-    Value fo = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
-    Value active = k.cmp(arith::CmpIPredicate::ult, fo, f);
-    Value foSafe = clampIndex(k, active, fo);
+    Value out = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
+    Value active = k.cmp(arith::CmpIPredicate::ult, out, sizes[3]);
+    Value outSafe = clampIndex(k, active, out);
     Value sum =
         sumOver(k, kh, k.floating(accType, 0.0), [&](Value a, Value acc) {
-          auto [ih, insideH] =
-              convInputCoordinate(k, oh, a, win.sh, win.dh, win.top, h);
+          auto [si, insideH] = coordinate(i, a, /*vertical=*/true);
           return sumOver(k, kw, acc, [&](Value b, Value acc) {
-            auto [iw, insideW] =
-                convInputCoordinate(k, ow, b, win.sw, win.dw, win.left, wd);
+            auto [sj, insideW] = coordinate(j, b, /*vertical=*/false);
             Value inside = k.andI(insideH, insideW);
-            return sumOver(k, warpGroups(k, c), acc, [&](Value g, Value acc) {
-              Value c0 = k.mul(g, k.index(kWarpLanes));
-              Value ch = k.add(c0, lane);
-              Value valid =
-                  k.andI(inside, k.cmp(arith::CmpIPredicate::ult, ch, c));
-              Value xv = k.castFloat(k.load(x, {n, clampIndex(k, insideH, ih),
-                                                clampIndex(k, insideW, iw),
-                                                clampIndex(k, valid, ch)}),
-                                     accType);
-              return warpBallotSum(k, acc, xv, valid, active, [&](Value bit) {
-                return k.load(w, {a, b, k.add(c0, bit), foSafe});
-              });
-            });
+            return sumOver(
+                k, warpGroups(k, channels), acc, [&](Value g, Value acc) {
+                  Value c0 = k.mul(g, k.index(kWarpLanes));
+                  Value ch = k.add(c0, lane);
+                  Value valid = k.andI(
+                      inside, k.cmp(arith::CmpIPredicate::ult, ch, channels));
+                  Value v = k.castFloat(
+                      k.load(scanned, {n, clampIndex(k, insideH, si),
+                                       clampIndex(k, insideW, sj),
+                                       clampIndex(k, valid, ch)}),
+                      accType);
+                  return warpBallotSum(
+                      k, acc, v, valid, active, [&](Value bit) {
+                        return other(a, b, k.add(c0, bit), outSafe);
+                      });
+                });
           });
         });
     k.ifThen(active, [&] {
-      k.store(k.castFloat(sum, element), y, {n, oh, ow, fo});
+      k.store(k.castFloat(sum, element), result, {n, i, j, out});
     });
   });
 }
 
+/// The forward convolution with warp-level zero detection: each warp owns
+/// one output position and 32 output channels; the lanes scan the input
+/// channels of x at each tap inside the image and add their products with
+/// their output channel's weight (emitBallotTapKernel).
+static void emitBallotForward(KernelBuilder &k, Conv2DZeroSkipOp op, Value x,
+                              Value w, Value y, ArrayRef<Value> sizes,
+                              Type accType) {
+  ConvWindowValues win = getConvWindowValues(k, op);
+  Value h = k.dim(x, 1), wd = k.dim(x, 2);
+  emitBallotTapKernel(
+      k, x, y, sizes, k.dim(w, 0), k.dim(w, 1), accType,
+      [&](Value o, Value tap, bool vertical) {
+        return vertical
+                   ? convInputCoordinate(k, o, tap, win.sh, win.dh, win.top, h)
+                   : convInputCoordinate(k, o, tap, win.sw, win.dw, win.left,
+                                         wd);
+      },
+      [&](Value a, Value b, Value c, Value f) {
+        return k.load(w, {a, b, c, f});
+      });
+}
+
 /// The data gradient with warp-level zero detection: each warp owns one
-/// input position (n, ih, iw) and 32 input channels (a lane each); for
-/// every filter tap whose output coordinate exists and every 32 output
-/// channels, the lanes scan one channel of dy each and add their products
-/// with the filter at their input channel. Summation order: taps, then
-/// output channels, as in the reference.
+/// input position and 32 input channels; the lanes scan the output channels
+/// of dy at each tap whose output coordinate exists (stride divisibility,
+/// padding) and add their products with the filter at their input channel
+/// (emitBallotTapKernel).
 static void emitBallotBackwardData(KernelBuilder &k,
                                    Conv2DZeroSkipBackwardDataOp op, Value dy,
                                    Value w, Value dx, ArrayRef<Value> sizes,
                                    Type accType) {
   ConvWindowValues win = getConvWindowValues(k, op);
-  Type element = cast<MemRefType>(dx.getType()).getElementType();
-  Value oh = k.dim(dy, 1), ow = k.dim(dy, 2), f = k.dim(dy, 3);
-  Value kh = k.dim(w, 0), kw = k.dim(w, 1);
-  Value c = sizes[3];
-  Value chunks = warpGroups(k, c);
-  Value tasks = k.mul(k.mul(k.mul(sizes[0], sizes[1]), sizes[2]), chunks);
-  emitWarpLaunch(k, tasks, [&](Value lane, Value task) {
-    Value chunk = k.remU(task, chunks);
-    Value rest = k.divU(task, chunks);
-    Value iw = k.remU(rest, sizes[2]);
-    rest = k.divU(rest, sizes[2]);
-    Value ih = k.remU(rest, sizes[1]);
-    Value n = k.divU(rest, sizes[1]);
-    Value ch = k.add(k.mul(chunk, k.index(kWarpLanes)), lane);
-    Value active = k.cmp(arith::CmpIPredicate::ult, ch, c);
-    Value chSafe = clampIndex(k, active, ch);
-    Value sum =
-        sumOver(k, kh, k.floating(accType, 0.0), [&](Value a, Value acc) {
-          auto [oy, insideH] =
-              convOutputCoordinate(k, ih, a, win.sh, win.dh, win.top, oh);
-          return sumOver(k, kw, acc, [&](Value b, Value acc) {
-            auto [ox, insideW] =
-                convOutputCoordinate(k, iw, b, win.sw, win.dw, win.left, ow);
-            Value inside = k.andI(insideH, insideW);
-            return sumOver(k, warpGroups(k, f), acc, [&](Value g, Value acc) {
-              Value g0 = k.mul(g, k.index(kWarpLanes));
-              Value fo = k.add(g0, lane);
-              Value valid =
-                  k.andI(inside, k.cmp(arith::CmpIPredicate::ult, fo, f));
-              Value dv = k.castFloat(k.load(dy, {n, clampIndex(k, insideH, oy),
-                                                 clampIndex(k, insideW, ox),
-                                                 clampIndex(k, valid, fo)}),
-                                     accType);
-              return warpBallotSum(k, acc, dv, valid, active, [&](Value bit) {
-                return k.load(w, {a, b, chSafe, k.add(g0, bit)});
-              });
-            });
-          });
-        });
-    k.ifThen(active, [&] {
-      k.store(k.castFloat(sum, element), dx, {n, ih, iw, ch});
-    });
-  });
+  Value oh = k.dim(dy, 1), ow = k.dim(dy, 2);
+  emitBallotTapKernel(
+      k, dy, dx, sizes, k.dim(w, 0), k.dim(w, 1), accType,
+      [&](Value in, Value tap, bool vertical) {
+        return vertical ? convOutputCoordinate(k, in, tap, win.sh, win.dh,
+                                               win.top, oh)
+                        : convOutputCoordinate(k, in, tap, win.sw, win.dw,
+                                               win.left, ow);
+      },
+      [&](Value a, Value b, Value f, Value c) {
+        return k.load(w, {a, b, c, f});
+      });
 }
 
 /// The filter gradient with warp-level zero detection: each warp owns one
