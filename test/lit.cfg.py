@@ -73,6 +73,15 @@ def _command_output(args):
 
 _llc_version = _command_output([os.path.join(config.llvm_tools_dir, "llc"),
                                 "--version"])
+
+# `avx512`: the host runs AVX-512F code (the x86-compress kernels, which the
+# test harness compiles for the host with -mcpu=native).
+try:
+    with open("/proc/cpuinfo") as _cpuinfo:
+        if " avx512f" in _cpuinfo.read():
+            config.available_features.add("avx512")
+except OSError:
+    pass
 if _llc_version and "nvptx64" in _llc_version:
     config.available_features.add("nvptx")
 

@@ -70,6 +70,8 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  if (options.x86Compress)
+    pm.addNestedPass<func::FuncOp>(createSparseTrainX86RegisterExpandPass());
   if (options.blas)
     pm.addPass(createSparseTrainMatmulToBlasPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -193,6 +193,37 @@ def ConvertSparseTrainToGPUPass
   ];
 }
 
+def SparseTrainX86RegisterExpandPass
+    : Pass<"sparse-train-x86-register-expand", "::mlir::func::FuncOp"> {
+  let summary = "Expand-loads of 16 x 32 bits as a masked load and an AVX-512 register expand";
+  let description = [{
+    Rewrites each `vector.expandload` of 16 lanes of 32 bits (the
+    `min_k_restore` kernel's) into a `vector.maskedload` of the leading
+    popcount(mask) elements and a call of `llvm.x86.avx512.mask.expand`,
+    the register form of `vexpandps`/`vpexpandd`: AMD's Zen 4 and 5 run the
+    memory form, which LLVM selects for `vector.expandload`, as microcode.
+    The result needs an AVX-512 target. `sparse-train-to-cpu` runs it with
+    `x86-compress=true`, after buffer deallocation (which rejects the
+    intrinsic call: its memory effects are unknown to it). Other
+    expand-loads are left alone.
+
+    ```mlir
+    %v = vector.expandload %m[%i], %mask, %zero
+        : memref<?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+    // becomes
+    %packed = vector.maskedload %m[%i], %leading, %zero : ...
+    %v = llvm.call_intrinsic "llvm.x86.avx512.mask.expand"(%packed, %zero, %mask)
+        : (vector<16xf32>, vector<16xf32>, vector<16xi1>) -> vector<16xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def SparseTrainGPUMapParallelLoopsPass
     : Pass<"sparse-train-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Prepare host-side scf.parallel nests and copies for "

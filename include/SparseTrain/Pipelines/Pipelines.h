@@ -46,9 +46,9 @@ struct SparseTrainToCPUOptions
       llvm::cl::init(128)};
   PassOptions::Option<bool> x86Compress{
       *this, "x86-compress",
-      llvm::cl::desc("min_k_retain's compress-stores as AVX-512 register "
-                     "compresses (fast on AMD Zen 4/5; needs an AVX-512 "
-                     "target)"),
+      llvm::cl::desc("min_k_retain's compress-stores and min_k_restore's "
+                     "expand-loads in AVX-512 registers (fast on AMD Zen "
+                     "4/5; needs an AVX-512 target)"),
       llvm::cl::init(false)};
   PassOptions::Option<bool> propagateSlices{
       *this, "propagate-slices",

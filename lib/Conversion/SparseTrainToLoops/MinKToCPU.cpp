@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "LeadingLanes.h"
 #include "MinKParts.h"
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
@@ -171,16 +172,9 @@ static void compressStore(KernelBuilder &k, bool x86Compress, Value base,
   }
   Value packed = x86vector::MaskCompressOp::create(
       k.b, k.b.getUnknownLoc(), type, mask, value, Value(), ElementsAttr());
-  Value bits = vector::ExtractOp::create(
-      k.b,
-      vector::BitCastOp::create(
-          k.b, VectorType::get({1}, k.b.getIntegerType(16)), mask),
-      ArrayRef<int64_t>{0});
-  Value count = k.toIndex(arith::ExtUIOp::create(
-      k.b, k.b.getI64Type(), math::CtPopOp::create(k.b, bits)));
-  Value prefix = vector::CreateMaskOp::create(
-      k.b, VectorType::get({16}, k.b.getI1Type()), ValueRange{count});
-  vector::MaskedStoreOp::create(k.b, base, ValueRange{at}, prefix, packed);
+  vector::MaskedStoreOp::create(k.b, base, ValueRange{at},
+                                getLeadingLanes(k.b, k.b.getUnknownLoc(), mask),
+                                packed);
 }
 
 /// Scans the `length` counters `hist[base, base + length)` from the top
