@@ -103,9 +103,10 @@ public:
   }
   /// A fresh buffer of `shape` x `elementType` with the dynamic sizes given.
   Value alloc(ArrayRef<int64_t> shape, Type elementType,
-              ValueRange dynamicSizes = {}) {
-    return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
-                                   dynamicSizes);
+              ValueRange dynamicSizes = {}, uint64_t alignment = 0) {
+    return memref::AllocOp::create(
+        b, MemRefType::get(shape, elementType), dynamicSizes,
+        alignment ? b.getI64IntegerAttr(alignment) : IntegerAttr());
   }
   /// The tensor of a buffer this kernel filled and no one else aliases.
   Value tensorOf(Value memref) {
@@ -190,12 +191,12 @@ public:
   /// A fresh buffer of `shape` x `elementType`; `sizes` holds every
   /// dimension, of which the dynamic ones are used.
   Value allocShaped(ArrayRef<int64_t> shape, Type elementType,
-                    ArrayRef<Value> sizes) {
+                    ArrayRef<Value> sizes, uint64_t alignment = 0) {
     SmallVector<Value> dynamicSizes;
     for (auto [extent, size] : llvm::zip(shape, sizes))
       if (ShapedType::isDynamic(extent))
         dynamicSizes.push_back(size);
-    return alloc(shape, elementType, dynamicSizes);
+    return alloc(shape, elementType, dynamicSizes, alignment);
   }
 
   /// A zero-filled buffer shaped like `type` with elements `elementType`;

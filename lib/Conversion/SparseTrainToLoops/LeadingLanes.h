@@ -19,9 +19,8 @@ namespace sparse_train {
 inline Value getLeadingLanes(OpBuilder &b, Location loc, Value mask) {
   Value bits = vector::ExtractOp::create(
       b, loc,
-      vector::BitCastOp::create(b, loc,
-                                VectorType::get({1}, b.getIntegerType(16)),
-                                mask),
+      vector::BitCastOp::create(
+          b, loc, VectorType::get({1}, b.getIntegerType(16)), mask),
       ArrayRef<int64_t>{0});
   Value count = arith::IndexCastOp::create(
       b, loc, b.getIndexType(),

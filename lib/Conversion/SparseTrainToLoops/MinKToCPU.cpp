@@ -569,8 +569,12 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
     Lanes v(k, vectorBits / 32);
     RetainedParts parts = unpackRetained(k, type, adaptor.getRetained());
     RankedTensorType resultType = op.getType();
-    Value dense =
-        k.allocShaped(resultType.getShape(), k.b.getF32Type(), parts.shape);
+    // Aligned to a vector, so that the whole vectors are written with
+    // non-temporal stores (the dense result is not read back soon, and a
+    // streaming store skips the read for ownership a plain store pays).
+    int64_t vectorBytes = vectorBits / 8;
+    Value dense = k.allocShaped(resultType.getShape(), k.b.getF32Type(),
+                                parts.shape, vectorBytes);
     Value flat = dense;
     if (resultType.getRank() != 1) {
       ReassociationIndices all;
@@ -608,14 +612,16 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
         return std::make_pair(xs, k.add(at, v.popcount(v.toBits(mask))));
       };
       Value all = v.splat(v.masks, k.b.getBoolAttr(true));
-      Value at = k.forAccumulate(k.index(0), k.divU(whole, k.index(v.n)),
-                                 {k.index(0)}, [&](Value step, ValueRange acc) {
-                                   Value j = k.mul(step, k.index(v.n));
-                                   auto [xs, next] = expand(j, acc[0], all);
-                                   vector::StoreOp::create(k.b, xs, flat,
-                                                           ValueRange{j});
-                                   return SmallVector<Value>{next};
-                                 })[0];
+      Value at =
+          k.forAccumulate(k.index(0), k.divU(whole, k.index(v.n)), {k.index(0)},
+                          [&](Value step, ValueRange acc) {
+                            Value j = k.mul(step, k.index(v.n));
+                            auto [xs, next] = expand(j, acc[0], all);
+                            vector::StoreOp::create(
+                                k.b, xs, flat, ValueRange{j},
+                                /*nontemporal=*/true, llvm::Align(vectorBytes));
+                            return SmallVector<Value>{next};
+                          })[0];
       k.ifThen(k.cmp(arith::CmpIPredicate::ult, whole, n), [&] {
         Value inside = v.prefixMask(k.sub(n, whole));
         Value xs = expand(whole, at, inside).first;

@@ -45,12 +45,11 @@ struct ExpandLoadInRegister : public OpRewritePattern<vector::ExpandLoadOp> {
         rewriter, loc, type, op.getBase(), op.getIndices(),
         getLeadingLanes(rewriter, loc, op.getMask()), op.getPassThru());
     // The lanes outside the mask take the pass-through, as expandload's.
-    Value expanded =
-        LLVM::CallIntrinsicOp::create(
-            rewriter, loc, type,
-            rewriter.getStringAttr("llvm.x86.avx512.mask.expand"),
-            ValueRange{packed, op.getPassThru(), op.getMask()})
-            .getResult(0);
+    Value expanded = LLVM::CallIntrinsicOp::create(
+                         rewriter, loc, type,
+                         rewriter.getStringAttr("llvm.x86.avx512.mask.expand"),
+                         ValueRange{packed, op.getPassThru(), op.getMask()})
+                         .getResult(0);
     rewriter.replaceOp(op, expanded);
     return success();
   }
