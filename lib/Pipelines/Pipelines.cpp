@@ -121,18 +121,26 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
   auto copy = [](auto &to, const auto &from) {
     to.assign(from.begin(), from.end());
   };
+  // The options the graph-based apply passes share, and those of the two
+  // that rewrite layers' weight gradients.
+  auto copyStepOptions = [&](auto &pass) {
+    pass.funcName = options.funcName;
+    pass.forwardResults = options.forwardResults;
+    copy(pass.tangents, options.tangents);
+    copy(pass.params, options.params);
+  };
+  auto copyLayerOptions = [&](auto &pass) {
+    pass.reluMask = options.reluMask;
+    copy(pass.layerIndices, options.layers);
+    copy(pass.layerNames, options.layerNames);
+    copyStepOptions(pass);
+  };
   for (const std::string &technique : options.techniques) {
     if (technique == "min-k") {
       SparseTrainApplyMinKPassOptions minK;
       minK.keepRatio = options.keepRatio;
       minK.encoding = options.encoding;
-      minK.reluMask = options.reluMask;
-      copy(minK.layerIndices, options.layers);
-      copy(minK.layerNames, options.layerNames);
-      minK.funcName = options.funcName;
-      minK.forwardResults = options.forwardResults;
-      copy(minK.tangents, options.tangents);
-      copy(minK.params, options.params);
+      copyLayerOptions(minK);
       pm.addNestedPass<func::FuncOp>(createSparseTrainApplyMinKPass(minK));
     } else if (technique == "block-prune") {
       SparseTrainApplyBlockPrunePassOptions prune;
@@ -140,13 +148,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       prune.blockCols = options.blockCols;
       prune.keepRatio = options.blockKeepRatio;
       prune.score = options.score;
-      prune.reluMask = options.reluMask;
-      copy(prune.layerIndices, options.layers);
-      copy(prune.layerNames, options.layerNames);
-      prune.funcName = options.funcName;
-      prune.forwardResults = options.forwardResults;
-      copy(prune.tangents, options.tangents);
-      copy(prune.params, options.params);
+      copyLayerOptions(prune);
       pm.addNestedPass<func::FuncOp>(
           createSparseTrainApplyBlockPrunePass(prune));
     } else if (technique == "slice-drop") {
@@ -157,11 +159,9 @@ LogicalResult mlir::sparse_train::buildSparseTrainApplyPipeline(
       slice.seedArg = options.seedArg;
       slice.counter = options.counter;
       slice.counterArg = options.counterArg;
-      slice.funcName = options.funcName;
-      slice.forwardResults = options.forwardResults;
-      copy(slice.tangents, options.tangents);
-      copy(slice.params, options.params);
-      pm.addNestedPass<func::FuncOp>(createSparseTrainApplySliceDropPass(slice));
+      copyStepOptions(slice);
+      pm.addNestedPass<func::FuncOp>(
+          createSparseTrainApplySliceDropPass(slice));
     } else if (technique == "zero-skip") {
       SparseTrainApplyZeroSkipPassOptions zeroSkip;
       zeroSkip.maxDensity = options.maxDensity;

@@ -55,28 +55,14 @@ static std::optional<Contraction> matchContraction(Operation *op) {
 }
 
 /// The result position of `map` that is loop dimension `dim`, if any.
-static std::optional<int64_t> getDimPosition(AffineMap map, unsigned dim) {
-  for (auto [position, expr] : llvm::enumerate(map.getResults()))
-    if (auto d = dyn_cast<AffineDimExpr>(expr); d && d.getPosition() == dim)
-      return position;
-  return std::nullopt;
+static std::optional<unsigned> getDimPosition(AffineMap map, unsigned dim) {
+  return map.getResultPosition(getAffineDimExpr(dim, map.getContext()));
 }
 
-/// Whether `op` (a top-level op of `body`) is one of `readers` or all its
-/// results reach only them (through the transposes, pads and the weight
-/// flip that sit between a value and the convolutions reading it).
-static bool reachesOnly(Operation *op,
-                        const llvm::SmallPtrSetImpl<Operation *> &readers,
-                        Block &body, int depth = 0) {
-  if (readers.contains(op))
-    return true;
-  if (depth > 8 || op->getNumResults() == 0)
-    return false;
-  return llvm::all_of(op->getUsers(), [&](Operation *user) {
-    Operation *top = body.findAncestorOpInBlock(*user);
-    return top && reachesOnly(top, readers, body, depth + 1);
-  });
-}
+/// Any op with results may sit between a chain's value and the convolutions
+/// reading it (transposes, pads, the weight flip): matchConv has traced the
+/// operands through them.
+static bool anyOp(Operation *) { return true; }
 
 /// The forward convolution `op` is, if it is one.
 static std::optional<ConvMatch> matchForwardConv(Operation *op) {
@@ -326,7 +312,7 @@ struct ApplySliceDropPass
     for (UnitLoop &loop : conv.filterGradients)
       readers.insert(loop.op);
     for (Operation *user : chain.units.getUsers()) {
-      if (reachesOnly(user, readers, body))
+      if (onlyFeeds(user, readers, anyOp))
         continue;
       if (!graph.isBackward(user))
         return "the units have another forward reader (" +
@@ -342,7 +328,7 @@ struct ApplySliceDropPass
       readers.insert(loop.op);
     for (Operation *user : chain.weight.getUsers()) {
       Operation *top = body.findAncestorOpInBlock(*user);
-      if (!reachesOnly(top, readers, body))
+      if (!onlyFeeds(top, readers, anyOp))
         return "the weight has another reader (" +
                top->getName().getStringRef().str() + ")";
     }
@@ -444,7 +430,7 @@ struct ApplySliceDropPass
     });
     bool scaled = false;
     for (unsigned i : order) {
-      std::optional<int64_t> position = getDimPosition(maps[i], loop.dim);
+      std::optional<unsigned> position = getDimPosition(maps[i], loop.dim);
       if (!position)
         continue;
       inputs[i] = SliceDropOp::create(
@@ -452,7 +438,7 @@ struct ApplySliceDropPass
           b.getI64IntegerAttr(width), b.getF64FloatAttr(scaled ? 1.0 : scale));
       scaled = true;
     }
-    std::optional<int64_t> resultDim = getDimPosition(maps.back(), loop.dim);
+    std::optional<unsigned> resultDim = getDimPosition(maps.back(), loop.dim);
     if (!resultDim) {
       for (auto [i, input] : llvm::enumerate(inputs))
         op->setOperand(i, input);

@@ -27,16 +27,17 @@ static std::optional<WeightGradient> matchWeightGradient(linalg::LinalgOp op) {
   return WeightGradient{op, p, q, nullptr};
 }
 
-/// Whether `op` is one of `gradOps` or a transpose or pad whose results
-/// only reach them (through more transposes and pads).
-static bool onlyFeeds(Operation *op,
-                      const llvm::SmallPtrSetImpl<Operation *> &gradOps) {
-  if (gradOps.contains(op))
+bool mlir::sparse_train::onlyFeeds(
+    Operation *op, const llvm::SmallPtrSetImpl<Operation *> &readers,
+    function_ref<bool(Operation *)> through, int depth) {
+  if (readers.contains(op))
     return true;
-  if (!isa<linalg::TransposeOp, tensor::PadOp>(op))
+  if (depth > 8 || op->getNumResults() == 0 || !through(op))
     return false;
+  Block *body = op->getBlock();
   return llvm::all_of(op->getUsers(), [&](Operation *user) {
-    return onlyFeeds(user, gradOps);
+    Operation *top = body->findAncestorOpInBlock(*user);
+    return top && onlyFeeds(top, readers, through, depth + 1);
   });
 }
 
@@ -72,7 +73,9 @@ mlir::sparse_train::findLinearLayers(const TrainingGraph &graph) {
     for (WeightGradient &grad : layer.gradients)
       gradOps.insert(grad.op);
     for (Operation *user : saved.backwardUsers)
-      if (!onlyFeeds(user, gradOps))
+      if (!onlyFeeds(user, gradOps, [](Operation *op) {
+            return isa<linalg::TransposeOp, tensor::PadOp>(op);
+          }))
         layer.otherReaders.push_back(user);
     layer.index = layers.size();
     layer.name = getLayerName(layer, graph);

@@ -52,6 +52,12 @@ struct LinearLayer {
 /// `layer-names`.
 inline constexpr llvm::StringLiteral kLayerNameAttrName = "sparse_train.layer";
 
+/// Whether `op` (a top-level op of a function body) is one of `readers`, or
+/// an op `through` accepts whose results reach only them (through more such
+/// ops; a use inside a region counts as a use by its top-level op).
+bool onlyFeeds(Operation *op, const llvm::SmallPtrSetImpl<Operation *> &readers,
+               function_ref<bool(Operation *)> through, int depth = 0);
+
 /// The linear and convolution layers of a joint step, in the order the
 /// function defines their inputs, with their names.
 SmallVector<LinearLayer> findLinearLayers(const TrainingGraph &graph);

@@ -431,11 +431,7 @@ def block_family(rng) -> List[Case]:
         ta, tb = bool((j // 8) % 2), bool((j // 16) % 2)
         r, c = [(2, 2), (2, 3), (4, 4), (3, 2)][int(rng.integers(0, 4))]
         sm, sk = r * int(rng.integers(1, 4)), c * int(rng.integers(1, 4))
-        x = _block_input(rng, sm, sk, r, c, "normal", elem)
-        xv = from_elem(x, elem).astype(np.float64)
-        ratio = float(rng.choice([0.0, 0.5, 1.0]))
-        keep = ref.block_select(ref.block_scores(xv, r, c, "l1"), "global_top_k", keep_ratio=ratio)
-        x_hat = ref.block_mask(xv, r, c, keep)
+        x, ratio, keep, x_hat = _pruned_block_input(rng, sm, sk, r, c, elem)
         # op(S) is x or its transpose; the dense side matches its inner size.
         s_op = x_hat.T if (ta if lhs_sparse else tb) else x_hat
         other = int(rng.choice([1, 3, 5]))
@@ -507,11 +503,7 @@ def block_family(rng) -> List[Case]:
         r, c = [(16, 16), (32, 16), (16, 32), (32, 32)][j // 8 % 2 * 2 + j // 16]
         sm, sk = r * int(rng.integers(1, 3)), c * int(rng.integers(1, 3))
         other = int(rng.choice([1, 8, 15, 16, 17, 31, 32, 33, 40]))
-        x = _block_input(rng, sm, sk, r, c, "normal", elem)
-        xv = from_elem(x, elem).astype(np.float64)
-        ratio = float(rng.choice([0.0, 0.5, 1.0]))
-        keep = ref.block_select(ref.block_scores(xv, r, c, "l1"), "global_top_k", keep_ratio=ratio)
-        x_hat = ref.block_mask(xv, r, c, keep)
+        x, ratio, keep, x_hat = _pruned_block_input(rng, sm, sk, r, c, elem)
         s_op = x_hat.T if (ta if lhs_sparse else tb) else x_hat
         d_shape = (s_op.shape[1], other) if lhs_sparse else (other, s_op.shape[0])
         d_op = from_elem(to_elem(rng.integers(-3, 4, d_shape).astype(np.float64), elem),
@@ -523,6 +515,17 @@ def block_family(rng) -> List[Case]:
                                       x, stored, s_op, d_op, elem, "f32", (r, c), ratio, ta, tb,
                                       lhs_sparse))
     return cases
+
+
+def _pruned_block_input(rng, sm, sk, r, c, elem):
+    """A random sm x sk input in `elem`, a keep ratio drawn from 0, 0.5 and 1,
+    the blocks global top-k by l1 keeps and the input with the others
+    zeroed (float64)."""
+    x = _block_input(rng, sm, sk, r, c, "normal", elem)
+    xv = from_elem(x, elem).astype(np.float64)
+    ratio = float(rng.choice([0.0, 0.5, 1.0]))
+    keep = ref.block_select(ref.block_scores(xv, r, c, "l1"), "global_top_k", keep_ratio=ratio)
+    return x, ratio, keep, ref.block_mask(xv, r, c, keep)
 
 
 def _bsr_matmul_case(name, title, detail, x, stored, s_op, d_op, elem, res_elem, block,

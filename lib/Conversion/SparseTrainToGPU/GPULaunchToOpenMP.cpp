@@ -266,11 +266,16 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch, func::FuncOp threadNum,
             memref::AllocaOp::create(k.b, MemRefType::get({kWarpLanes}, type))
                 .getResult();
     });
-    Type f32 = k.b.getF32Type();
-    exchange.mmaA =
-        memref::AllocaOp::create(k.b, MemRefType::get({16 * 16}, f32));
-    exchange.mmaB =
-        memref::AllocaOp::create(k.b, MemRefType::get({16 * 8}, f32));
+    bool mma = launch.getBody()
+                   .walk([](NVVM::MmaOp) { return WalkResult::interrupt(); })
+                   .wasInterrupted();
+    if (mma) {
+      Type f32 = k.b.getF32Type();
+      exchange.mmaA =
+          memref::AllocaOp::create(k.b, MemRefType::get({16 * 16}, f32));
+      exchange.mmaB =
+          memref::AllocaOp::create(k.b, MemRefType::get({16 * 8}, f32));
+    }
   }
   IRMapping mapping;
   bool failedWarpOps = false;
