@@ -26,9 +26,12 @@
 //    atomics, no reduction between threads).
 //
 // Before the kernel, a strided sample of the scanned operand estimates its
-// density; above the op's `max_density`, the same loops run without the
-// zero tests (every lane is broadcast). Results do not depend on the
-// thread count.
+// density; above the op's `max_density` a dense loop runs instead. For the
+// forward and the data gradient (width stride 1) it is register-tiled:
+// several result pixels share each filter vector load, the scanned rows
+// carry their zero padding and the loop has no tests; elsewhere it is the
+// skipping loop without the zero tests (every lane is broadcast). Results
+// do not depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,8 +54,14 @@ namespace {
 /// Most vectors of output channels in one register tile.
 constexpr int64_t kMaxTileVectors = 8;
 /// Result pixels per tile of the dense loop of the forward and data
-/// gradient kernels (x 8 vectors of accumulators).
+/// gradient kernels where the scanned column is not affine in the result
+/// column (x 8 vectors of accumulators).
 constexpr int64_t kDensePixels = 2;
+/// Vector registers of the register-tiled dense loop: its accumulators, one
+/// broadcast per result pixel and one filter vector.
+constexpr int64_t kDenseRegisters = 31;
+/// Most result pixels per register tile of the dense loop.
+constexpr int64_t kMaxDensePixels = 12;
 /// Vectors of the scanned operand the density test reads at most.
 constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
@@ -256,13 +265,39 @@ struct GatherPlan {
   /// Whether the kernel reads and writes the activations in place rather
   /// than through packed copies (see emitGatherKernel).
   bool direct = false;
+  /// Result pixels per register tile of the dense loop, 0 where the scanned
+  /// column a result column reads is not affine in it (data gradient with
+  /// a width stride above 1): there the dense loop is the skipping loop
+  /// without zero tests.
+  int64_t densePixels = 0;
+  /// Whether the dense loop reads and writes the activations in place: when
+  /// nothing of the scanned rows needs padding (copies of 1x1 layers cost
+  /// more than they save, in page faults of fresh buffers too).
+  bool denseDirect = false;
 };
 
 template <typename OpTy>
-static GatherPlan getGatherPlan(OpTy op, int64_t filterWidth,
-                                int64_t resultChannels, int64_t lanes) {
+static GatherPlan getGatherPlan(OpTy op, bool fromOutput, int64_t filterWidth,
+                                RankedTensorType resultType, int64_t lanes) {
   GatherPlan plan;
+  int64_t resultChannels = resultType.getDimSize(3);
   plan.tileVectors = getTileVectors(resultChannels, lanes);
+  SmallVector<int64_t, 4> padding = op.getPaddingOrDefault();
+  bool unpaddedWidth = padding[2] == 0 && padding[3] == 0;
+  if (!fromOutput || op.getStridesOrDefault()[1] == 1) {
+    plan.densePixels = std::clamp<int64_t>(
+        kDenseRegisters / (plan.tileVectors + 1), 1, kMaxDensePixels);
+    // No tap of a result pixel reaches past the scanned row: the forward
+    // without width padding, the data gradient whose padding covers the
+    // filter's reach.
+    int64_t reach = ShapedType::isDynamic(filterWidth)
+                        ? ShapedType::kDynamic
+                        : (filterWidth - 1) * op.getDilationsOrDefault()[1];
+    plan.denseDirect = fromOutput
+                           ? !ShapedType::isDynamic(reach) &&
+                                 reach <= std::min(padding[2], padding[3])
+                           : unpaddedWidth;
+  }
   if (ShapedType::isDynamic(filterWidth))
     return plan;
   if (op.getStridesOrDefault()[1] == 1 && op.getDilationsOrDefault()[1] == 1 &&
@@ -276,7 +311,8 @@ static GatherPlan getGatherPlan(OpTy op, int64_t filterWidth,
       std::max<int64_t>(filterWidth, 1) * lanes * plan.tileVectors * lanes * 4;
   plan.scanVectors =
       std::clamp<int64_t>(kL1SliceBytes / sliceBytes, 1, 64 / lanes);
-  plan.direct = plan.taps == 1 && !ShapedType::isDynamic(resultChannels) &&
+  plan.direct = plan.taps == 1 && unpaddedWidth &&
+                !ShapedType::isDynamic(resultChannels) &&
                 resultChannels <= plan.tileVectors * lanes;
   return plan;
 }
@@ -348,27 +384,56 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // = result[n][r][x][ch * chunk + e]; both zero-padded. One tap and one
   // chunk (1x1 layers with few result channels) read and write each pixel
   // once per span: there the copies would cost more than they save.
-  bool direct = rotation.direct;
+  // The register-tiled dense loop (`denseTile`) reads scanned column
+  // `x * sx + off + b * bx` for result column x and filter column tap b:
+  // the packed rows get `padLeft` and `padRight` zero columns so that every
+  // tap of every result pixel reads inside them (in place, there is nothing
+  // to pad: GatherPlan::denseDirect), and the loop needs no bounds tests.
+  bool denseTile = !skip && rotation.densePixels > 0;
+  bool direct = denseTile ? rotation.denseDirect : rotation.direct;
   int64_t span = l.span(), dyn = ShapedType::kDynamic;
   Type f32 = k.b.getF32Type();
+  Value zeroIndex = k.index(0);
+  Value sx = fromOutput ? k.index(1) : win.sw;
+  Value off = fromOutput ? win.left : k.sub(zeroIndex, win.left);
+  Value bx = fromOutput ? k.sub(zeroIndex, win.dw) : win.dw;
+  Value padLeft = zeroIndex, padRight = zeroIndex;
+  if (denseTile && !direct) {
+    Value reach = k.mul(k.sub(kw, k.index(1)), win.dw);
+    Value lowest = fromOutput ? k.sub(off, reach) : off;
+    Value highest = k.add(k.mul(k.sub(rw, k.index(1)), sx),
+                          fromOutput ? off : k.add(off, reach));
+    padLeft = arith::MaxSIOp::create(k.b, k.sub(zeroIndex, lowest), zeroIndex);
+    padRight = arith::MaxSIOp::create(
+        k.b, k.sub(highest, k.sub(sw, k.index(1))), zeroIndex);
+  }
+  Value packedWidth = k.add(sw, k.add(padLeft, padRight));
   Value packedScanned = scanned, packedResult = result;
   if (!direct) {
     packedScanned = memref::AllocOp::create(
         k.b, MemRefType::get({dyn, dyn, dyn, dyn, span}, f32),
-        ValueRange{numScans, batch, sh, sw}, k.b.getI64IntegerAttr(64));
+        ValueRange{numScans, batch, sh, packedWidth},
+        k.b.getI64IntegerAttr(64));
     k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
       Value n = k.divU(row, sh), i = k.remU(row, sh);
-      k.forEach(k.index(0), sw, [&](Value j) {
+      k.forEach(k.index(0), packedWidth, [&](Value j) {
+        Value t = k.sub(j, padLeft);
+        Value inside = k.andI(k.cmp(arith::CmpIPredicate::uge, j, padLeft),
+                              k.cmp(arith::CmpIPredicate::ult, t, sw));
+        Value column = k.select(inside, t, zeroIndex);
         k.forEach(k.index(0), numScans, [&](Value sb) {
           for (int64_t v = 0; v < l.scanVectors; ++v) {
             Value c = k.add(k.mul(sb, k.index(span)), k.index(v * lanes));
+            Value count = k.select(inside, k.sub(sc, c), zeroIndex);
             vector::StoreOp::create(
-                k.b, l.load(scanned, {n, i, j, c}, l.prefixMask(k.sub(sc, c))),
+                k.b, l.load(scanned, {n, i, column, c}, l.prefixMask(count)),
                 packedScanned, ValueRange{sb, n, i, j, k.index(v * lanes)});
           }
         });
       });
     });
+  }
+  if (!direct) {
     packedResult = memref::AllocOp::create(
         k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
         ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
@@ -509,6 +574,73 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           return next;
         });
   };
+  // The register-tiled dense loop over result row r for filter row tap a
+  // (scanned row s) and the channels of span sb (from s0; `count` exist
+  // from s0): tiles of result pixels whose accumulators stay in registers
+  // across every filter column tap and channel of the span; each filter
+  // vector is loaded once per tile and meets one broadcast per pixel. The
+  // last tile of the row is as large as the pixels left.
+  auto applyDenseRow = [&](Value n, Value r, Value ch, Value a, Value s,
+                           Value sb, Value s0, Value count, Value fresh) {
+    Value channels = arith::MinUIOp::create(k.b, count, k.index(span));
+    auto applyTile = [&](Value x0, int64_t pixels) {
+      SmallVector<Value> acc;
+      for (int64_t p = 0; p < pixels; ++p)
+        llvm::append_range(
+            acc, loadAccumulators(fresh, ch, n, r, k.add(x0, k.index(p))));
+      Value column0 = k.add(k.add(k.mul(x0, sx), off), padLeft);
+      acc =
+          k.forAccumulate(zeroIndex, kw, acc, [&](Value b, ValueRange tapAcc) {
+            Value column = k.add(column0, k.mul(b, bx));
+            SmallVector<Value> columns;
+            for (int64_t p = 0; p < pixels; ++p)
+              columns.push_back(k.add(column, k.mul(k.index(p), sx)));
+            return k.forAccumulate(
+                zeroIndex, channels, tapAcc,
+                [&](Value lane, ValueRange laneAcc) {
+                  Value c = k.add(s0, lane);
+                  SmallVector<Value> broadcasts;
+                  for (Value t : columns)
+                    broadcasts.push_back(vector::BroadcastOp::create(
+                        k.b, l.floats,
+                        direct ? k.load(scanned, {n, s, t, c})
+                               : k.load(packedScanned, {sb, n, s, t, lane})));
+                  SmallVector<Value> next(laneAcc);
+                  for (int64_t v = 0; v < tileVectors; ++v) {
+                    Value row = vector::LoadOp::create(
+                        k.b, l.floats, panels,
+                        ValueRange{ch, a, b, c, k.index(v * lanes)});
+                    for (int64_t p = 0; p < pixels; ++p)
+                      next[p * tileVectors + v] =
+                          vector::FMAOp::create(k.b, broadcasts[p], row,
+                                                laneAcc[p * tileVectors + v]);
+                  }
+                  return next;
+                });
+          });
+      for (int64_t p = 0; p < pixels; ++p)
+        for (int64_t v = 0; v < tileVectors; ++v)
+          storeResult(acc[p * tileVectors + v], ch, n, r, k.add(x0, k.index(p)),
+                      v);
+    };
+    int64_t pixels = rotation.densePixels;
+    Value tiled = k.sub(rw, k.remU(rw, k.index(pixels)));
+    k.forEachStep(zeroIndex, tiled, pixels,
+                  [&](Value x0) { applyTile(x0, pixels); });
+    if (pixels == 1)
+      return;
+    SmallVector<int64_t> tails = llvm::to_vector(llvm::seq<int64_t>(1, pixels));
+    auto tail = scf::IndexSwitchOp::create(k.b, TypeRange{}, k.sub(rw, tiled),
+                                           tails, tails.size());
+    OpBuilder::InsertionGuard guard(k.b);
+    k.b.createBlock(&tail.getDefaultRegion());
+    scf::YieldOp::create(k.b);
+    for (auto [i, size] : llvm::enumerate(tails)) {
+      k.b.createBlock(&tail.getCaseRegions()[i]);
+      applyTile(tiled, size);
+      scf::YieldOp::create(k.b);
+    }
+  };
   // One parallel item per result row and chunk of result channels, chunks
   // outermost: consecutive items (one thread's share) read the same chunk
   // of the filter panels, which then stays in L2 across rows.
@@ -609,6 +741,10 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                           storeResult(acc[p * tileVectors + v], ch, n, r, xs[p],
                                       v);
                     };
+                    if (denseTile) {
+                      applyDenseRow(n, r, ch, a, s, sb, s0, count, fresh);
+                      return;
+                    }
                     if (rotation.taps) {
                       applyRowRotating(n, r, ch, a, s, sb, s0, count, fresh);
                       return;
@@ -729,8 +865,8 @@ struct Conv2DZeroSkipVectorLowering
     KernelBuilder k(rewriter, op.getLoc());
     RankedTensorType resultType = op.getType();
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    GatherPlan plan = getGatherPlan(op, filterType.getDimSize(1),
-                                    resultType.getDimSize(3), lanes);
+    GatherPlan plan = getGatherPlan(
+        op, /*fromOutput=*/false, filterType.getDimSize(1), resultType, lanes);
     Lanes l(k, lanes, plan.scanVectors);
     Value x = k.bufferOf(adaptor.getInput());
     Value w = k.bufferOf(adaptor.getFilter());
@@ -763,8 +899,8 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
           op, "the input gradient needs static spatial sizes");
     KernelBuilder k(rewriter, op.getLoc());
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    GatherPlan plan = getGatherPlan(op, filterType.getDimSize(1),
-                                    resultType.getDimSize(3), lanes);
+    GatherPlan plan = getGatherPlan(
+        op, /*fromOutput=*/true, filterType.getDimSize(1), resultType, lanes);
     Lanes l(k, lanes, plan.scanVectors);
     Type f32 = k.b.getF32Type();
     Value dy = k.bufferOf(adaptor.getGradOutput());

@@ -20,10 +20,20 @@
 //       CHECK: scf.while
 //       CHECK: math.cttz
 //  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+// The dense loop tiles result pixels in registers: 6 pixels x 4 vectors
+// of accumulators, one broadcast per pixel and 4 filter vectors per
+// channel, over rows packed with their zero padding (no bounds tests); the
+// last tile of a row is as large as the pixels left (scf.index_switch).
 //       CHECK: } else {
-//       CHECK: scf.parallel
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x32xf32>
 //   CHECK-NOT: scf.while
-//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-6: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: scf.index_switch
+//       CHECK: case 5 {
+//  CHECK-COUNT-20: vector.fma %{{.*}} : vector<16xf32>
+//   CHECK-NOT: scf.while
+//       CHECK: return
 // AVX2-LABEL: func.func @forward
 //       AVX2: vector.bitcast %{{.*}} : vector<8xi1> to vector<1xi8>
 //  AVX2-COUNT-24: vector.fma %{{.*}} : vector<8xf32>
@@ -51,6 +61,31 @@ func.func @always_skip(%x: tensor<1x4x4x16xf32>, %w: tensor<1x1x16x16xf32>) -> t
 func.func @strided(%x: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x128xf32>) -> tensor<1x4x4x128xf32> {
   %y = sparse_train.conv2d_zero_skip %x, %w strides = [2, 2] : tensor<1x9x9x16xf32>, tensor<3x3x16x128xf32>
   return %y : tensor<1x4x4x128xf32>
+}
+
+// Without padding the dense loop reads and writes the activations in
+// place (no packed copies): a 1x1 layer, 8 vectors x 3 pixels.
+// CHECK-LABEL: func.func @pointwise_forward
+//       CHECK: } else {
+//   CHECK-NOT: memref<?x?x?x?x
+//  CHECK-COUNT-3: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: return
+func.func @pointwise_forward(%x: tensor<1x4x5x16xf32>, %w: tensor<1x1x16x128xf32>) -> tensor<1x4x5x128xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x5x16xf32>, tensor<1x1x16x128xf32>
+  return %y : tensor<1x4x5x128xf32>
+}
+
+// A data gradient with a width stride above 1 reads dy at columns that
+// are not affine in the result column: its dense loop is the skipping
+// loop without zero tests (no register tiles of several pixels).
+// CHECK-LABEL: func.func @strided_backward_data
+//       CHECK: } else {
+//   CHECK-NOT: scf.index_switch
+//       CHECK: return
+func.func @strided_backward_data(%dy: tensor<1x4x4x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x9x9x16xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w strides = [2, 2] : tensor<1x4x4x16xf32>, tensor<3x3x16x16xf32> -> tensor<1x9x9x16xf32>
+  return %dx : tensor<1x9x9x16xf32>
 }
 
 // The data gradient scans dy against the filter packed with input
