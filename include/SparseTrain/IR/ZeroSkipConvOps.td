@@ -45,8 +45,8 @@ defvar ConvMeaning = [{
     which visits the zeros too, so that a zero meeting Inf/NaN gives NaN
     there, as in the dense convolution. With `max_density = 1`
     zeros are always skipped. The default is the break-even density
-    measured by the benchmarks (docs/Performance.md): 0.9 for the forward
-    and data-gradient kernels, 0.8 for the filter gradient, and 0 for a
+    measured by the benchmarks (docs/Performance.md): 0.8 for each of the
+    three kernels, and 0 for a
     pointwise filter gradient (1x1 filter, unit strides, no padding), whose
     dense path is one BLAS product that is faster at every density.
 
@@ -55,7 +55,7 @@ defvar ConvMeaning = [{
     spatial sizes consistent with the formula above (checked where static).
 }];
 
-def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip", "0.9",
+def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip", "0.8",
     [InferTypeOpAdaptor]> {
   let summary = "2-D convolution that skips the zeros of its input";
   let description = !strconcat([{
@@ -89,7 +89,7 @@ def SparseTrain_Conv2DZeroSkipOp : SparseTrain_ConvOp<"conv2d_zero_skip", "0.9",
 }
 
 def SparseTrain_Conv2DZeroSkipBackwardDataOp
-    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_data", "0.9"> {
+    : SparseTrain_ConvOp<"conv2d_zero_skip_backward_data", "0.8"> {
   let summary = "input gradient of a convolution, skipping zeros of dy";
   let description = !strconcat([{
     The gradient `dx` (`[N, H, W, C]`, the result) of the convolution of an
