@@ -586,6 +586,42 @@ def _window_attrs(strides, dilations, pad):
             f"padding = [{pad[0]}, {pad[1]}, {pad[2]}, {pad[3]}]")
 
 
+def _f32_conv_case(rng, name, label, op, kind, density, geometry):
+    """One f32 case of a convolution op against the numpy reference: the
+    scanned operand of `kind`, the other Gaussian, with `max_density =
+    density` unless None."""
+    n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = geometry
+    attrs = _window_attrs(st, dl, pad)
+    if density is not None:
+        attrs += f" max_density = {density}"
+    xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
+    shapes = {"forward": (xs, ws, ys), "backward_data": (ys, ws, xs),
+              "backward_filter": (xs, ys, ws)}[op]
+    a = values(rng, shapes[0], kind, "f32")
+    b = values(rng, shapes[1], "normal", "f32")
+    if op == "forward":
+        expected = ref.conv_forward(a, b, st, dl, pad)
+        expected_abs = ref.conv_forward(np.abs(a), np.abs(b), st, dl, pad)
+        body = f"  %r = sparse_train.conv2d_zero_skip %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ws, 'f32')}"
+        terms = kh * kw * c
+    elif op == "backward_data":
+        expected = ref.conv_backward_data(a, b, xs, st, dl, pad)
+        expected_abs = ref.conv_backward_data(np.abs(a), np.abs(b), xs, st, dl, pad)
+        body = f"  %r = sparse_train.conv2d_zero_skip_backward_data %a, %b {attrs} : {ttype(ys, 'f32')}, {ttype(ws, 'f32')} -> {ttype(xs, 'f32')}"
+        terms = kh * kw * f
+    else:
+        expected = ref.conv_backward_filter(a, b, ws, st, dl, pad)
+        expected_abs = ref.conv_backward_filter(np.abs(a), np.abs(b), ws, st, dl, pad)
+        body = f"  %r = sparse_train.conv2d_zero_skip_backward_filter %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ys, 'f32')} -> {ttype(ws, 'f32')}"
+        terms = n * oh * ow
+    body += f"\n  return %r : {ttype(shapes[2], 'f32')}"
+    ir = _func(f"{name}_{op}", [f"%a: {ttype(shapes[0], 'f32')}", f"%b: {ttype(shapes[1], 'f32')}"],
+               [ttype(shapes[2], "f32")], body)
+    return Case(f"conv2d_zero_skip ({op}, {label})", f"{name}_{op}", f"x{xs} w{ws} {attrs} {kind}",
+                ir, [a, b], [(4, np.float32)],
+                lambda out, e=expected, ab=expected_abs, t=terms: close(out[0], e, ab, "f32", t))
+
+
 def conv_family(rng) -> List[Case]:
     cases = []
     kinds = ["relu", "normal", "zeros", "special"]
@@ -641,37 +677,8 @@ def conv_family(rng) -> List[Case]:
         density = [None, 0.0, 1.0][(i // 15 + i) % 3]
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
         c, f = channels[i % len(channels)]
-        attrs = _window_attrs(st, dl, pad)
-        if density is not None:
-            attrs += f" max_density = {density}"
-        xs, ws, ys = [n, h, w, c], [kh, kw, c, f], [n, oh, ow, f]
-        shapes = {"forward": (xs, ws, ys), "backward_data": (ys, ws, xs),
-                  "backward_filter": (xs, ys, ws)}[op]
-        a = values(rng, shapes[0], kind, "f32")
-        b = values(rng, shapes[1], "normal", "f32")
-        if op == "forward":
-            expected = ref.conv_forward(a, b, st, dl, pad)
-            expected_abs = ref.conv_forward(np.abs(a), np.abs(b), st, dl, pad)
-            body = f"  %r = sparse_train.conv2d_zero_skip %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ws, 'f32')}"
-            terms = kh * kw * c
-        elif op == "backward_data":
-            expected = ref.conv_backward_data(a, b, xs, st, dl, pad)
-            expected_abs = ref.conv_backward_data(np.abs(a), np.abs(b), xs, st, dl, pad)
-            body = f"  %r = sparse_train.conv2d_zero_skip_backward_data %a, %b {attrs} : {ttype(ys, 'f32')}, {ttype(ws, 'f32')} -> {ttype(xs, 'f32')}"
-            terms = kh * kw * f
-        else:
-            expected = ref.conv_backward_filter(a, b, ws, st, dl, pad)
-            expected_abs = ref.conv_backward_filter(np.abs(a), np.abs(b), ws, st, dl, pad)
-            body = f"  %r = sparse_train.conv2d_zero_skip_backward_filter %a, %b {attrs} : {ttype(xs, 'f32')}, {ttype(ys, 'f32')} -> {ttype(ws, 'f32')}"
-            terms = n * oh * ow
-        body += f"\n  return %r : {ttype(shapes[2], 'f32')}"
-        name = f"conv_wide_{op}_{i}"
-        ir = _func(name, [f"%a: {ttype(shapes[0], 'f32')}", f"%b: {ttype(shapes[1], 'f32')}"],
-                   [ttype(shapes[2], "f32")], body)
-        cases.append(Case(f"conv2d_zero_skip ({op}, wide)", name, f"x{xs} w{ws} {attrs} {kind}",
-                          ir, [a, b], [(4, np.float32)],
-                          lambda out, e=expected, ab=expected_abs, t=terms: close(out[0], e, ab, "f32", t)))
-
+        cases.append(_f32_conv_case(rng, f"conv_wide_{i}", "wide", op, kind, density,
+                                    (n, h, w, c, f, kh, kw, oh, ow, st, dl, pad)))
     # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
     for i in range(12):
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)
@@ -780,6 +787,24 @@ def conv_family(rng) -> List[Case]:
         e = np.full((1, 1, 1, 1), expect, dtype=np.float32)
         cases.append(Case("conv2d_zero_skip (0 * Inf)", name, f"{scanned} * {other}", ir, [x, wt],
                           [(4, np.float32)], lambda out, e=e: same_bits_or_nan(np.abs(out[0]), np.abs(e), "f32")))
+
+    # Rows long enough for the dense loops' full register tiles (several
+    # result pixels; the filter gradient's channel tiles from 28 input
+    # columns), channel counts that leave tails, under the dense loop
+    # (max_density 0) and the default dispatch.
+    for i in range(12):
+        op = ["forward", "backward_data", "backward_filter"][i % 3]
+        kh, kw = [(3, 3), (1, 1), (3, 3), (5, 5)][(i // 3) % 4]
+        st = [1, int(rng.choice([1, 2]))]
+        dl = [1, int(rng.choice([1, 2]))]
+        pad = [int(rng.integers(0, 3)) for _ in range(4)]
+        n, h, w = 1, int(rng.integers(kh, kh + 3)), int(rng.integers(28, 41))
+        c, f = [(5, 7), (9, 40), (33, 18), (6, 70)][i % 4]
+        oh = ref.conv_output_size(h, kh, st[0], dl[0], pad[0], pad[1])
+        ow = ref.conv_output_size(w, kw, st[1], dl[1], pad[2], pad[3])
+        cases.append(_f32_conv_case(rng, f"conv_long_rows_{i}", "long rows", op,
+                                    ["normal", "relu"][i % 2], [0.0, None][(i // 2) % 2],
+                                    (n, h, w, c, f, kh, kw, oh, ow, st, dl, pad)))
     return cases
 
 

@@ -62,6 +62,12 @@ constexpr int64_t kDensePixels = 2;
 constexpr int64_t kDenseRegisters = 31;
 /// Most result pixels per register tile of the dense loop.
 constexpr int64_t kMaxDensePixels = 12;
+/// The most vectors of FMAs per non-zero at which the forward and
+/// data-gradient kernels skip only all-zero operands by default: measured
+/// on ResNet-50's 1x1 layers, skipping with 4 (64 result channels) is
+/// slower than the dense loop even at 0.9 zeros, with 8 it wins from about
+/// 0.3 zeros.
+constexpr int64_t kMinSkipVectors = 4;
 /// Vectors of the scanned operand the density test reads at most.
 constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
@@ -69,6 +75,13 @@ constexpr int64_t kDensitySample = 4096;
 constexpr int64_t kL1SliceBytes = 24 * 1024;
 /// Input channels per parallel item of the filter gradient.
 constexpr int64_t kChannelBlock = 32;
+/// Input channels and vectors of filters per register tile of the filter
+/// gradient's dense loop.
+constexpr int64_t kDenseChannels = 4;
+constexpr int64_t kDenseFilterVectors = 2;
+/// The shortest input rows the filter gradient's dense loop tiles channels
+/// on (measured: 28 gains 10-15 %, 14 loses 8 %).
+constexpr int64_t kDenseMinWidth = 28;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
 constexpr int64_t kAccumulatorRegisters = 28;
@@ -270,6 +283,11 @@ struct GatherPlan {
   /// a width stride above 1): there the dense loop is the skipping loop
   /// without zero tests.
   int64_t densePixels = 0;
+  /// Vectors of FMAs the skipping loop adds per non-zero (one per filter
+  /// column tap and vector of result channels).
+  int64_t skipVectors() const {
+    return std::max<int64_t>(taps, 1) * tileVectors;
+  }
   /// Whether the dense loop reads and writes the activations in place: when
   /// nothing of the scanned rows needs padding (copies of 1x1 layers cost
   /// more than they save, in page faults of fresh buffers too).
@@ -823,11 +841,15 @@ static void emitPointwiseProduct(KernelBuilder &k, Value a, Value b,
       getMatmulMaps(k.b.getContext(), transA, transB)));
 }
 
-/// The op's max_density, except that a pointwise filter gradient without
-/// one always takes its dense product (0: only an all-zero operand skips).
+/// The op's max_density; without one, 0 (only an all-zero operand skips)
+/// where skipping never paid in the benchmarks: a pointwise filter gradient
+/// (its dense path is one BLAS product) and the forward and data-gradient
+/// kernels whose skipping loop adds at most kMinSkipVectors vectors per
+/// non-zero (1x1 filters with few result channels: the bit walk costs as
+/// much as the FMAs it saves).
 template <typename OpTy>
-static double getEffectiveMaxDensity(OpTy op, bool pointwise) {
-  if (pointwise && !op.getMaxDensity())
+static double getEffectiveMaxDensity(OpTy op, bool skippingPays) {
+  if (!skippingPays && !op.getMaxDensity())
     return 0.0;
   return op.getMaxDensityOrDefault();
 }
@@ -875,7 +897,9 @@ struct Conv2DZeroSkipVectorLowering
     Value panels =
         packFilter(k, w, /*transposed=*/false, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
-    dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), [&](bool skip) {
+    double maxDensity =
+        getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);
+    dispatchOnDensity(l, x, maxDensity, [&](bool skip) {
       emitGatherKernel(l, win, /*fromOutput=*/false, x, panels, y,
                        plan.tileVectors, plan, skip);
     });
@@ -911,7 +935,9 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
     Value panels =
         packFilter(k, w, /*transposed=*/true, plan.tileVectors * lanes);
     ConvWindowValues win = getConvWindowValues(k, op);
-    dispatchOnDensity(l, dy, op.getMaxDensityOrDefault(), [&](bool skip) {
+    double maxDensity =
+        getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);
+    dispatchOnDensity(l, dy, maxDensity, [&](bool skip) {
       emitGatherKernel(l, win, /*fromOutput=*/true, dy, panels, dx,
                        plan.tileVectors, plan, skip);
     });
@@ -962,11 +988,21 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
         });
       });
 
+      // The skipping loop broadcasts one channel into up to 8 vectors of
+      // filters per tap; the dense loop tiles kDenseChannels channels x 2
+      // vectors, so that each dy vector it loads meets several broadcasts,
+      // on rows long enough to pay for the larger tile's loads and stores.
       int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+      int64_t tileChannels = 1;
+      if (!skip && (ShapedType::isDynamic(xs[2]) || xs[2] >= kDenseMinWidth)) {
+        tileVectors = std::min<int64_t>(tileVectors, kDenseFilterVectors);
+        tileChannels = kDenseChannels;
+      }
       int64_t chunk = tileVectors * lanes;
       // Filter column taps per pass over the input: as many as the
       // accumulator registers hold.
-      int64_t group = std::clamp<int64_t>(kAccumulatorRegisters / tileVectors,
+      int64_t group = std::clamp<int64_t>(kAccumulatorRegisters /
+                                              (tileChannels * tileVectors),
                                           1, std::max<int64_t>(kw, 1));
       ConvWindowValues win = getConvWindowValues(k, op);
       Value numChunks = k.divU(k.add(f, k.index(chunk - 1)), k.index(chunk));
@@ -992,34 +1028,44 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       });
       Value numScans =
           k.divU(k.add(w, k.index(l.span() - 1)), k.index(l.span()));
-      // Input pixel (n, i, j) of channel ci, broadcast into the accumulators
-      // of taps g0.. of row tap a, for every tap that maps it to an output
-      // pixel (o, q) of output row o.
-      auto applyPixel = [&](Value value, Value n, Value o, Value j, int64_t g0,
-                            Value fc, ValueRange acc) {
-        SmallVector<Type> types(tileVectors, l.floats);
-        SmallVector<Value> next;
-        for (int64_t t = 0; t * tileVectors < static_cast<int64_t>(acc.size());
-             ++t) {
-          ValueRange tapAcc = acc.slice(t * tileVectors, tileVectors);
+      // Input pixel (n, i, j) of `values.size()` consecutive channels (one
+      // broadcast each), added into the accumulators of taps g0.. of row
+      // tap a for every tap that maps it to an output pixel (o, q) of output
+      // row o: acc[(p * taps + t) * tileVectors + v]. Each dy vector is
+      // loaded once for all the channels.
+      auto applyPixel = [&](ArrayRef<Value> values, Value n, Value o, Value j,
+                            int64_t g0, Value fc, ValueRange acc) {
+        int64_t channels = values.size();
+        int64_t taps = acc.size() / (channels * tileVectors);
+        SmallVector<Value> next(acc);
+        for (int64_t t = 0; t < taps; ++t) {
           auto [q, hit] = convOutputCoordinate(k, j, k.index(g0 + t), win.sw,
                                                win.dw, win.left, ow);
-          llvm::append_range(
-              next,
-              k.ifThenElse(
-                  hit, types,
-                  [&] {
-                    SmallVector<Value> sum;
-                    for (int64_t v = 0; v < tileVectors; ++v)
-                      sum.push_back(vector::FMAOp::create(
-                          k.b, value,
-                          vector::LoadOp::create(
-                              k.b, l.floats, dyPanels,
-                              ValueRange{fc, n, o, q, k.index(v * lanes)}),
-                          tapAcc[v]));
-                    return sum;
-                  },
-                  [&] { return SmallVector<Value>(tapAcc); }));
+          auto slot = [&](int64_t p, int64_t v) {
+            return (p * taps + t) * tileVectors + v;
+          };
+          SmallVector<Value> tapAcc;
+          for (int64_t p = 0; p < channels; ++p)
+            for (int64_t v = 0; v < tileVectors; ++v)
+              tapAcc.push_back(acc[slot(p, v)]);
+          SmallVector<Value> sums = k.ifThenElse(
+              hit, SmallVector<Type>(tapAcc.size(), l.floats),
+              [&] {
+                SmallVector<Value> sum(tapAcc);
+                for (int64_t v = 0; v < tileVectors; ++v) {
+                  Value row = vector::LoadOp::create(
+                      k.b, l.floats, dyPanels,
+                      ValueRange{fc, n, o, q, k.index(v * lanes)});
+                  for (int64_t p = 0; p < channels; ++p)
+                    sum[p * tileVectors + v] = vector::FMAOp::create(
+                        k.b, values[p], row, tapAcc[p * tileVectors + v]);
+                }
+                return sum;
+              },
+              [&] { return tapAcc; });
+          for (int64_t p = 0; p < channels; ++p)
+            for (int64_t v = 0; v < tileVectors; ++v)
+              next[slot(p, v)] = sums[p * tileVectors + v];
         }
         return next;
       };
@@ -1027,8 +1073,8 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       // channels and a chunk of filters. Its loops run over the output rows
       // outside the channels, so that the chunk of a row of dy stays in L1
       // while every channel of the block is scanned against it; the
-      // accumulators of one channel and row tap live in registers across an
-      // input row and in dW between rows.
+      // accumulators of `channels` channels and a row tap's group of taps
+      // live in registers across an input row and in dW between rows.
       Value numBlocks =
           k.divU(k.add(c, k.index(kChannelBlock - 1)), k.index(kChannelBlock));
       k.forEachParallel(
@@ -1053,40 +1099,71 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
             k.forEach(k.index(0), k.index(kh), [&](Value a) {
               for (int64_t g0 = 0; g0 < kw; g0 += group) {
                 int64_t taps = std::min(group, kw - g0);
-                // Input row (n, i) of channel ci meeting output row o through
-                // row tap a, added to the channel's gradient.
-                auto applyRow = [&](Value n, Value o, Value i, Value ci) {
+                // Input row (n, i) of channels ci.. meeting output row o
+                // through row tap a, added to their gradients.
+                auto applyRow = [&](Value n, Value o, Value i, Value ci,
+                                    int64_t channels) {
                   SmallVector<Value> acc;
-                  for (int64_t t = 0; t < taps; ++t)
-                    for (int64_t v = 0; v < tileVectors; ++v)
-                      acc.push_back(l.load(
-                          dw, {a, k.index(g0 + t), ci, cols[v]}, masks[v]));
-                  acc = k.forAccumulate(
-                      k.index(0), numScans, acc,
-                      [&](Value sb, ValueRange scanAcc) {
-                        Value j0 = k.mul(sb, k.index(l.span()));
-                        return l.forEachLane(
-                            skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
-                            [&](Value lane, ValueRange laneAcc) {
-                              Value j = k.add(j0, lane);
-                              Value value = vector::BroadcastOp::create(
-                                  k.b, l.floats, k.load(xt, {ci, n, i, j}));
-                              return applyPixel(value, n, o, j, g0, fc,
-                                                laneAcc);
-                            });
-                      });
-                  for (int64_t t = 0; t < taps; ++t)
-                    for (int64_t v = 0; v < tileVectors; ++v)
-                      l.store(acc[t * tileVectors + v], dw,
-                              {a, k.index(g0 + t), ci, cols[v]}, masks[v]);
+                  for (int64_t p = 0; p < channels; ++p)
+                    for (int64_t t = 0; t < taps; ++t)
+                      for (int64_t v = 0; v < tileVectors; ++v)
+                        acc.push_back(l.load(dw,
+                                             {a, k.index(g0 + t),
+                                              k.add(ci, k.index(p)), cols[v]},
+                                             masks[v]));
+                  if (!skip) {
+                    acc = k.forAccumulate(
+                        k.index(0), w, acc, [&](Value j, ValueRange rowAcc) {
+                          SmallVector<Value> values;
+                          for (int64_t p = 0; p < channels; ++p)
+                            values.push_back(vector::BroadcastOp::create(
+                                k.b, l.floats,
+                                k.load(xt, {k.add(ci, k.index(p)), n, i, j})));
+                          return applyPixel(values, n, o, j, g0, fc, rowAcc);
+                        });
+                  } else {
+                    acc = k.forAccumulate(
+                        k.index(0), numScans, acc,
+                        [&](Value sb, ValueRange scanAcc) {
+                          Value j0 = k.mul(sb, k.index(l.span()));
+                          return l.forEachLane(
+                              skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
+                              [&](Value lane, ValueRange laneAcc) {
+                                Value j = k.add(j0, lane);
+                                Value value = vector::BroadcastOp::create(
+                                    k.b, l.floats, k.load(xt, {ci, n, i, j}));
+                                return applyPixel({value}, n, o, j, g0, fc,
+                                                  laneAcc);
+                              });
+                        });
+                  }
+                  for (int64_t p = 0; p < channels; ++p)
+                    for (int64_t t = 0; t < taps; ++t)
+                      for (int64_t v = 0; v < tileVectors; ++v)
+                        l.store(acc[(p * taps + t) * tileVectors + v], dw,
+                                {a, k.index(g0 + t), k.add(ci, k.index(p)),
+                                 cols[v]},
+                                masks[v]);
                 };
                 k.forEach(k.index(0), batch, [&](Value n) {
                   k.forEach(k.index(0), oh, [&](Value o) {
                     auto [i, insideH] = convInputCoordinate(k, o, a, win.sh,
                                                             win.dh, win.top, h);
                     k.ifThen(insideH, [&] {
-                      k.forEach(c0, c1,
-                                [&](Value ci) { applyRow(n, o, i, ci); });
+                      if (tileChannels == 1) {
+                        k.forEach(c0, c1,
+                                  [&](Value ci) { applyRow(n, o, i, ci, 1); });
+                        return;
+                      }
+                      // `tileChannels` channels at a time, the last ones of
+                      // the block one by one.
+                      Value tiled = k.sub(
+                          c1, k.remU(k.sub(c1, c0), k.index(tileChannels)));
+                      k.forEachStep(c0, tiled, tileChannels, [&](Value ci) {
+                        applyRow(n, o, i, ci, tileChannels);
+                      });
+                      k.forEach(tiled, c1,
+                                [&](Value ci) { applyRow(n, o, i, ci, 1); });
                     });
                   });
                 });
@@ -1096,7 +1173,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
     };
     bool pointwise = isPointwise(op, resultType.getShape());
     dispatchOnDensity(
-        l, x, getEffectiveMaxDensity(op, pointwise), [&](bool skip) {
+        l, x, getEffectiveMaxDensity(op, !pointwise), [&](bool skip) {
           if (!skip && pointwise)
             return emitPointwiseProduct(k, x, dy, dw, true, false);
           emitKernel(skip);

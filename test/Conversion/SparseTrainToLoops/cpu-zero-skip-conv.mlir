@@ -42,6 +42,34 @@ func.func @forward(%x: tensor<2x8x8x32xf32>, %w: tensor<3x3x32x64xf32>) -> tenso
   return %y : tensor<2x8x8x64xf32>
 }
 
+// The default max_density is 0.8 (3x3 x 4 vectors per non-zero here); a
+// kernel whose skipping loop adds at most 4 vectors per non-zero (1x1, 64
+// result channels) skips only an all-zero operand (0); an explicit
+// max_density is kept.
+// CHECK-LABEL: func.func @default_max_density
+//       CHECK: %[[LIMIT:.*]] = arith.constant 8.000000e-01 : f64
+//       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
+//       CHECK: arith.cmpf ole
+func.func @default_max_density(%x: tensor<1x4x4x16xf32>, %w: tensor<3x3x16x64xf32>) -> tensor<1x2x2x64xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x16xf32>, tensor<3x3x16x64xf32>
+  return %y : tensor<1x2x2x64xf32>
+}
+// CHECK-LABEL: func.func @few_result_channels
+//       CHECK: %[[LIMIT:.*]] = arith.constant 0.000000e+00 : f64
+//       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
+//       CHECK: arith.cmpf ole
+func.func @few_result_channels(%x: tensor<1x4x4x32xf32>, %w: tensor<1x1x32x64xf32>) -> tensor<1x4x4x64xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x32xf32>, tensor<1x1x32x64xf32>
+  return %y : tensor<1x4x4x64xf32>
+}
+// CHECK-LABEL: func.func @few_result_channels_explicit
+//       CHECK: %[[LIMIT:.*]] = arith.constant 5.000000e-01 : f64
+//       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
+func.func @few_result_channels_explicit(%dy: tensor<1x4x4x32xf32>, %w: tensor<1x1x64x32xf32>) -> tensor<1x4x4x64xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w max_density = 0.5 : tensor<1x4x4x32xf32>, tensor<1x1x64x32xf32> -> tensor<1x4x4x64xf32>
+  return %dx : tensor<1x4x4x64xf32>
+}
+
 // max_density = 1: the skipping loop only, no count.
 // CHECK-LABEL: func.func @always_skip
 //   CHECK-NOT: math.ctpop
@@ -111,6 +139,23 @@ func.func @backward_data(%dy: tensor<2x8x8x64xf32>, %w: tensor<3x3x32x64xf32>) -
 func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) -> tensor<3x3x32x64xf32> {
   %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy padding = [1, 1, 1, 1] : tensor<2x8x8x32xf32>, tensor<2x8x8x64xf32> -> tensor<3x3x32x64xf32>
   return %dw : tensor<3x3x32x64xf32>
+}
+
+// On rows of at least 28 pixels the filter gradient's dense loop tiles 4
+// input channels x 2 vectors of filters per tap: each dy vector loaded
+// meets 4 broadcasts (3 taps x 8 accumulators).
+// CHECK-LABEL: func.func @backward_filter_wide
+//       CHECK: } else {
+//  CHECK-COUNT-4: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+//       CHECK: scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+//  CHECK-COUNT-8: vector.fma
+//       CHECK: scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+//  CHECK-COUNT-8: vector.fma
+//       CHECK: scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+//  CHECK-COUNT-8: vector.fma
+func.func @backward_filter_wide(%x: tensor<1x2x28x8xf32>, %dy: tensor<1x2x28x32xf32>) -> tensor<3x3x8x32xf32> {
+  %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy padding = [1, 1, 1, 1] : tensor<1x2x28x8xf32>, tensor<1x2x28x32xf32> -> tensor<3x3x8x32xf32>
+  return %dw : tensor<3x3x8x32xf32>
 }
 
 // A pointwise filter gradient (1x1, unit strides, no padding): its dense
