@@ -450,8 +450,6 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
         });
       });
     });
-  }
-  if (!direct) {
     packedResult = memref::AllocOp::create(
         k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
         ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
