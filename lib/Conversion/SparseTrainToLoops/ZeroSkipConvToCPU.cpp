@@ -29,9 +29,9 @@
 // density; above the op's `max_density` a dense loop runs instead. For the
 // forward and the data gradient (width stride 1) it is register-tiled:
 // several result pixels share each filter vector load, the scanned rows
-// carry their zero padding and the loop has no tests; elsewhere it is the
-// skipping loop without the zero tests (every lane is broadcast). Results
-// do not depend on the thread count.
+// carry their zero padding and the loop has no tests; elsewhere it visits
+// every lane without zero tests, two result pixels at a time in the forward
+// and data-gradient kernels. Results do not depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -182,6 +182,23 @@ struct Lanes {
     return forEachSetBit(word, init, body);
   }
 
+  /// `acc[p * vectors + v] += broadcasts[p] * row(v)` for every broadcast p
+  /// and vector v < `vectors`: a register tile in which each row meets every
+  /// broadcast. Rows are loaded one at a time, right before their FMAs, so
+  /// that only one is live beside the accumulators and broadcasts.
+  SmallVector<Value> fmaTile(ArrayRef<Value> broadcasts, int64_t vectors,
+                             llvm::function_ref<Value(int64_t)> row,
+                             ValueRange acc) {
+    SmallVector<Value> next(acc);
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value loaded = row(v);
+      for (auto [p, broadcast] : llvm::enumerate(broadcasts))
+        next[p * vectors + v] =
+            vector::FMAOp::create(k.b, broadcast, loaded, acc[p * vectors + v]);
+    }
+    return next;
+  }
+
   /// Elements of the scanned operand per mask word.
   int64_t span() const { return scanVectors * lanes; }
 
@@ -280,8 +297,8 @@ struct GatherPlan {
   bool direct = false;
   /// Result pixels per register tile of the dense loop, 0 where the scanned
   /// column a result column reads is not affine in it (data gradient with
-  /// a width stride above 1): there the dense loop is the skipping loop
-  /// without zero tests.
+  /// a width stride above 1): there the dense loop visits kDensePixels
+  /// result pixels at a time, testing each tap.
   int64_t densePixels = 0;
   /// Vectors of FMAs the skipping loop adds per non-zero (one per filter
   /// column tap and vector of result channels).
@@ -514,17 +531,17 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // of each panel vector for all the pixels.
   auto panelFMAs = [&](ArrayRef<Value> values, Value ch, Value a, Value b,
                        Value c, ValueRange acc) {
-    SmallVector<Value> row, next(acc);
-    for (int64_t v = 0; v < tileVectors; ++v)
-      row.push_back(vector::LoadOp::create(
-          k.b, l.floats, panels, ValueRange{ch, a, b, c, k.index(v * lanes)}));
-    for (auto [p, value] : llvm::enumerate(values)) {
-      Value broadcast = vector::BroadcastOp::create(k.b, l.floats, value);
-      for (int64_t v = 0; v < tileVectors; ++v)
-        next[p * tileVectors + v] = vector::FMAOp::create(
-            k.b, broadcast, row[v], acc[p * tileVectors + v]);
-    }
-    return next;
+    SmallVector<Value> broadcasts;
+    for (Value value : values)
+      broadcasts.push_back(vector::BroadcastOp::create(k.b, l.floats, value));
+    return l.fmaTile(
+        broadcasts, tileVectors,
+        [&](int64_t v) -> Value {
+          return vector::LoadOp::create(
+              k.b, l.floats, panels,
+              ValueRange{ch, a, b, c, k.index(v * lanes)});
+        },
+        acc);
   };
   // Stride and dilation 1 along the row (GatherPlan): scanned pixel t
   // feeds result pixels x = t + offset + j, j < taps, through filter column
@@ -615,23 +632,12 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                 zeroIndex, channels, tapAcc,
                 [&](Value lane, ValueRange laneAcc) {
                   Value c = k.add(s0, lane);
-                  SmallVector<Value> broadcasts;
+                  SmallVector<Value> values;
                   for (Value t : columns)
-                    broadcasts.push_back(vector::BroadcastOp::create(
-                        k.b, l.floats,
+                    values.push_back(
                         direct ? k.load(scanned, {n, s, t, c})
-                               : k.load(packedScanned, {sb, n, s, t, lane})));
-                  SmallVector<Value> next(laneAcc);
-                  for (int64_t v = 0; v < tileVectors; ++v) {
-                    Value row = vector::LoadOp::create(
-                        k.b, l.floats, panels,
-                        ValueRange{ch, a, b, c, k.index(v * lanes)});
-                    for (int64_t p = 0; p < pixels; ++p)
-                      next[p * tileVectors + v] =
-                          vector::FMAOp::create(k.b, broadcasts[p], row,
-                                                laneAcc[p * tileVectors + v]);
-                  }
-                  return next;
+                               : k.load(packedScanned, {sb, n, s, t, lane}));
+                  return panelFMAs(values, ch, a, b, c, laneAcc);
                 });
           });
       for (int64_t p = 0; p < pixels; ++p)
@@ -1026,44 +1032,34 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       });
       Value numScans =
           k.divU(k.add(w, k.index(l.span() - 1)), k.index(l.span()));
-      // Input pixel (n, i, j) of `values.size()` consecutive channels (one
-      // broadcast each), added into the accumulators of taps g0.. of row
-      // tap a for every tap that maps it to an output pixel (o, q) of output
-      // row o: acc[(p * taps + t) * tileVectors + v]. Each dy vector is
-      // loaded once for all the channels.
-      auto applyPixel = [&](ArrayRef<Value> values, Value n, Value o, Value j,
-                            int64_t g0, Value fc, ValueRange acc) {
-        int64_t channels = values.size();
-        int64_t taps = acc.size() / (channels * tileVectors);
-        SmallVector<Value> next(acc);
-        for (int64_t t = 0; t < taps; ++t) {
+      // Input pixel (n, i, j) of `broadcasts.size()` consecutive channels,
+      // added into the accumulators of taps g0.. of row tap a for every tap
+      // that maps it to an output pixel (o, q) of output row o:
+      // acc[(t * channels + p) * tileVectors + v]. Each dy vector is loaded
+      // once for all the channels.
+      auto applyPixel = [&](ArrayRef<Value> broadcasts, Value n, Value o,
+                            Value j, int64_t g0, Value fc, ValueRange acc) {
+        int64_t tile = broadcasts.size() * tileVectors;
+        SmallVector<Value> next;
+        for (int64_t t = 0; t * tile < static_cast<int64_t>(acc.size()); ++t) {
+          ValueRange tapAcc = acc.slice(t * tile, tile);
           auto [q, hit] = convOutputCoordinate(k, j, k.index(g0 + t), win.sw,
                                                win.dw, win.left, ow);
-          auto slot = [&](int64_t p, int64_t v) {
-            return (p * taps + t) * tileVectors + v;
-          };
-          SmallVector<Value> tapAcc;
-          for (int64_t p = 0; p < channels; ++p)
-            for (int64_t v = 0; v < tileVectors; ++v)
-              tapAcc.push_back(acc[slot(p, v)]);
-          SmallVector<Value> sums = k.ifThenElse(
-              hit, SmallVector<Type>(tapAcc.size(), l.floats),
-              [&] {
-                SmallVector<Value> sum(tapAcc);
-                for (int64_t v = 0; v < tileVectors; ++v) {
-                  Value row = vector::LoadOp::create(
-                      k.b, l.floats, dyPanels,
-                      ValueRange{fc, n, o, q, k.index(v * lanes)});
-                  for (int64_t p = 0; p < channels; ++p)
-                    sum[p * tileVectors + v] = vector::FMAOp::create(
-                        k.b, values[p], row, tapAcc[p * tileVectors + v]);
-                }
-                return sum;
-              },
-              [&] { return tapAcc; });
-          for (int64_t p = 0; p < channels; ++p)
-            for (int64_t v = 0; v < tileVectors; ++v)
-              next[slot(p, v)] = sums[p * tileVectors + v];
+          llvm::append_range(
+              next,
+              k.ifThenElse(
+                  hit, SmallVector<Type>(tile, l.floats),
+                  [&] {
+                    return l.fmaTile(
+                        broadcasts, tileVectors,
+                        [&](int64_t v) -> Value {
+                          return vector::LoadOp::create(
+                              k.b, l.floats, dyPanels,
+                              ValueRange{fc, n, o, q, k.index(v * lanes)});
+                        },
+                        tapAcc);
+                  },
+                  [&] { return SmallVector<Value>(tapAcc); }));
         }
         return next;
       };
@@ -1102,8 +1098,8 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                 auto applyRow = [&](Value n, Value o, Value i, Value ci,
                                     int64_t channels) {
                   SmallVector<Value> acc;
-                  for (int64_t p = 0; p < channels; ++p)
-                    for (int64_t t = 0; t < taps; ++t)
+                  for (int64_t t = 0; t < taps; ++t)
+                    for (int64_t p = 0; p < channels; ++p)
                       for (int64_t v = 0; v < tileVectors; ++v)
                         acc.push_back(l.load(dw,
                                              {a, k.index(g0 + t),
@@ -1135,10 +1131,10 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                               });
                         });
                   }
-                  for (int64_t p = 0; p < channels; ++p)
-                    for (int64_t t = 0; t < taps; ++t)
+                  for (int64_t t = 0; t < taps; ++t)
+                    for (int64_t p = 0; p < channels; ++p)
                       for (int64_t v = 0; v < tileVectors; ++v)
-                        l.store(acc[(p * taps + t) * tileVectors + v], dw,
+                        l.store(acc[(t * channels + p) * tileVectors + v], dw,
                                 {a, k.index(g0 + t), k.add(ci, k.index(p)),
                                  cols[v]},
                                 masks[v]);
