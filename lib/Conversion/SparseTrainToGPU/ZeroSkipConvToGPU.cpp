@@ -150,49 +150,28 @@ static void emitBallotTapKernel(
   });
 }
 
-/// The forward convolution with warp-level zero detection: each warp owns
-/// one output position and 32 output channels; the lanes scan the input
-/// channels of x at each tap inside the image and add their products with
-/// their output channel's weight (emitBallotTapKernel).
-static void emitBallotForward(KernelBuilder &k, Conv2DZeroSkipOp op, Value x,
-                              Value w, Value y, ArrayRef<Value> sizes,
-                              Type accType) {
-  ConvWindowValues win = getConvWindowValues(k, op);
-  Value h = k.dim(x, 1), wd = k.dim(x, 2);
+/// The forward convolution or (`fromOutput`) the data gradient with
+/// warp-level zero detection (emitBallotTapKernel): each warp owns one
+/// position of the result and 32 of its channels; the lanes scan the
+/// channels of the scanned operand (x, or dy) at each tap whose coordinate
+/// there exists (inside the image; for the data gradient also stride
+/// divisibility) and add their products with the filter `w` ([KH, KW, C,
+/// F]) at their result channel.
+static void emitBallotGather(KernelBuilder &k, const ConvWindowValues &win,
+                             bool fromOutput, Value scanned, Value w,
+                             Value result, ArrayRef<Value> sizes,
+                             Type accType) {
+  Value sh = k.dim(scanned, 1), sw = k.dim(scanned, 2);
+  auto source = fromOutput ? convOutputCoordinate : convInputCoordinate;
   emitBallotTapKernel(
-      k, x, y, sizes, k.dim(w, 0), k.dim(w, 1), accType,
-      [&](Value o, Value tap, bool vertical) {
+      k, scanned, result, sizes, k.dim(w, 0), k.dim(w, 1), accType,
+      [&](Value position, Value tap, bool vertical) {
         return vertical
-                   ? convInputCoordinate(k, o, tap, win.sh, win.dh, win.top, h)
-                   : convInputCoordinate(k, o, tap, win.sw, win.dw, win.left,
-                                         wd);
+                   ? source(k, position, tap, win.sh, win.dh, win.top, sh)
+                   : source(k, position, tap, win.sw, win.dw, win.left, sw);
       },
-      [&](Value a, Value b, Value c, Value f) {
-        return k.load(w, {a, b, c, f});
-      });
-}
-
-/// The data gradient with warp-level zero detection: each warp owns one
-/// input position and 32 input channels; the lanes scan the output channels
-/// of dy at each tap whose output coordinate exists (stride divisibility,
-/// padding) and add their products with the filter at their input channel
-/// (emitBallotTapKernel).
-static void emitBallotBackwardData(KernelBuilder &k,
-                                   Conv2DZeroSkipBackwardDataOp op, Value dy,
-                                   Value w, Value dx, ArrayRef<Value> sizes,
-                                   Type accType) {
-  ConvWindowValues win = getConvWindowValues(k, op);
-  Value oh = k.dim(dy, 1), ow = k.dim(dy, 2);
-  emitBallotTapKernel(
-      k, dy, dx, sizes, k.dim(w, 0), k.dim(w, 1), accType,
-      [&](Value in, Value tap, bool vertical) {
-        return vertical ? convOutputCoordinate(k, in, tap, win.sh, win.dh,
-                                               win.top, oh)
-                        : convOutputCoordinate(k, in, tap, win.sw, win.dw,
-                                               win.left, ow);
-      },
-      [&](Value a, Value b, Value f, Value c) {
-        return k.load(w, {a, b, c, f});
+      [&](Value a, Value b, Value s, Value r) {
+        return fromOutput ? k.load(w, {a, b, r, s}) : k.load(w, {a, b, s, r});
       });
 }
 
@@ -281,8 +260,10 @@ struct Conv2DZeroSkipToGPU : public OpConversionPattern<Conv2DZeroSkipOp> {
     Value w = k.bufferOf(adaptor.getFilter());
     SmallVector<Value, 4> sizes = convForwardSizes(k, op, x, w);
     Value y = k.allocShaped(resultType.getShape(), element, sizes);
-    emitUnlessEmpty(k, {k.dim(x, 1), k.dim(x, 2)}, y,
-                    [&] { emitBallotForward(k, op, x, w, y, sizes, accType); });
+    emitUnlessEmpty(k, {k.dim(x, 1), k.dim(x, 2)}, y, [&] {
+      emitBallotGather(k, getConvWindowValues(k, op),
+                       /*fromOutput=*/false, x, w, y, sizes, accType);
+    });
     rewriter.replaceOp(op, k.tensorOf(y));
     return success();
   }
@@ -306,7 +287,8 @@ struct Conv2DZeroSkipBackwardDataToGPU
     SmallVector<Value, 4> sizes = convInputGradientSizes(k, resultType, dy, w);
     Value dx = k.allocShaped(resultType.getShape(), element, sizes);
     emitUnlessEmpty(k, {k.dim(dy, 1), k.dim(dy, 2)}, dx, [&] {
-      emitBallotBackwardData(k, op, dy, w, dx, sizes, accType);
+      emitBallotGather(k, getConvWindowValues(k, op), /*fromOutput=*/true, dy,
+                       w, dx, sizes, accType);
     });
     rewriter.replaceOp(op, k.tensorOf(dx));
     return success();
