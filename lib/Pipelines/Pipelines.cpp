@@ -31,6 +31,9 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     pm.addNestedPass<func::FuncOp>(createSparseTrainPropagateSlicesPass());
   // Element-wise arith/math on tensors becomes linalg, which bufferizes.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  // Each product its own fill, right before it (CSE shares them, and
+  // bufferization would copy a shared one per product).
+  pm.addNestedPass<func::FuncOp>(createSparseTrainSinkFillsPass());
   if (options.kernels == KernelChoice::Reference) {
     ConvertSparseTrainToLoopsPassOptions loops;
     loops.runtimeChecks = options.runtimeChecks;

@@ -97,16 +97,17 @@ static int blasView(int64_t rows, int64_t cols, const int64_t *strides,
 #include <cblas.h>
 #endif
 
-/// C += op(A) · op(B) for f32 matrices, op transposing when `transA` /
-/// `transB` is set: the dense products of code lowered with
-/// `sparse-train-to-cpu{blas=true}`. OpenBLAS's sgemm where the build found
-/// it and the views are row- or column-major, plain loops otherwise.
+/// C = op(A) · op(B), plus C when `accumulate` is set, for f32 matrices, op
+/// transposing when `transA` / `transB` is set: the dense products of code
+/// lowered with `sparse-train-to-cpu{blas=true}`. Without `accumulate`, C is
+/// only written (BLAS beta = 0). OpenBLAS's sgemm where the build found it
+/// and the views are row- or column-major, plain loops otherwise.
 void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
                                      MemRef2DF32 *c, int64_t transA,
-                                     int64_t transB) {
+                                     int64_t transB, int64_t accumulate) {
   int64_t m = c->sizes[0], n = c->sizes[1];
   int64_t k = transA ? a->sizes[0] : a->sizes[1];
-  if (m == 0 || n == 0 || k == 0)
+  if (m == 0 || n == 0 || (k == 0 && accumulate))
     return;
   const float *pa = a->aligned + a->offset, *pb = b->aligned + b->offset;
   float *pc = c->aligned + c->offset;
@@ -114,21 +115,23 @@ void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
   int64_t lda, ldb, ldc;
   int flipA, flipB, flipC;
   // cblas takes int sizes: larger products take the loops.
-  if (m <= INT_MAX && n <= INT_MAX && k <= INT_MAX &&
+  if (k > 0 && m <= INT_MAX && n <= INT_MAX && k <= INT_MAX &&
       blasView(a->sizes[0], a->sizes[1], a->strides, &lda, &flipA) &&
       blasView(b->sizes[0], b->sizes[1], b->strides, &ldb, &flipB) &&
       blasView(m, n, c->strides, &ldc, &flipC) && !flipC && lda <= INT_MAX &&
       ldb <= INT_MAX && ldc <= INT_MAX) {
-    cblas_sgemm(
-        CblasRowMajor, (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
-        (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m, (int)n,
-        (int)k, 1.0f, pa, (int)lda, pb, (int)ldb, 1.0f, pc, (int)ldc);
+    cblas_sgemm(CblasRowMajor,
+                (transA != 0) != flipA ? CblasTrans : CblasNoTrans,
+                (transB != 0) != flipB ? CblasTrans : CblasNoTrans, (int)m,
+                (int)n, (int)k, 1.0f, pa, (int)lda, pb, (int)ldb,
+                accumulate ? 1.0f : 0.0f, pc, (int)ldc);
     return;
   }
 #endif
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
-      float sum = pc[i * c->strides[0] + j * c->strides[1]];
+      float *out = &pc[i * c->strides[0] + j * c->strides[1]];
+      float sum = accumulate ? *out : 0.0f;
       for (int64_t p = 0; p < k; ++p) {
         float x = transA ? pa[p * a->strides[0] + i * a->strides[1]]
                          : pa[i * a->strides[0] + p * a->strides[1]];
@@ -136,6 +139,6 @@ void _mlir_ciface_sparse_train_sgemm(MemRef2DF32 *a, MemRef2DF32 *b,
                          : pb[p * b->strides[0] + j * b->strides[1]];
         sum += x * y;
       }
-      pc[i * c->strides[0] + j * c->strides[1]] = sum;
+      *out = sum;
     }
 }

@@ -16,7 +16,9 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -31,7 +33,7 @@ namespace sparse_train {
 
 namespace {
 
-/// The runtime function: C += op(A) · op(B).
+/// The runtime function: C = op(A) · op(B), plus C when `accumulate`.
 constexpr llvm::StringLiteral kSgemm = "sparse_train_sgemm";
 
 /// The transpose flags of a matmul's indexing maps, if they are one of the
@@ -68,15 +70,34 @@ struct MatmulToBlas : public OpRewritePattern<linalg::MatmulOp> {
     if (!transposes)
       return rewriter.notifyMatchFailure(op, "not a transpose form");
     Location loc = op.getLoc();
+    // A product into a buffer just filled with +0 overwrites it instead
+    // (BLAS beta = 0): the fill goes, and C is not read.
+    linalg::FillOp zeroFill = getZeroFillOfInit(op);
     MemRefType strided = getStridedMatrixType(op.getContext());
     SmallVector<Value> args;
     for (Value operand : op->getOperands())
       args.push_back(memref::CastOp::create(rewriter, loc, strided, operand));
-    for (bool flag : {transposes->first, transposes->second})
+    for (bool flag : {transposes->first, transposes->second, !zeroFill})
       args.push_back(arith::ConstantIntOp::create(rewriter, loc, flag, 64));
     func::CallOp::create(rewriter, loc, callee, args);
     rewriter.eraseOp(op);
+    if (zeroFill)
+      rewriter.eraseOp(zeroFill);
     return success();
+  }
+
+  /// The linalg.fill of +0 into `op`'s output buffer that `op` follows
+  /// with nothing in between but ops without memory effects; null if none.
+  static linalg::FillOp getZeroFillOfInit(linalg::MatmulOp op) {
+    Operation *previous = op->getPrevNode();
+    while (previous && isMemoryEffectFree(previous))
+      previous = previous->getPrevNode();
+    auto fill = dyn_cast_or_null<linalg::FillOp>(previous);
+    if (!fill || !fill.hasPureBufferSemantics() ||
+        fill.getOutputs()[0] != op.getDpsInitOperand(0)->get() ||
+        !matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
+      return {};
+    return fill;
   }
 
   func::FuncOp callee;
@@ -108,7 +129,8 @@ struct SparseTrainMatmulToBlasPass
       Type i64 = builder.getI64Type();
       callee = func::FuncOp::create(
           builder, module.getLoc(), kSgemm,
-          builder.getFunctionType({strided, strided, strided, i64, i64}, {}));
+          builder.getFunctionType({strided, strided, strided, i64, i64, i64},
+                                  {}));
       callee.setPrivate();
       callee->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
     }

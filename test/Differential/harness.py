@@ -13,6 +13,7 @@ the process is short-lived, so they are not freed.
 """
 
 import ctypes
+import functools
 import os
 import subprocess
 import sys
@@ -55,6 +56,13 @@ class Function:
                 zip(result_descriptors(out, len(self.results)), self.results)]
 
 
+@functools.lru_cache(maxsize=None)
+def host_triple():
+    """The target triple of this machine, as LLVM names it."""
+    return subprocess.run([os.path.join(LLVM_BIN, "llvm-config"), "--host-target"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
 def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
     """Compiles `ir` to a shared object linked against the project's small
     CPU runtime (lib/Runtime) and returns the loaded library."""
@@ -77,7 +85,10 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         # the backend. -mcpu=native: the object runs where it is built (as a
         # JIT would), and bf16 needs the host's conversions rather than a
         # libgcc helper.
-        native = ["-mcpu=native"]
+        # -mtriple: mlir-translate writes no target triple, and LLVM 22's
+        # llc then knows no C library: every llvm.memset / llvm.memcpy
+        # (zero fills, copies) becomes a loop of byte stores.
+        native = ["-mcpu=native", f"-mtriple={host_triple()}"]
         run([os.path.join(LLVM_BIN, "opt"), "-O3", *native, ll, "-o", ll])
         run([os.path.join(LLVM_BIN, "llc"), "-O3", *native, "-relocation-model=pic",
              "-filetype=obj", ll, "-o", obj])

@@ -70,7 +70,9 @@ struct SparseTrainToCPUOptions
 };
 
 /// Builds `sparse-train-to-cpu`: `sparse-train-propagate-slices` (unless
-/// `propagate-slices=false`), the CPU lowering of every sparse_train op
+/// `propagate-slices=false`), `sparse-train-sink-fills` (one fill right
+/// before each product it initializes), the CPU lowering of every
+/// sparse_train op
 /// (vector kernels where they exist, the reference loops elsewhere, or the
 /// reference loops only with `kernels=reference`), then the steps of the
 /// upstream sparsifier without its runtime library (one-shot bufferization,

@@ -34,7 +34,11 @@ def SparseTrainMatmulToBlasPass
     (`C[i, j] += A[i, k] · B[k, j]`, with A indexed `[k, i]` and/or B
     indexed `[j, k]`) into a call of `sparse_train_sgemm` (C interface,
     operands cast to fully dynamic strided memrefs, then the two transpose
-    flags as i64). `libsparse_train_runtime.so` implements it with OpenBLAS's
+    flags and an accumulate flag as i64). A product that follows a
+    `linalg.fill` of +0 into its output buffer, with only ops without memory
+    effects in between, overwrites the output instead (accumulate = 0, BLAS
+    beta = 0) and the fill is erased: the output is then neither written
+    twice nor read. `libsparse_train_runtime.so` implements it with OpenBLAS's
     sgemm when the build found Debian's `libopenblas-dev`, with loops
     otherwise. Matmuls on strided views (e.g. the weight slices of
     slice-drop) need no copy: the leading dimension goes to BLAS.
@@ -52,6 +56,41 @@ def SparseTrainMatmulToBlasPass
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
     "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def SparseTrainSinkFillsPass : Pass<"sparse-train-sink-fills"> {
+  let summary = "Clone each linalg.fill in front of every op it initializes";
+  let description = [{
+    A `linalg.fill` on tensors (usually of zeros into a `tensor.empty`)
+    whose result is the init operand of destination-style ops is cloned,
+    with its `tensor.empty` when that is its destination, right in front of
+    each of them; the original goes when nothing else uses it. Two things
+    follow:
+
+    - CSE merges identical fills, and One-Shot Bufferize copies a shared
+      filled buffer once for every product that writes into it (a memcpy of
+      the whole result per product); with a fill per product, each fills
+      and writes its own buffer.
+    - A fill right in front of the product it initializes can be folded
+      into it later: `sparse-train-matmul-to-blas` calls sgemm with
+      beta = 0 instead, and the lowering of `slice_expand` writes a product
+      into its expanded result when the product's `tensor.empty` follows
+      the slice's start.
+
+    ```mlir
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %a = linalg.matmul ins(%x, %y : ...) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %b = linalg.matmul ins(%u, %v : ...) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
+    ```
+
+    becomes a `tensor.empty` and a `linalg.fill` right before each matmul.
+    Fills with other users (not as an init) stay for them. The
+    `sparse-train-to-cpu` pipeline runs this pass before its lowering.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 

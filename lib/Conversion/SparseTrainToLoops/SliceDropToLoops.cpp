@@ -14,6 +14,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
 
 using namespace mlir;
 using namespace mlir::sparse_train;
@@ -27,10 +28,9 @@ struct SliceStartLowering : public OpConversionPattern<SliceStartOp> {
   matchAndRewrite(SliceStartOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     KernelBuilder k(rewriter, op.getLoc());
-    rewriter.replaceOp(op, emitSliceStart(k, adaptor.getSeed(),
-                                          adaptor.getCounter(),
-                                          op.getNumStarts(),
-                                          op.getAlignValue()));
+    rewriter.replaceOp(
+        op, emitSliceStart(k, adaptor.getSeed(), adaptor.getCounter(),
+                           op.getNumStarts(), op.getAlignValue()));
     return success();
   }
 };
@@ -47,19 +47,32 @@ static void emitStartCheck(KernelBuilder &k, Value start, int64_t width,
                                              .str()));
 }
 
-/// Offsets, sizes and strides of the slice `[start, start + width)` of
-/// dimension `dim` of `tensor`.
-static void getSliceBounds(KernelBuilder &k, Value tensor, int64_t dim,
-                           Value start, int64_t width,
+/// Offsets and strides of the slice `[start, start + width)` of dimension
+/// `dim`; `sizes`, those of the sliced tensor, become the slice's.
+static void getSliceBounds(KernelBuilder &k, int64_t dim, Value start,
+                           int64_t width, SmallVectorImpl<OpFoldResult> &sizes,
                            SmallVectorImpl<OpFoldResult> &offsets,
-                           SmallVectorImpl<OpFoldResult> &sizes,
                            SmallVectorImpl<OpFoldResult> &strides) {
-  sizes = tensor::getMixedSizes(k.b, k.b.getLoc(), tensor);
   int64_t rank = sizes.size();
   offsets.assign(rank, k.b.getIndexAttr(0));
   strides.assign(rank, k.b.getIndexAttr(1));
   offsets[dim] = start;
   sizes[dim] = k.b.getIndexAttr(width);
+}
+
+/// The tensor.empty that `value` is computed into through destination-style
+/// ops on tensors (e.g. a zero fill and a product), when it and every value
+/// on the way have one use; null otherwise.
+static tensor::EmptyOp getOwnEmptyDestination(Value value) {
+  while (auto dps = value.getDefiningOp<DestinationStyleOpInterface>()) {
+    if (!dps.hasPureTensorSemantics())
+      return {};
+    value = dps.getTiedOpOperand(cast<OpResult>(value))->get();
+    if (!value.hasOneUse())
+      return {};
+  }
+  auto empty = value.getDefiningOp<tensor::EmptyOp>();
+  return empty && empty->hasOneUse() ? empty : tensor::EmptyOp();
 }
 
 /// A slice lowering, which may check its start at run time.
@@ -85,9 +98,10 @@ struct SliceDropLowering : public SliceLoweringBase<SliceDropOp> {
     if (runtimeChecks)
       emitStartCheck(k, adaptor.getStart(), width, op.getExtent(),
                      op->getName().getStringRef());
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    getSliceBounds(k, adaptor.getInput(), dim, adaptor.getStart(), width,
-                   offsets, sizes, strides);
+    SmallVector<OpFoldResult> offsets, strides;
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(k.b, k.b.getLoc(), adaptor.getInput());
+    getSliceBounds(k, dim, adaptor.getStart(), width, sizes, offsets, strides);
     Value slice = tensor::ExtractSliceOp::create(
         k.b, op.getType(), adaptor.getInput(), offsets, sizes, strides);
 
@@ -124,31 +138,45 @@ struct SliceDropLowering : public SliceLoweringBase<SliceDropOp> {
 };
 
 /// slice_expand: a zero tensor of full extent with the slice inserted.
+/// When the input is computed into a tensor.empty of its own (a product
+/// into a zero fill, say), that empty becomes the slice of the zero tensor,
+/// created in its place: bufferization then writes the input in place and
+/// the insertion copies nothing.
 struct SliceExpandLowering : public SliceLoweringBase<SliceExpandOp> {
   using SliceLoweringBase::SliceLoweringBase;
 
   LogicalResult
   matchAndRewrite(SliceExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    KernelBuilder k(rewriter, op.getLoc());
     int64_t dim = op.getDim(), width = op.getWidth(), extent = op.getExtent();
+    Value input = adaptor.getInput(), start = adaptor.getStart();
+    tensor::EmptyOp destination = getOwnEmptyDestination(input);
+    if (destination && !DominanceInfo().properlyDominates(start, destination))
+      destination = {};
+    if (destination)
+      rewriter.setInsertionPoint(destination);
+    KernelBuilder k(rewriter, op.getLoc());
     if (runtimeChecks)
-      emitStartCheck(k, adaptor.getStart(), width, extent,
-                     op->getName().getStringRef());
+      emitStartCheck(k, start, width, extent, op->getName().getStringRef());
     SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(k.b, k.b.getLoc(), adaptor.getInput());
-    sizes[dim] = k.b.getIndexAttr(extent);
+        destination ? destination.getMixedSizes()
+                    : tensor::getMixedSizes(k.b, k.b.getLoc(), input);
+    SmallVector<OpFoldResult> fullSizes = sizes;
+    fullSizes[dim] = k.b.getIndexAttr(extent);
     Type elementType = op.getType().getElementType();
-    Value empty = tensor::EmptyOp::create(k.b, sizes, elementType);
+    Value empty = tensor::EmptyOp::create(k.b, fullSizes, elementType);
     Value zeros =
         linalg::FillOp::create(k.b, ValueRange{k.floating(elementType, 0.0)},
                                ValueRange{empty})
             .getResult(0);
-    SmallVector<OpFoldResult> offsets, sliceSizes, strides;
-    getSliceBounds(k, adaptor.getInput(), dim, adaptor.getStart(), width,
-                   offsets, sliceSizes, strides);
-    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, adaptor.getInput(), zeros, offsets, sliceSizes, strides);
+    SmallVector<OpFoldResult> offsets, strides;
+    getSliceBounds(k, dim, start, width, sizes, offsets, strides);
+    if (destination)
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          destination, zeros, offsets, sizes, strides);
+    rewriter.setInsertionPoint(op);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, input, zeros,
+                                                       offsets, sizes, strides);
     return success();
   }
 };

@@ -1,7 +1,8 @@
 // Dense f32 products through the runtime's sgemm (OpenBLAS) give the same
-// results as the loops of blas=false, in the four transpose forms and on a
-// weight slice with a dynamic offset. Inputs are small integers, so both
-// are exact.
+// results as the loops of blas=false, in the four transpose forms, on a
+// weight slice with a dynamic offset, into a zero fill (overwritten) and
+// into another value (accumulated), and with an empty contraction. Inputs
+// are small integers, so both are exact.
 // RUN: sparse-train-opt %s --sparse-train-to-cpu | %run_cpu | sed 's/base@ = [0-9a-fx]*//' > %t.blas
 // RUN: sparse-train-opt %s --sparse-train-to-cpu=blas=false | %run_cpu | sed 's/base@ = [0-9a-fx]*//' > %t.loops
 // RUN: diff %t.blas %t.loops
@@ -46,5 +47,24 @@ func.func @main() {
   %ws = tensor.extract_slice %w[0, %s] [2, 2] [1, 1] : tensor<3x4xf32> to tensor<2x2xf32>
   %y4 = linalg.matmul ins(%x, %ws : tensor<2x2xf32>, tensor<2x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   call @print(%y4) : (tensor<2x2xf32>) -> ()
+  // Accumulated into 10: [[17, 9], [26, 9]].
+  // CHECK: {{\[}}[17,   9],
+  // CHECK-NEXT: [26,   9]]
+  %ten = arith.constant 10.0 : f32
+  %e10 = tensor.empty() : tensor<2x2xf32>
+  %z10 = linalg.fill ins(%ten : f32) outs(%e10 : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y5 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z10 : tensor<2x2xf32>) -> tensor<2x2xf32>
+  call @print(%y5) : (tensor<2x2xf32>) -> ()
+  // An empty contraction (k = 0): the zero fill, then the 10s, unchanged.
+  // CHECK: {{\[}}[0,   0],
+  // CHECK-NEXT: [0,   0]]
+  // CHECK: {{\[}}[10,   10],
+  // CHECK-NEXT: [10,   10]]
+  %k0 = tensor.empty() : tensor<2x0xf32>
+  %k1 = tensor.empty() : tensor<0x2xf32>
+  %y6 = linalg.matmul ins(%k0, %k1 : tensor<2x0xf32>, tensor<0x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  call @print(%y6) : (tensor<2x2xf32>) -> ()
+  %y7 = linalg.matmul ins(%k0, %k1 : tensor<2x0xf32>, tensor<0x2xf32>) outs(%z10 : tensor<2x2xf32>) -> tensor<2x2xf32>
+  call @print(%y7) : (tensor<2x2xf32>) -> ()
   return
 }

@@ -1,6 +1,7 @@
 // slice_drop and slice_expand compiled and run: the slice at a dynamic start,
 // the default scale extent/width rounded to the element type, an explicit
-// scale, and expansion with +0.0 outside the slice.
+// scale, and expansion with +0.0 outside the slice, also of a product
+// written in place into the expanded result.
 // RUN: sparse-train-opt %s --sparse-train-to-cpu | %run_cpu | FileCheck %s
 
 func.func @drop(%x: tensor<2x4xf32>, %s: index) -> tensor<2x2xf32> {
@@ -22,6 +23,15 @@ func.func @drop_f16(%x: tensor<1x3xf16>, %s: index) -> tensor<1x2xf32> {
 
 func.func @expand(%y: tensor<2x2xf32>, %s: index) -> tensor<2x5xf32> {
   %0 = sparse_train.slice_expand %y, %s dim = 1, extent = 5 : tensor<2x2xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+func.func @expand_product(%x: tensor<2x2xf32>, %w: tensor<2x2xf32>, %s: index) -> tensor<2x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %p = linalg.matmul ins(%x, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %0 = sparse_train.slice_expand %p, %s dim = 1, extent = 5 : tensor<2x2xf32>
   return %0 : tensor<2x5xf32>
 }
 
@@ -61,5 +71,13 @@ func.func @main() {
   %4 = call @drop_f16(%h, %c1) : (tensor<1x3xf16>, index) -> tensor<1x2xf32>
   %p4 = tensor.cast %4 : tensor<1x2xf32> to tensor<?x?xf32>
   call @print(%p4) : (tensor<?x?xf32>) -> ()
+  // [[1, 2], [5, 6]] [[1, 1], [0, 1]] = [[1, 3], [5, 11]] at columns 2..3.
+  // CHECK: {{\[}}[0, 0, 1, 3, 0],
+  // CHECK-NEXT: [0, 0, 5, 11, 0]]
+  %xs = tensor.extract_slice %x[0, 0] [2, 2] [1, 1] : tensor<2x4xf32> to tensor<2x2xf32>
+  %w = arith.constant dense<[[1.0, 1.0], [0.0, 1.0]]> : tensor<2x2xf32>
+  %5 = call @expand_product(%xs, %w, %c2) : (tensor<2x2xf32>, tensor<2x2xf32>, index) -> tensor<2x5xf32>
+  %p5 = tensor.cast %5 : tensor<2x5xf32> to tensor<?x?xf32>
+  call @print(%p5) : (tensor<?x?xf32>) -> ()
   return
 }
