@@ -72,13 +72,13 @@ def ConvertSparseTrainToCPUPass
 
     Covered today: `bsr_matmul` with a BSR left operand in its four
     transpose forms, f32. `op(B)` is packed once per call into panels of
-    three vectors of columns; with `transpose_a` the stored blocks are
+    six vectors of columns; with `transpose_a` the stored blocks are
     regrouped by block column (a stable counting sort). The contraction runs
     in slices that hold about `panel-depth` panel rows of stored blocks per
     output block row (fewer, wider slices for sparser operands, so output
     tiles are not reloaded for one block); within a slice, output block rows
     run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
-    unless `num-threads=1`), and each tile of up to 8 rows x 3 vectors of
+    unless `num-threads=1`), and each tile of up to 4 rows x 6 vectors of
     accumulators is updated with `vector.fma` by the row's blocks of the
     slice, then stored once (masked at the right edge). Each output row has
     one owner and the summation order is fixed, so results need no atomics

@@ -1,7 +1,7 @@
 // convert-sparse-train-to-cpu runs bsr_matmul with a BSR left operand, in
 // all four transpose forms, as a vector kernel: op(B) packed into 64-byte
 // aligned panels, a parallel loop over output block rows, a register tile of
-// rows x 3 vectors updated by vector FMAs, masked stores at the right edge.
+// rows x 6 vectors updated by vector FMAs, masked stores at the right edge.
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
@@ -11,16 +11,16 @@
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
 // CHECK-LABEL: func.func @forward
-//       CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x48xf32>
+//       CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
 //       CHECK: scf.parallel
 //       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //       CHECK: vector.store
 //       CHECK: scf.parallel
-//       CHECK: vector.load %{{.*}} : memref<?x8x48xf32>, vector<16xf32>
-//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
-//  CHECK-COUNT-12: vector.maskedstore
+//       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-24: vector.maskedstore
 // AVX2-LABEL: func.func @forward
-//       AVX2: memref<?x8x24xf32>
+//       AVX2: memref<?x8x48xf32>
 //  AVX2-COUNT-12: vector.fma %{{.*}} : vector<8xf32>
 // BAD: error: convert-sparse-train-to-cpu: vector-bits must be a multiple of 32 in [64, 2048], got 100
 // DEPTH: error: convert-sparse-train-to-cpu: panel-depth must be positive
@@ -33,7 +33,7 @@ func.func @forward(%x: tensor<8x8xf32, #BSR>, %w: tensor<8x?xf32>) -> tensor<8x?
 // (a counting sort), then the same kernel runs.
 // CHECK-LABEL: func.func @transpose_a
 //       CHECK: scf.parallel
-//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: return
 func.func @transpose_a(%x: tensor<8x8xf32, #BSR>, %dy: tensor<8x3xf32>) -> tensor<8x3xf32> {
   %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<8x8xf32, #BSR>, tensor<8x3xf32> -> tensor<8x3xf32>
@@ -43,7 +43,7 @@ func.func @transpose_a(%x: tensor<8x8xf32, #BSR>, %dy: tensor<8x3xf32>) -> tenso
 // With transpose_b the panels are filled from columns of B.
 // CHECK-LABEL: func.func @transpose_b
 //       CHECK: memref.load %{{.*}} : memref<5x8xf32>
-//  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: return
 func.func @transpose_b(%x: tensor<8x8xf32, #BSR>, %w: tensor<5x8xf32>) -> tensor<8x5xf32> {
   %y = sparse_train.bsr_matmul %x, %w transpose_b : tensor<8x8xf32, #BSR>, tensor<5x8xf32> -> tensor<8x5xf32>
