@@ -461,37 +461,16 @@ def block_family(rng) -> List[Case]:
                                       lhs_sparse))
     # The four forms with a BSR left operand in f32, which the CPU lowering
     # runs as vector kernels: output widths around the vector length and the
-    # 3-vector panel width (48 and 24 columns at 512 and 256 bits), every
-    # block shape the tile logic distinguishes, empty and full block rows.
+    # 3-vector width of its first panels (48 and 24 columns at 512 and 256
+    # bits), every block shape the tile logic distinguishes, empty and full
+    # block rows.
     for j in range(48):
         ta, tb = bool(j % 2), bool(j // 2 % 2)
         r, c = [(2, 2), (3, 5), (4, 4), (6, 2), (8, 8), (16, 16), (32, 32), (5, 3), (64, 64),
                 (16, 32), (7, 7), (12, 4)][j // 4]
         sm, sk = r * int(rng.integers(1, 4)), c * int(rng.integers(1, 4))
         n = int(rng.choice([1, 3, 15, 16, 17, 31, 33, 40, 47, 48, 49, 97]))
-        x = _block_input(rng, sm, sk, r, c, "normal", "f32")
-        ratio = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
-        keep = ref.block_select(ref.block_scores(x, r, c, "l1"), "global_top_k", keep_ratio=ratio)
-        x_hat = ref.block_mask(x.astype(np.float64), r, c, keep)
-        s_op = x_hat.T if ta else x_hat
-        contraction, rows = (sm, sk) if ta else (sk, sm)
-        b_op = rng.integers(-3, 4, (contraction, n)).astype(np.float32)
-        stored = np.ascontiguousarray(b_op.T) if tb else b_op
-        expected = _masked_product(s_op, b_op.astype(np.float64))
-        expected_abs = _masked_product(np.abs(s_op), np.abs(b_op.astype(np.float64)))
-        enc = _bsr(r, c)
-        st = f"tensor<{sm}x{sk}xf32, {enc}>"
-        bt, out_t = ttype(list(stored.shape), "f32"), ttype([rows, n], "f32")
-        flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
-        name = f"bsr_matmul_vector_{j}"
-        body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], 'f32')} -> {st}\n"
-                f"  %y = sparse_train.bsr_matmul %p, %w{flags} : {st}, {bt} -> {out_t}\n"
-                f"  return %y : {out_t}")
-        ir = _func(name, [f"%x: {ttype([sm, sk], 'f32')}", f"%w: {bt}"], [out_t], body)
-        cases.append(Case(f"bsr_matmul (lhs BSR{flags}, f32, vector kernel)", name,
-                          f"{sm}x{sk} block {r}x{c} n {n} ratio {ratio}",
-                          ir, [x, stored], [(2, np.float32)],
-                          lambda out, e=expected, a=expected_abs, t=contraction: close(out[0], e, a, "f32", t)))
+        cases.append(_bsr_vector_case(rng, f"bsr_matmul_vector_{j}", ta, tb, r, c, sm, sk, n))
     # f16/bf16 with block sides that are multiples of 16, which the GPU
     # lowering runs on tensor cores (mma.sync m16n8k16, f32 accumulators):
     # every transpose form, BSR on either side, dense extents around the
@@ -514,7 +493,46 @@ def block_family(rng) -> List[Case]:
                                       f"{sm}x{sk} block {r}x{c} other {other} ratio {ratio}",
                                       x, stored, s_op, d_op, elem, "f32", (r, c), ratio, ta, tb,
                                       lhs_sparse))
+    # The vector kernels again at widths around their 6-vector panels (96
+    # and 48 columns at 512 and 256 bits): whole panels of a width that is a
+    # multiple of the vector length go out with streaming stores when the
+    # contraction runs in one slice, as it does at these sizes.
+    for j in range(16):
+        ta, tb = bool(j % 2), bool(j // 2 % 2)
+        r, c = [(4, 4), (8, 8), (16, 16), (32, 32)][j // 4]
+        sm, sk = r * int(rng.integers(1, 4)), c * int(rng.integers(1, 4))
+        n = int(rng.choice([95, 96, 97, 112, 144, 192, 193]))
+        cases.append(_bsr_vector_case(rng, f"bsr_matmul_vector_wide_{j}", ta, tb, r, c, sm, sk,
+                                      n))
     return cases
+
+
+def _bsr_vector_case(rng, name, ta, tb, r, c, sm, sk, n):
+    """An f32 bsr_matmul case with a BSR left operand (block_prune of a
+    random sm x sk input, a keep ratio drawn from 0, 0.3, 0.5 and 1) and a
+    dense operand of n columns, in the form given by ta / tb."""
+    x = _block_input(rng, sm, sk, r, c, "normal", "f32")
+    ratio = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
+    keep = ref.block_select(ref.block_scores(x, r, c, "l1"), "global_top_k", keep_ratio=ratio)
+    x_hat = ref.block_mask(x.astype(np.float64), r, c, keep)
+    s_op = x_hat.T if ta else x_hat
+    contraction, rows = (sm, sk) if ta else (sk, sm)
+    b_op = rng.integers(-3, 4, (contraction, n)).astype(np.float32)
+    stored = np.ascontiguousarray(b_op.T) if tb else b_op
+    expected = _masked_product(s_op, b_op.astype(np.float64))
+    expected_abs = _masked_product(np.abs(s_op), np.abs(b_op.astype(np.float64)))
+    enc = _bsr(r, c)
+    st = f"tensor<{sm}x{sk}xf32, {enc}>"
+    bt, out_t = ttype(list(stored.shape), "f32"), ttype([rows, n], "f32")
+    flags = (" transpose_a" if ta else "") + (" transpose_b" if tb else "")
+    body = (f"  %p = sparse_train.block_prune %x block = [{r}, {c}] score = l1 select = global_top_k keep_ratio = {ratio!r} : {ttype([sm, sk], 'f32')} -> {st}\n"
+            f"  %y = sparse_train.bsr_matmul %p, %w{flags} : {st}, {bt} -> {out_t}\n"
+            f"  return %y : {out_t}")
+    ir = _func(name, [f"%x: {ttype([sm, sk], 'f32')}", f"%w: {bt}"], [out_t], body)
+    return Case(f"bsr_matmul (lhs BSR{flags}, f32, vector kernel)", name,
+                f"{sm}x{sk} block {r}x{c} n {n} ratio {ratio}",
+                ir, [x, stored], [(2, np.float32)],
+                lambda out, e=expected, a=expected_abs, t=contraction: close(out[0], e, a, "f32", t))
 
 
 def _pruned_block_input(rng, sm, sk, r, c, elem):

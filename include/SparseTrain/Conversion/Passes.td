@@ -80,7 +80,10 @@ def ConvertSparseTrainToCPUPass
     run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
     unless `num-threads=1`), and each tile of up to 4 rows x 6 vectors of
     accumulators is updated with `vector.fma` by the row's blocks of the
-    slice, then stored once (masked at the right edge). Each output row has
+    slice, then stored once (masked at the right edge; with streaming stores
+    when the contraction runs in one slice and the output rows are a
+    multiple of a vector long, so that the output lines are not read for
+    ownership). Each output row has
     one owner and the summation order is fixed, so results need no atomics
     and do not depend on the number of threads.
 

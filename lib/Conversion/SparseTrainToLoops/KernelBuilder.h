@@ -162,6 +162,17 @@ public:
     then();
   }
 
+  /// `if (cond) then() else otherwise()`.
+  template <typename Then, typename Else>
+  void ifThenElse(Value cond, Then then, Else otherwise) {
+    auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op.thenBlock()->getTerminator());
+    then();
+    b.setInsertionPoint(op.elseBlock()->getTerminator());
+    otherwise();
+  }
+
   /// `cond ? then() : otherwise()` for values of `types`.
   template <typename Then, typename Else>
   SmallVector<Value> ifThenElse(Value cond, TypeRange types, Then then,

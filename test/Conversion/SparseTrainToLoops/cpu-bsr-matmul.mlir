@@ -1,7 +1,9 @@
 // convert-sparse-train-to-cpu runs bsr_matmul with a BSR left operand, in
 // all four transpose forms, as a vector kernel: op(B) packed into 64-byte
 // aligned panels, a parallel loop over output block rows, a register tile of
-// rows x 6 vectors updated by vector FMAs, masked stores at the right edge.
+// rows x 6 vectors updated by vector FMAs, stored with streaming stores
+// when the tile is whole and written once (one contraction slice, rows a
+// multiple of a vector long), with masked stores otherwise.
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
@@ -18,6 +20,9 @@
 //       CHECK: scf.parallel
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: scf.if
+//  CHECK-COUNT-24: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<8x?xf32>, vector<16xf32>
+//       CHECK: } else {
 //  CHECK-COUNT-24: vector.maskedstore
 // AVX2-LABEL: func.func @forward
 //       AVX2: memref<?x8x48xf32>
