@@ -60,7 +60,7 @@ struct CPULoweringOptions : public LoopsLoweringOptions {
   unsigned vectorBits = 512;
   /// Rows of a packed panel that bsr_matmul applies to an output tile
   /// between two passes over it.
-  unsigned panelDepth = 128;
+  unsigned panelDepth = 512;
   /// Compress-stores of 16 lanes as an AVX-512 register compress and a
   /// masked store (needs an AVX-512 target).
   bool x86Compress = false;

@@ -43,7 +43,7 @@ struct SparseTrainToCPUOptions
       *this, "panel-depth",
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
-      llvm::cl::init(128)};
+      llvm::cl::init(512)};
   PassOptions::Option<bool> x86Compress{
       *this, "x86-compress",
       llvm::cl::desc("min_k_retain's compress-stores and min_k_restore's "

@@ -225,9 +225,9 @@ struct BsrMatmulLhsSparseVectorLowering
             return next;
           });
     };
-    // The contraction runs in slices: each slice of the panels stays in L2
-    // while every output block row applies its blocks of the slice, and each
-    // output tile is loaded and stored once per slice. A slice spans enough
+    // The contraction runs in slices: each slice of the panels stays in the
+    // caches while every output block row applies its blocks of the slice,
+    // and each output tile is loaded and stored once per slice. A slice spans enough
     // contraction blocks that an output block row meets about `group`
     // stored blocks (`panelDepth` panel rows) in it on average: dense
     // operands get slices of `group` blocks, sparse ones fewer, wider
