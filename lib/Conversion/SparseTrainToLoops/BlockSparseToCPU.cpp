@@ -227,9 +227,9 @@ struct BsrMatmulLhsSparseVectorLowering
     };
     // The contraction runs in slices: each slice of the panels stays in the
     // caches while every output block row applies its blocks of the slice,
-    // and each output tile is loaded and stored once per slice. A slice spans enough
-    // contraction blocks that an output block row meets about `group`
-    // stored blocks (`panelDepth` panel rows) in it on average: dense
+    // and each output tile is loaded and stored once per slice. A slice
+    // spans enough contraction blocks that an output block row meets about
+    // `group` stored blocks (`panelDepth` panel rows) in it on average: dense
     // operands get slices of `group` blocks, sparse ones fewer, wider
     // slices (down to one), so that output tiles are not reloaded for a
     // block or two. cursor[ob] is the first entry of output block row ob
