@@ -199,6 +199,20 @@ struct Lanes {
     return next;
   }
 
+  /// fmaTile with the rows read from a packed panel: row v is the vector at
+  /// `panel[at..., v * lanes]`.
+  SmallVector<Value> fmaTile(ArrayRef<Value> broadcasts, int64_t vectors,
+                             Value panel, ValueRange at, ValueRange acc) {
+    return fmaTile(
+        broadcasts, vectors,
+        [&](int64_t v) -> Value {
+          SmallVector<Value> indices(at);
+          indices.push_back(k.index(v * lanes));
+          return vector::LoadOp::create(k.b, floats, panel, indices);
+        },
+        acc);
+  }
+
   /// Elements of the scanned operand per mask word.
   int64_t span() const { return scanVectors * lanes; }
 
@@ -534,14 +548,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
     SmallVector<Value> broadcasts;
     for (Value value : values)
       broadcasts.push_back(vector::BroadcastOp::create(k.b, l.floats, value));
-    return l.fmaTile(
-        broadcasts, tileVectors,
-        [&](int64_t v) -> Value {
-          return vector::LoadOp::create(
-              k.b, l.floats, panels,
-              ValueRange{ch, a, b, c, k.index(v * lanes)});
-        },
-        acc);
+    return l.fmaTile(broadcasts, tileVectors, panels, {ch, a, b, c}, acc);
   };
   // Stride and dilation 1 along the row (GatherPlan): scanned pixel t
   // feeds result pixels x = t + offset + j, j < taps, through filter column
@@ -1046,20 +1053,13 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
           auto [q, hit] = convOutputCoordinate(k, j, k.index(g0 + t), win.sw,
                                                win.dw, win.left, ow);
           llvm::append_range(
-              next,
-              k.ifThenElse(
-                  hit, SmallVector<Type>(tile, l.floats),
-                  [&] {
-                    return l.fmaTile(
-                        broadcasts, tileVectors,
-                        [&](int64_t v) -> Value {
-                          return vector::LoadOp::create(
-                              k.b, l.floats, dyPanels,
-                              ValueRange{fc, n, o, q, k.index(v * lanes)});
+              next, k.ifThenElse(
+                        hit, SmallVector<Type>(tile, l.floats),
+                        [&] {
+                          return l.fmaTile(broadcasts, tileVectors, dyPanels,
+                                           {fc, n, o, q}, tapAcc);
                         },
-                        tapAcc);
-                  },
-                  [&] { return SmallVector<Value>(tapAcc); }));
+                        [&] { return SmallVector<Value>(tapAcc); }));
         }
         return next;
       };
@@ -1121,8 +1121,8 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                         [&](Value sb, ValueRange scanAcc) {
                           Value j0 = k.mul(sb, k.index(l.span()));
                           return l.forEachLane(
-                              skip, xt, {ci, n, i, j0}, k.sub(w, j0), scanAcc,
-                              [&](Value lane, ValueRange laneAcc) {
+                              /*skip=*/true, xt, {ci, n, i, j0}, k.sub(w, j0),
+                              scanAcc, [&](Value lane, ValueRange laneAcc) {
                                 Value j = k.add(j0, lane);
                                 Value value = vector::BroadcastOp::create(
                                     k.b, l.floats, k.load(xt, {ci, n, i, j}));
