@@ -23,6 +23,17 @@
 using namespace mlir;
 using namespace mlir::sparse_train;
 
+/// Adds sparse-train-set-target-triple for `triple` unless it is `none`:
+/// without a triple, llc compiles for no C library and expands memset and
+/// memcpy into byte loops.
+static void addSetTargetTriple(OpPassManager &pm, StringRef triple) {
+  if (triple == "none")
+    return;
+  SparseTrainSetTargetTriplePassOptions options;
+  options.triple = triple.str();
+  pm.addPass(createSparseTrainSetTargetTriplePass(options));
+}
+
 void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     OpPassManager &pm, const SparseTrainToCPUOptions &options) {
   // Slice-drop as smaller products on weight views (before anything else:
@@ -43,6 +54,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     cpu.runtimeChecks = options.runtimeChecks;
     cpu.vectorBits = options.vectorBits;
     cpu.panelDepth = options.panelDepth;
+    cpu.panelCacheKiB = options.panelCacheKiB;
     cpu.x86Compress = options.x86Compress;
     pm.addPass(createConvertSparseTrainToCPUPass(cpu));
   }
@@ -108,6 +120,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  addSetTargetTriple(pm, options.targetTriple);
   // Anything the passes above did not lower is an error, not a leftover.
   // OpenMP ops on LLVM types remain: mlir-translate and the JIT turn them
   // into calls of the OpenMP runtime.
@@ -314,6 +327,7 @@ LogicalResult mlir::sparse_train::buildSparseTrainToNVVMPipeline(
   nvvm.cubinFormat = options.format;
   nvvm.optLevel = options.optLevel;
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  addSetTargetTriple(pm, options.targetTriple);
   SparseTrainVerifyLoweringPassOptions verify;
   verify.allowedDialects = {"builtin", "llvm", "gpu"};
   pm.addPass(createSparseTrainVerifyLoweringPass(verify));

@@ -85,9 +85,11 @@ def compile_module(ir, opt, workdir=None, pipeline="--sparse-train-to-cpu"):
         # the backend. -mcpu=native: the object runs where it is built (as a
         # JIT would), and bf16 needs the host's conversions rather than a
         # libgcc helper.
-        # -mtriple: mlir-translate writes no target triple, and LLVM 22's
-        # llc then knows no C library: every llvm.memset / llvm.memcpy
-        # (zero fills, copies) becomes a loop of byte stores.
+        # -mtriple: mlir-translate writes no target triple unless the module
+        # names one, and LLVM 22's llc then knows no C library: every
+        # llvm.memset / llvm.memcpy (zero fills, copies) becomes a loop of
+        # byte stores. Our pipelines name it (sparse-train-set-target-
+        # triple); other pipelines, like the sparsifier peer's, do not.
         native = ["-mcpu=native", f"-mtriple={host_triple()}"]
         run([os.path.join(LLVM_BIN, "opt"), "-O3", *native, ll, "-o", ll])
         run([os.path.join(LLVM_BIN, "llc"), "-O3", *native, "-relocation-model=pic",

@@ -83,9 +83,13 @@ def ConvertSparseTrainToCPUPass
     slice, then stored once (masked at the right edge; with streaming stores
     when the contraction runs in one slice and the output rows are a
     multiple of a vector long, so that the output lines are not read for
-    ownership). Each output row has
-    one owner and the summation order is fixed, so results need no atomics
-    and do not depend on the number of threads.
+    ownership). Products whose slice of panels exceeds `panel-cache-kib`
+    run over blocks of output columns of equal width: each block's panels
+    are packed just before every slice and output block row applies them,
+    while they are still in the cache (the stored blocks are read once per
+    column block). Each output row has one owner and the summation order is
+    fixed, so results need no atomics and do not depend on the number of
+    threads.
 
     `min_k_retain` on f32: i32 magnitude keys; a strided sample of at most
     65536 keys brackets the K-th largest key (two-level histogram); one
@@ -129,6 +133,12 @@ def ConvertSparseTrainToCPUPass
            "passes over it (bsr_matmul's contraction blocking: fewer, longer "
            "slices reload output tiles less often; 512 measured best or "
            "within noise of it at N = 1024 and 4096)">,
+    Option<"panelCacheKiB", "panel-cache-kib", "unsigned", /*default=*/"8192",
+           "KiB of a contraction slice's packed panels that bsr_matmul "
+           "keeps in cache: wider products run over blocks of output "
+           "columns, each packed just before its product (0: no column "
+           "blocking; 8192, a quarter of a 32 MiB L3, measured best or "
+           "within noise of 2048-4096 at N = 1024 and 4096)">,
     Option<"x86Compress", "x86-compress", "bool", /*default=*/"false",
            "With 16-lane vectors, compress-stores as an AVX-512 register "
            "compress and a masked store (the memory form of vpcompressd "

@@ -61,6 +61,9 @@ struct CPULoweringOptions : public LoopsLoweringOptions {
   /// Rows of a packed panel that bsr_matmul applies to an output tile
   /// between two passes over it.
   unsigned panelDepth = 512;
+  /// KiB of a contraction slice's packed panels that bsr_matmul keeps in
+  /// cache: wider products run over blocks of output columns (0: none).
+  unsigned panelCacheKiB = 8192;
   /// Compress-stores of 16 lanes as an AVX-512 register compress and a
   /// masked store (needs an AVX-512 target).
   bool x86Compress = false;

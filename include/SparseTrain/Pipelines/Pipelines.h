@@ -44,6 +44,11 @@ struct SparseTrainToCPUOptions
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
       llvm::cl::init(512)};
+  PassOptions::Option<unsigned> panelCacheKiB{
+      *this, "panel-cache-kib",
+      llvm::cl::desc("KiB of a contraction slice's packed panels that "
+                     "bsr_matmul keeps in cache (0: no column blocking)"),
+      llvm::cl::init(8192)};
   PassOptions::Option<bool> x86Compress{
       *this, "x86-compress",
       llvm::cl::desc("min_k_retain's compress-stores and min_k_restore's "
@@ -61,6 +66,12 @@ struct SparseTrainToCPUOptions
                      "sgemm (OpenBLAS; the program then needs "
                      "libsparse_train_runtime.so) instead of loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("Target triple given to a module that names none "
+                     "(sparse-train-set-target-triple): `host` for the "
+                     "compiling machine's, `none` to leave it unset"),
+      llvm::cl::init("host")};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads of the parallel kernels: 0 for the OpenMP "
@@ -79,8 +90,8 @@ struct SparseTrainToCPUOptions
 /// sparse codegen, lowering of linalg and the rest to the LLVM dialect)
 /// with buffer deallocation added after bufferization, dense f32 matmuls
 /// through the runtime's sgemm (unless `blas=false`), parallel loops mapped
-/// to OpenMP (unless `num-threads=1`), and a final check that nothing was
-/// left behind.
+/// to OpenMP (unless `num-threads=1`), the target triple of the LLVM IR
+/// (`target-triple`), and a final check that nothing was left behind.
 void buildSparseTrainToCPUPipeline(OpPassManager &pm,
                                    const SparseTrainToCPUOptions &options);
 
@@ -200,6 +211,12 @@ struct SparseTrainToNVVMOptions
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level", llvm::cl::desc("Optimization level 0-3"),
       llvm::cl::init(3)};
+  PassOptions::Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("Target triple of the host code, given to a module "
+                     "that names none: `host` for the compiling machine's, "
+                     "`none` to leave it unset"),
+      llvm::cl::init("host")};
 };
 
 /// Checks the options of `sparse-train-to-nvvm` against what CUDA 13 and
@@ -208,8 +225,9 @@ struct SparseTrainToNVVMOptions
 /// sparsifier, kernels outlined, buffer deallocation, dense linalg and every
 /// host parallel loop onto blocks and threads, host buffers into managed
 /// memory; then MLIR's NVVM lowering of the kernels (ending in host LLVM
-/// dialect plus gpu.binary) and a final check that only builtin, llvm and
-/// gpu ops remain. An op without a GPU kernel is reported by name.
+/// dialect plus gpu.binary), the host code's target triple
+/// (`target-triple`) and a final check that only builtin, llvm and gpu ops
+/// remain. An op without a GPU kernel is reported by name.
 LogicalResult buildSparseTrainToNVVMPipeline(
     OpPassManager &pm, const SparseTrainToNVVMOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler);

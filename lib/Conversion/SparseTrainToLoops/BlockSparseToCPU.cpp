@@ -3,11 +3,13 @@
 // Register-blocked FMA kernels for bsr_matmul with a BSR left operand, in
 // its four transpose forms: Y = op(X̂) · op(B).
 //
-// 1. op(B) is packed once per call into panels of `chunk` columns (6
-//    vectors), each panel contiguous over the contraction dimension and
-//    zero-padded at the right edge, so that the micro-kernel streams it
-//    sequentially (rows of B a power of two apart would otherwise alias in
-//    L1 and defeat the prefetchers).
+// 1. op(B) is packed into panels of `chunk` columns (6 vectors), each
+//    panel contiguous over the contraction dimension and zero-padded at the
+//    right edge, so that the micro-kernel streams it sequentially (rows of
+//    B a power of two apart would otherwise alias in L1 and defeat the
+//    prefetchers). Wide products run over blocks of output columns, each
+//    packed just before step 3 applies it (so its panels are still in the
+//    cache); others pack all of op(B) once.
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
 //    counting sort of the coordinates, stable in storage order), so that
 //    every output block row has one owner.
@@ -97,7 +99,8 @@ struct BsrMatmulLhsSparseVectorLowering
                                    MLIRContext *context,
                                    const CPULoweringOptions &options)
       : OpConversionPattern(converter, context, /*benefit=*/2),
-        vectorBits(options.vectorBits), panelDepth(options.panelDepth) {}
+        vectorBits(options.vectorBits), panelDepth(options.panelDepth),
+        panelCacheKiB(options.panelCacheKiB) {}
 
   LogicalResult
   matchAndRewrite(BsrMatmulOp op, OpAdaptor adaptor,
@@ -144,38 +147,41 @@ struct BsrMatmulLhsSparseVectorLowering
                                           ValueRange{k.sub(n, column)});
     };
 
-    // 1. Panels of op(B): panel[jc][kk][j] = op(B)[kk][jc * chunk + j].
+    // 1. Panels of op(B): panel[jc][kk][j] = op(B)[kk][jc * chunk + j],
+    // packed per block of output columns (below) just before its product.
     auto panelType =
         MemRefType::get({ShapedType::kDynamic, contraction, chunk}, f32);
     Value panels = memref::AllocOp::create(
         k.b, panelType, ValueRange{numChunks}, k.b.getI64IntegerAttr(64));
-    k.forEachParallel(k.index(0), numChunks, [&](Value jc) {
-      Value j0 = k.mul(jc, k.index(chunk));
-      if (!transposeB) {
-        k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
-          for (int64_t v = 0; v < kTileVectors; ++v) {
-            Value column = k.add(j0, k.index(v * lanes));
-            Value row = vector::MaskedLoadOp::create(
-                k.b, vectorType, rhs, ValueRange{kk, column},
-                columnMask(column), zeroVector, IntegerAttr());
-            vector::StoreOp::create(k.b, row, panels,
-                                    ValueRange{jc, kk, k.index(v * lanes)});
-          }
-        });
-        return;
-      }
-      // op(B)[kk][j] = B[j][kk]: read rows of B, write panel columns.
-      Value last = k.sub(n, k.index(1));
-      k.forEach(k.index(0), k.index(chunk), [&](Value j) {
-        Value column = k.add(j0, j);
-        Value inside = k.cmp(arith::CmpIPredicate::ult, column, n);
-        Value clamped = k.select(inside, column, last);
-        k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
-          Value v = k.select(inside, k.load(rhs, {clamped, kk}), zero);
-          k.store(v, panels, {jc, kk, j});
+    auto packPanels = [&](Value jcBegin, Value jcEnd) {
+      k.forEachParallel(jcBegin, jcEnd, [&](Value jc) {
+        Value j0 = k.mul(jc, k.index(chunk));
+        if (!transposeB) {
+          k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
+            for (int64_t v = 0; v < kTileVectors; ++v) {
+              Value column = k.add(j0, k.index(v * lanes));
+              Value row = vector::MaskedLoadOp::create(
+                  k.b, vectorType, rhs, ValueRange{kk, column},
+                  columnMask(column), zeroVector, IntegerAttr());
+              vector::StoreOp::create(k.b, row, panels,
+                                      ValueRange{jc, kk, k.index(v * lanes)});
+            }
+          });
+          return;
+        }
+        // op(B)[kk][j] = B[j][kk]: read rows of B, write panel columns.
+        Value last = k.sub(n, k.index(1));
+        k.forEach(k.index(0), k.index(chunk), [&](Value j) {
+          Value column = k.add(j0, j);
+          Value inside = k.cmp(arith::CmpIPredicate::ult, column, n);
+          Value clamped = k.select(inside, column, last);
+          k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
+            Value v = k.select(inside, k.load(rhs, {clamped, kk}), zero);
+            k.store(v, panels, {jc, kk, j});
+          });
         });
       });
-    });
+    };
 
     // 2. The stored blocks of each output block row.
     BlockLists lists;
@@ -259,92 +265,118 @@ struct BsrMatmulLhsSparseVectorLowering
     Value streaming = k.andI(
         k.cmp(arith::CmpIPredicate::eq, numSlices, k.index(1)),
         k.cmp(arith::CmpIPredicate::eq, k.remU(n, k.index(lanes)), k.index(0)));
+    // Wide products run over blocks of output columns: the panels of one
+    // block of columns are packed, then applied by every slice and output
+    // block row while they are still in the cache; `panelCacheKiB` bounds a
+    // slice's panels of one block. The stored blocks are read once per
+    // column block. Measured (Zen 4, 1 thread, 2048 x 1024 x 4096, b = 32,
+    // over oneDNN): 7.7 -> 8.4x at density 0.1, 3.3 -> 3.7x at 0.25, 1.5 ->
+    // 1.8x at 0.5; b = 16 at 0.5: 1.2 -> 1.8x.
+    Value numColumnBlocks = k.index(1);
+    if (panelCacheKiB != 0) {
+      Value chunkBytes = k.mul(sliceBlocks, k.index(inner * chunk * 4));
+      Value maxChunks = arith::MaxUIOp::create(
+          k.b, k.index(1),
+          k.divU(k.index(int64_t(panelCacheKiB) * 1024), chunkBytes));
+      numColumnBlocks = arith::MaxUIOp::create(
+          k.b, k.index(1),
+          k.divU(k.add(numChunks, k.sub(maxChunks, k.index(1))), maxChunks));
+    }
+    // Blocks of equal width (within a chunk).
+    Value chunksPerBlock = k.divU(
+        k.add(numChunks, k.sub(numColumnBlocks, k.index(1))), numColumnBlocks);
     Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
-    k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
-      k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
-    });
-    k.forEach(k.index(0), numSlices, [&](Value slice) {
-      Value limit = k.mul(k.add(slice, k.index(1)), sliceBlocks);
-      Value firstSlice = k.cmp(arith::CmpIPredicate::eq, slice, k.index(0));
-      k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
-        Value first = k.load(cursor, ob);
-        Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
-        // The entries of this slice: at most `sliceBlocks` from the cursor.
-        Value last = k.forAccumulate(
-            k.index(0), sliceBlocks, {first},
-            [&](Value, ValueRange at) -> SmallVector<Value> {
-              // The entry is read only while the row has one left.
-              Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
-              Value take = k.ifThenElse(
-                  inRow, {k.b.getI1Type()},
-                  [&] {
-                    Value kBlock = k.toIndex(k.load(lists.kBlocks, at[0]));
-                    return SmallVector<Value>{
-                        k.cmp(arith::CmpIPredicate::ult, kBlock, limit)};
-                  },
-                  [&] { return SmallVector<Value>{k.boolean(false)}; })[0];
-              return {k.select(take, k.add(at[0], k.index(1)), at[0])};
-            })[0];
-        k.store(last, cursor, ob);
-        // The first slice writes every tile (zeros where no block
-        // contributes); later slices only touch rows they change.
-        Value work =
-            k.orI(firstSlice, k.cmp(arith::CmpIPredicate::ult, first, last));
-        k.ifThen(work, [&] {
-          k.forEach(k.index(0), numChunks, [&](Value jc) {
-            Value j0 = k.mul(jc, k.index(chunk));
-            SmallVector<Value, kTileVectors> cols, masks;
-            for (int64_t v = 0; v < kTileVectors; ++v) {
-              cols.push_back(k.add(j0, k.index(v * lanes)));
-              masks.push_back(columnMask(cols.back()));
-            }
-            Value streamTile =
-                k.andI(streaming, k.cmp(arith::CmpIPredicate::ule,
-                                        k.add(j0, k.index(chunk)), n));
-            k.forEachStep(
-                k.index(0), k.index(outHeight), rowTile, [&](Value t0) {
-                  Value row0 = k.add(k.mul(ob, k.index(outHeight)), t0);
-                  SmallVector<Type> tileTypes(rowTile * kTileVectors,
-                                              vectorType);
-                  SmallVector<Value> init = k.ifThenElse(
-                      firstSlice, tileTypes,
-                      [&] {
-                        return SmallVector<Value>(rowTile * kTileVectors,
-                                                  zeroVector);
-                      },
-                      [&] {
-                        SmallVector<Value> partial;
-                        for (int64_t t = 0; t < rowTile; ++t)
-                          for (int64_t v = 0; v < kTileVectors; ++v)
-                            partial.push_back(vector::MaskedLoadOp::create(
-                                k.b, vectorType, out,
-                                ValueRange{k.add(row0, k.index(t)), cols[v]},
-                                masks[v], zeroVector, IntegerAttr()));
-                        return partial;
-                      });
-                  SmallVector<Value> acc = k.forAccumulate(
-                      first, last, init, [&](Value q, ValueRange blockAcc) {
-                        return applyBlock(k, q, t0, jc, blockAcc);
-                      });
-                  auto storeTile = [&](bool stream) {
-                    for (int64_t t = 0; t < rowTile; ++t)
-                      for (int64_t v = 0; v < kTileVectors; ++v) {
-                        Value tile = acc[t * kTileVectors + v];
-                        SmallVector<Value, 2> at{k.add(row0, k.index(t)),
-                                                 cols[v]};
-                        if (stream)
-                          vector::StoreOp::create(k.b, tile, out, at,
-                                                  /*nontemporal=*/true,
-                                                  llvm::Align(vectorBytes));
-                        else
-                          vector::MaskedStoreOp::create(k.b, out, at, masks[v],
-                                                        tile, IntegerAttr());
-                      }
-                  };
-                  k.ifThenElse(
-                      streamTile, [&] { storeTile(true); },
-                      [&] { storeTile(false); });
-                });
+    k.forEach(k.index(0), numColumnBlocks, [&](Value columnBlock) {
+      Value jcBegin = k.mul(columnBlock, chunksPerBlock);
+      Value jcEnd = arith::MinUIOp::create(k.b, numChunks,
+                                           k.add(jcBegin, chunksPerBlock));
+      packPanels(jcBegin, jcEnd);
+      k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
+        k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
+      });
+      k.forEach(k.index(0), numSlices, [&](Value slice) {
+        Value limit = k.mul(k.add(slice, k.index(1)), sliceBlocks);
+        Value firstSlice = k.cmp(arith::CmpIPredicate::eq, slice, k.index(0));
+        k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
+          Value first = k.load(cursor, ob);
+          Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
+          // The entries of this slice: at most `sliceBlocks` from the cursor.
+          Value last = k.forAccumulate(
+              k.index(0), sliceBlocks, {first},
+              [&](Value, ValueRange at) -> SmallVector<Value> {
+                // The entry is read only while the row has one left.
+                Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
+                Value take = k.ifThenElse(
+                    inRow, {k.b.getI1Type()},
+                    [&] {
+                      Value kBlock = k.toIndex(k.load(lists.kBlocks, at[0]));
+                      return SmallVector<Value>{
+                          k.cmp(arith::CmpIPredicate::ult, kBlock, limit)};
+                    },
+                    [&] { return SmallVector<Value>{k.boolean(false)}; })[0];
+                return {k.select(take, k.add(at[0], k.index(1)), at[0])};
+              })[0];
+          k.store(last, cursor, ob);
+          // The first slice writes every tile (zeros where no block
+          // contributes); later slices only touch rows they change.
+          Value work =
+              k.orI(firstSlice, k.cmp(arith::CmpIPredicate::ult, first, last));
+          k.ifThen(work, [&] {
+            k.forEach(jcBegin, jcEnd, [&](Value jc) {
+              Value j0 = k.mul(jc, k.index(chunk));
+              SmallVector<Value, kTileVectors> cols, masks;
+              for (int64_t v = 0; v < kTileVectors; ++v) {
+                cols.push_back(k.add(j0, k.index(v * lanes)));
+                masks.push_back(columnMask(cols.back()));
+              }
+              Value streamTile =
+                  k.andI(streaming, k.cmp(arith::CmpIPredicate::ule,
+                                          k.add(j0, k.index(chunk)), n));
+              k.forEachStep(
+                  k.index(0), k.index(outHeight), rowTile, [&](Value t0) {
+                    Value row0 = k.add(k.mul(ob, k.index(outHeight)), t0);
+                    SmallVector<Type> tileTypes(rowTile * kTileVectors,
+                                                vectorType);
+                    SmallVector<Value> init = k.ifThenElse(
+                        firstSlice, tileTypes,
+                        [&] {
+                          return SmallVector<Value>(rowTile * kTileVectors,
+                                                    zeroVector);
+                        },
+                        [&] {
+                          SmallVector<Value> partial;
+                          for (int64_t t = 0; t < rowTile; ++t)
+                            for (int64_t v = 0; v < kTileVectors; ++v)
+                              partial.push_back(vector::MaskedLoadOp::create(
+                                  k.b, vectorType, out,
+                                  ValueRange{k.add(row0, k.index(t)), cols[v]},
+                                  masks[v], zeroVector, IntegerAttr()));
+                          return partial;
+                        });
+                    SmallVector<Value> acc = k.forAccumulate(
+                        first, last, init, [&](Value q, ValueRange blockAcc) {
+                          return applyBlock(k, q, t0, jc, blockAcc);
+                        });
+                    auto storeTile = [&](bool stream) {
+                      for (int64_t t = 0; t < rowTile; ++t)
+                        for (int64_t v = 0; v < kTileVectors; ++v) {
+                          Value tile = acc[t * kTileVectors + v];
+                          SmallVector<Value, 2> at{k.add(row0, k.index(t)),
+                                                   cols[v]};
+                          if (stream)
+                            vector::StoreOp::create(k.b, tile, out, at,
+                                                    /*nontemporal=*/true,
+                                                    llvm::Align(vectorBytes));
+                          else
+                            vector::MaskedStoreOp::create(
+                                k.b, out, at, masks[v], tile, IntegerAttr());
+                        }
+                    };
+                    k.ifThenElse(
+                        streamTile, [&] { storeTile(true); },
+                        [&] { storeTile(false); });
+                  });
+            });
           });
         });
       });
@@ -355,6 +387,7 @@ struct BsrMatmulLhsSparseVectorLowering
 
   unsigned vectorBits;
   unsigned panelDepth;
+  unsigned panelCacheKiB;
 };
 
 } // namespace

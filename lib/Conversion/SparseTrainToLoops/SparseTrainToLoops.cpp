@@ -121,6 +121,7 @@ struct ConvertSparseTrainToCPUPass
     options.runtimeChecks = runtimeChecks;
     options.vectorBits = vectorBits;
     options.panelDepth = panelDepth;
+    options.panelCacheKiB = panelCacheKiB;
     options.x86Compress = x86Compress;
     if (panelDepth == 0) {
       getOperation().emitError()

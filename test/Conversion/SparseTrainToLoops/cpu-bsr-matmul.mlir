@@ -3,27 +3,41 @@
 // aligned panels, a parallel loop over output block rows, a register tile of
 // rows x 6 vectors updated by vector FMAs, stored with streaming stores
 // when the tile is whole and written once (one contraction slice, rows a
-// multiple of a vector long), with masked stores otherwise.
+// multiple of a vector long), with masked stores otherwise. The product
+// runs over blocks of output columns whose panels are packed right before
+// they are applied (a slice's panels of one block within panel-cache-kib,
+// 8 MiB by default, 0 for one block).
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="panel-depth=0" 2>&1 | FileCheck %s --check-prefix=DEPTH
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="panel-cache-kib=0" | FileCheck %s --check-prefix=ONE-BLOCK
 
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
 // CHECK-LABEL: func.func @forward
 //       CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
-//       CHECK: scf.parallel
+//       CHECK: %[[BYTES:.*]] = arith.constant 8388608 : index
+//       CHECK: arith.divui %[[BYTES]]
+//       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %[[BLOCKS:.*]] step
+//       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH:.*]] : index
+//       CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+//       CHECK: scf.parallel (%{{.*}}) = (%[[BEGIN]]) to (%[[END]])
 //       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //       CHECK: vector.store
 //       CHECK: scf.parallel
+//       CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]]
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: scf.if
 //  CHECK-COUNT-24: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<8x?xf32>, vector<16xf32>
 //       CHECK: } else {
 //  CHECK-COUNT-24: vector.maskedstore
+// ONE-BLOCK-LABEL: func.func @forward
+//   ONE-BLOCK-NOT: arith.constant 8388608
+//       ONE-BLOCK: scf.for %{{.*}} = %{{.*}} to %c1{{(_[0-9]+)?}} step
+//       ONE-BLOCK: scf.parallel
 // AVX2-LABEL: func.func @forward
 //       AVX2: memref<?x8x48xf32>
 //  AVX2-COUNT-12: vector.fma %{{.*}} : vector<8xf32>
