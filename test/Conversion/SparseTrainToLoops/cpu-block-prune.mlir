@@ -1,15 +1,26 @@
 // convert-sparse-train-to-cpu scores the blocks of an f32 block_prune with
 // vector loads (masked when the block width is not a multiple of the vector
-// length) and one reduction per block; other element types keep the scalar
-// reference scores.
+// length) and one reduction per block; the rows of a block row are read
+// whole, one after the other, with one vector accumulator per block in a
+// buffer. Other element types keep the scalar reference scores.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 
 #BSR16 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 16 : dense, j floordiv 16 : compressed, i mod 16 : dense, j mod 16 : dense)}>
 #BSR6 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 2 : dense, j floordiv 6 : compressed, i mod 2 : dense, j mod 6 : dense)}>
 
 // CHECK-LABEL: func.func @l2
+//       CHECK: %[[ACC:.*]] = memref.alloc() : memref<64xf32>
+//       CHECK: scf.for %[[BR:.*]] = %{{.*}} to %c2{{.*}} step
+//       CHECK: scf.for %[[BC0:.*]] = %{{.*}} to %c4{{.*}} step
+//       CHECK: vector.store %{{.*}}, %[[ACC]]
+//       CHECK: scf.for %[[RR:.*]] = %{{.*}} to %c16{{.*}} step
+//       CHECK: scf.for %[[BC:.*]] = %{{.*}} to %c4{{.*}} step
+//       CHECK: %[[SUM:.*]] = vector.load %[[ACC]]
 //       CHECK: vector.load %{{.*}} : memref<32x64xf32>, vector<16xf32>
 //       CHECK: arith.mulf %{{.*}} : vector<16xf32>
+//       CHECK: vector.store %{{.*}}, %[[ACC]]
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{.*}} step
+//       CHECK: vector.load %[[ACC]]
 //       CHECK: vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
 //       CHECK: math.sqrt
 func.func @l2(%x: tensor<32x64xf32>) -> tensor<32x64xf32, #BSR16> {
