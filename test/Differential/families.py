@@ -823,6 +823,20 @@ def conv_family(rng) -> List[Case]:
         cases.append(_f32_conv_case(rng, f"conv_long_rows_{i}", "long rows", op,
                                     ["normal", "relu"][i % 2], [0.0, None][(i // 2) % 2],
                                     (n, h, w, c, f, kh, kw, oh, ow, st, dl, pad)))
+    # Filter gradients over more output rows (batch x height) than one group
+    # of the CPU kernel's (at most 32 rows, whose accumulators stay in
+    # registers), with a last, partial group, under both loops.
+    for i in range(6):
+        kh, kw = [(3, 3), (5, 5), (3, 1)][i % 3]
+        st, dl = [int(rng.choice([1, 2])), 1], [1, int(rng.choice([1, 2]))]
+        pad = [int(rng.integers(0, 3)) for _ in range(4)]
+        n, h, w = int(rng.choice([2, 3])), int(rng.integers(20, 33)), int(rng.integers(kw + 2, 30))
+        c, f = [(5, 7), (9, 40), (6, 18)][i % 3]
+        oh = ref.conv_output_size(h, kh, st[0], dl[0], pad[0], pad[1])
+        ow = ref.conv_output_size(w, kw, st[1], dl[1], pad[2], pad[3])
+        cases.append(_f32_conv_case(rng, f"conv_many_rows_{i}", "many rows", "backward_filter",
+                                    ["relu", "special", "normal"][i % 3], [0.0, 1.0][i % 2],
+                                    (n, h, w, c, f, kh, kw, oh, ow, st, dl, pad)))
     return cases
 
 

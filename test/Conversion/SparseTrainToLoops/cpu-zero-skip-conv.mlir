@@ -143,9 +143,21 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 
 // On rows of at least 28 pixels the filter gradient's dense loop tiles 4
 // input channels x 2 vectors of filters per tap: each dy vector loaded
-// meets 4 broadcasts (3 taps x 8 accumulators).
+// meets 4 broadcasts (3 taps x 8 accumulators). The accumulators stay in
+// registers across a group of output rows (256 KiB of dy), loaded and
+// stored once per group.
+// (The skipping kernel comes first, then the dense one.)
 // CHECK-LABEL: func.func @backward_filter_wide
+//       CHECK: arith.constant 262144 : index
 //       CHECK: } else {
+//       CHECK: %[[BYTES:.*]] = arith.constant 262144 : index
+//       CHECK: arith.divui %[[BYTES]]
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+//  CHECK-COUNT-24: vector.maskedload
+//       CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+//  CHECK-NEXT: arith.divui %[[ROW]]
+//  CHECK-NEXT: arith.remui %[[ROW]]
+//       CHECK: scf.if %{{.*}} -> (vector<16xf32>
 //  CHECK-COUNT-4: vector.broadcast %{{.*}} : f32 to vector<16xf32>
 //       CHECK: scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 //  CHECK-COUNT-8: vector.fma
