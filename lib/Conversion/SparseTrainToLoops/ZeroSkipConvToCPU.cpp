@@ -21,9 +21,9 @@
 //    once per call) so that input channels are contiguous.
 //  - Filter gradient: the input is transposed once per call to [C, N, H, W]
 //    so that the scan runs along input rows; each parallel iteration owns
-//    one input channel and one chunk of filters, and accumulates every
-//    filter column tap of a row tap in registers across the whole batch (no
-//    atomics, no reduction between threads).
+//    a block of input channels and one chunk of filters, and accumulates
+//    the filter column taps of a row tap in registers across a group of
+//    output rows (no atomics, no reduction between threads).
 //
 // Before the kernel, a strided sample of the scanned operand estimates its
 // density; above the op's `max_density` a dense loop runs instead. For the
