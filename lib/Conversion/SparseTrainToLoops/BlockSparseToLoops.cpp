@@ -203,7 +203,7 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
 
   /// The f32 scores of the r x c blocks of `x`, passed to `store(br, bc,
   /// score)`: each block accumulates in a vector of lanes over its rows
-  /// (masked in the last vector of a block row when c is not a multiple of
+  /// (masked in the last vector of each of its rows when c is not a multiple of
   /// the lanes), reduced once. The rows of a block row are read whole, one
   /// after the other, with the blocks' accumulators in a small buffer: a
   /// block-by-block walk reads r short segments of rows at a time, which the
