@@ -135,7 +135,7 @@ struct BsrMatmulLhsSparseVectorLowering
 
     Value rhs = k.bufferOf(adaptor.getRhs());
     Value n = k.dim(rhs, transposeB ? 0 : 1);
-    Value numChunks = k.divU(k.add(n, k.index(chunk - 1)), k.index(chunk));
+    Value numChunks = k.ceilDivU(n, chunk);
 
     auto vectorType = VectorType::get({lanes}, f32);
     auto maskType = VectorType::get({lanes}, k.b.getI1Type());
@@ -243,20 +243,13 @@ struct BsrMatmulLhsSparseVectorLowering
     int64_t group = std::max<int64_t>(1, panelDepth / inner);
     int64_t kBlocks = contraction / inner;
     Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
-    Value perRow = arith::MaxUIOp::create(
-        k.b, k.index(1),
-        k.divU(k.add(numStored, k.index(outBlocks - 1)),
-               k.index(std::max<int64_t>(outBlocks, 1))));
-    Value sliceBlocks = arith::MinUIOp::create(
-        k.b, k.index(std::max<int64_t>(kBlocks, 1)),
-        arith::MaxUIOp::create(
-            k.b, k.index(group),
-            k.divU(k.add(k.index(group * kBlocks), k.sub(perRow, k.index(1))),
-                   perRow)));
-    Value numSlices = arith::MaxUIOp::create(
-        k.b, k.index(1),
-        k.divU(k.add(k.index(kBlocks), k.sub(sliceBlocks, k.index(1))),
-               sliceBlocks));
+    Value perRow = k.maxU(
+        k.index(1), k.ceilDivU(numStored, std::max<int64_t>(outBlocks, 1)));
+    Value sliceBlocks = k.minU(
+        k.index(std::max<int64_t>(kBlocks, 1)),
+        k.maxU(k.index(group), k.ceilDivU(k.index(group * kBlocks), perRow)));
+    Value numSlices =
+        k.maxU(k.index(1), k.ceilDivU(k.index(kBlocks), sliceBlocks));
     // With one slice every output tile is written once and not read back:
     // whole, aligned tiles (rows a multiple of a vector long) then go out
     // with streaming stores, which skip the read for ownership of output
@@ -275,21 +268,17 @@ struct BsrMatmulLhsSparseVectorLowering
     Value numColumnBlocks = k.index(1);
     if (panelCacheKiB != 0) {
       Value chunkBytes = k.mul(sliceBlocks, k.index(inner * chunk * 4));
-      Value maxChunks = arith::MaxUIOp::create(
-          k.b, k.index(1),
-          k.divU(k.index(int64_t(panelCacheKiB) * 1024), chunkBytes));
-      numColumnBlocks = arith::MaxUIOp::create(
-          k.b, k.index(1),
-          k.divU(k.add(numChunks, k.sub(maxChunks, k.index(1))), maxChunks));
+      Value maxChunks =
+          k.maxU(k.index(1),
+                 k.divU(k.index(int64_t(panelCacheKiB) * 1024), chunkBytes));
+      numColumnBlocks = k.maxU(k.index(1), k.ceilDivU(numChunks, maxChunks));
     }
     // Blocks of equal width (within a chunk).
-    Value chunksPerBlock = k.divU(
-        k.add(numChunks, k.sub(numColumnBlocks, k.index(1))), numColumnBlocks);
+    Value chunksPerBlock = k.ceilDivU(numChunks, numColumnBlocks);
     Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
     k.forEach(k.index(0), numColumnBlocks, [&](Value columnBlock) {
       Value jcBegin = k.mul(columnBlock, chunksPerBlock);
-      Value jcEnd = arith::MinUIOp::create(k.b, numChunks,
-                                           k.add(jcBegin, chunksPerBlock));
+      Value jcEnd = k.minU(numChunks, k.add(jcBegin, chunksPerBlock));
       packPanels(jcBegin, jcEnd);
       k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
         k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);

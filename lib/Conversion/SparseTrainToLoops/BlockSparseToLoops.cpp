@@ -31,21 +31,6 @@ static Value fromIndex(KernelBuilder &k, Type type, Value v) {
   return k.indexCast(type, v);
 }
 
-/// The f32 score accumulation of one element `v` into `acc` (scalars or
-/// vectors).
-static Value accumulateScore(KernelBuilder &k, BlockScore kind, Value acc,
-                             Value v) {
-  switch (kind) {
-  case BlockScore::L1:
-    return k.addF(acc, math::AbsFOp::create(k.b, v));
-  case BlockScore::L2:
-    return k.addF(acc, k.mulF(v, v));
-  case BlockScore::MaxAbs:
-    return arith::MaximumFOp::create(k.b, acc, math::AbsFOp::create(k.b, v));
-  }
-  llvm_unreachable("unknown block score");
-}
-
 /// block_prune. With `vectorBits` set (the CPU lowering) and an f32 input,
 /// each block's score accumulates in a vector of lanes over its rows, then
 /// reduces once: a different summation order than the reference's
@@ -101,7 +86,7 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
                 Value col = k.add(col0, k.remU(e, k.index(c)));
                 Value v = k.castFloat(k.load(x, {row, col}), f32);
                 return SmallVector<Value>{
-                    accumulateScore(k, scoreKind, sum[0], v)};
+                    accumulateBlockScore(k, scoreKind, sum[0], v)};
               })[0];
           storeScore(br, bc, acc);
         });
@@ -243,7 +228,7 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
                                                ValueRange{row, col}, mask,
                                                zeros, IntegerAttr());
             }
-            sum = accumulateScore(k, kind, sum, v);
+            sum = accumulateBlockScore(k, kind, sum, v);
           }
           vector::StoreOp::create(k.b, sum, acc, ValueRange{at(bc)});
         });

@@ -1,8 +1,9 @@
 //===- BsrBuffers.h - the buffers of a BSR tensor -----------------*- C++
 //-*-===//
 //
-// Access to the three buffers of the upstream BSR encoding, shared by the
-// reference and the vector lowerings of the block-sparse ops.
+// Access to the three buffers of the upstream BSR encoding, and the block
+// scores of block_prune, shared by the reference, vector and GPU lowerings
+// of the block-sparse ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,7 +11,9 @@
 #define SPARSETRAIN_LIB_CONVERSION_BSRBUFFERS_H
 
 #include "KernelBuilder.h"
+#include "SparseTrain/IR/SparseTrainOps.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 
 namespace mlir {
@@ -22,6 +25,22 @@ inline Type getBsrIndexType(MLIRContext *context, unsigned width) {
   if (width == 0)
     return IndexType::get(context);
   return IntegerType::get(context, width);
+}
+
+/// The f32 block_prune score accumulation of one element `v` into `acc`
+/// (scalars or vectors): the sum of magnitudes, of squares, or the largest
+/// magnitude.
+inline Value accumulateBlockScore(KernelBuilder &k, BlockScore kind, Value acc,
+                                  Value v) {
+  switch (kind) {
+  case BlockScore::L1:
+    return k.addF(acc, math::AbsFOp::create(k.b, v));
+  case BlockScore::L2:
+    return k.addF(acc, k.mulF(v, v));
+  case BlockScore::MaxAbs:
+    return arith::MaximumFOp::create(k.b, acc, math::AbsFOp::create(k.b, v));
+  }
+  llvm_unreachable("unknown block score");
 }
 
 /// The level-1 buffers of a BSR tensor (one position per block row plus one,

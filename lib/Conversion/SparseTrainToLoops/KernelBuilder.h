@@ -51,6 +51,13 @@ public:
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
   Value divU(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
   Value remU(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  /// ceil(x / y) for unsigned x and y > 0.
+  Value ceilDivU(Value x, Value y) { return divU(add(x, sub(y, index(1))), y); }
+  Value ceilDivU(Value x, int64_t y) {
+    return divU(add(x, index(y - 1)), index(y));
+  }
+  Value maxU(Value x, Value y) { return arith::MaxUIOp::create(b, x, y); }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }

@@ -75,7 +75,7 @@ static Value magnitudeKeys(KernelBuilder &k, Value x) {
   };
   Value raw = arith::BitcastOp::create(k.b, keyType, x);
   Value magnitude = k.andI(raw, constant(0x7FFFFFFF));
-  return arith::MinUIOp::create(k.b, magnitude, constant(kNaNKey32));
+  return k.minU(magnitude, constant(kNaNKey32));
 }
 
 /// Vector helpers for one lane count.
@@ -308,8 +308,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
 
     // Scratch: sampled keys, candidate keys, histogram.
     Value x = k.bufferOf(flatten(k, input));
-    Value sampleSize =
-        arith::MinUIOp::create(k.b, setLength, k.index(kMaxSample));
+    Value sampleSize = k.minU(setLength, k.index(kMaxSample));
     Value sample = k.alloc({ShapedType::kDynamic}, i32, {sampleSize});
     Value candidates = k.alloc({ShapedType::kDynamic}, i32, {setLength});
     Value hist = k.alloc({kHistogramSize}, i32);
@@ -345,7 +344,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     // K beyond the set breaks the op's contract (only a dynamic shape can
     // hide it from the verifier): keep the whole set rather than divide by
     // zero below.
-    keep = arith::MinUIOp::create(k.b, keep, length);
+    keep = k.minU(keep, length);
     Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
     SmallVector<Value> result = k.ifThenElse(
         none, {i32, k.b.getIndexType()},
@@ -368,8 +367,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value rankHi =
               k.select(k.cmp(arith::CmpIPredicate::ugt, rank, margin),
                        k.sub(rank, margin), k.index(1));
-          Value rankLo =
-              arith::MinUIOp::create(k.b, k.add(rank, margin), sampleSize);
+          Value rankLo = k.minU(k.add(rank, margin), sampleSize);
           auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
           Value hi =
               emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist)

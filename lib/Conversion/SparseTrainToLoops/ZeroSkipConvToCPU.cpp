@@ -172,9 +172,8 @@ struct Lanes {
   SmallVector<Value> forEachLane(bool skip, Value memref, ValueRange at,
                                  Value count, ValueRange init, Body body) {
     if (!skip)
-      return k.forAccumulate(
-          k.index(0), arith::MinUIOp::create(k.b, count, k.index(span())), init,
-          body);
+      return k.forAccumulate(k.index(0), k.minU(count, k.index(span())), init,
+                             body);
     Value word;
     SmallVector<Value> indices(at);
     Value first = indices.back();
@@ -235,19 +234,16 @@ struct Lanes {
       all[0].push_back(d);
     Value flat = memref::CollapseShapeOp::create(k.b, memref, all);
     Value size = k.dim(flat, 0);
-    Value numVectors = k.divU(k.add(size, k.index(lanes - 1)), k.index(lanes));
-    Value samples =
-        arith::MinUIOp::create(k.b, numVectors, k.index(kDensitySample));
-    Value stride = arith::MaxUIOp::create(
-        k.b, k.index(1),
-        k.divU(numVectors, arith::MaxUIOp::create(k.b, samples, k.index(1))));
+    Value numVectors = k.ceilDivU(size, lanes);
+    Value samples = k.minU(numVectors, k.index(kDensitySample));
+    Value stride =
+        k.maxU(k.index(1), k.divU(numVectors, k.maxU(samples, k.index(1))));
     Type i64 = k.b.getI64Type();
     SmallVector<Value> counts = k.forAccumulate(
         k.index(0), samples, {k.integer(i64, 0), k.integer(i64, 0)},
         [&](Value i, ValueRange total) -> SmallVector<Value> {
           Value first = k.mul(k.mul(i, stride), k.index(lanes));
-          Value inside =
-              arith::MinUIOp::create(k.b, k.sub(size, first), k.index(lanes));
+          Value inside = k.minU(k.sub(size, first), k.index(lanes));
           Value values = load(flat, {first}, prefixMask(inside));
           Value count = math::CtPopOp::create(k.b, nonZeroBits(values));
           return {
@@ -387,8 +383,7 @@ static Value packFilter(KernelBuilder &k, Value w, bool transposed,
   Value kh = k.dim(w, 0), kw = k.dim(w, 1);
   Value scannedChannels = k.dim(w, transposed ? 3 : 2);
   Value resultChannels = k.dim(w, transposed ? 2 : 3);
-  Value numChunks =
-      k.divU(k.add(resultChannels, k.index(chunk - 1)), k.index(chunk));
+  Value numChunks = k.ceilDivU(resultChannels, chunk);
   int64_t dyn = ShapedType::kDynamic;
   auto type = MemRefType::get({dyn, dyn, dyn, dyn, chunk}, k.b.getF32Type());
   Value panels = memref::AllocOp::create(
@@ -432,8 +427,8 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   Value sh = k.dim(scanned, 1), sw = k.dim(scanned, 2), sc = k.dim(scanned, 3);
   Value kh = k.dim(panels, 1), kw = k.dim(panels, 2);
   int64_t chunk = tileVectors * lanes;
-  Value numChunks = k.divU(k.add(rc, k.index(chunk - 1)), k.index(chunk));
-  Value numScans = k.divU(k.add(sc, k.index(l.span() - 1)), k.index(l.span()));
+  Value numChunks = k.ceilDivU(rc, chunk);
+  Value numScans = k.ceilDivU(sc, l.span());
   // With more than one filter column tap, both activations are repacked
   // for the loops (the rows of the window, pixels a power of two apart,
   // would share L1 sets): the scanned operand into blocks of one span of
@@ -631,7 +626,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // last tile of the row is as large as the pixels left.
   auto applyDenseRow = [&](Value n, Value r, Value ch, Value a, Value s,
                            Value sb, Value s0, Value count, Value fresh) {
-    Value channels = arith::MinUIOp::create(k.b, count, k.index(span));
+    Value channels = k.minU(count, k.index(span));
     auto applyTile = [&](Value x0, int64_t pixels) {
       SmallVector<Value> acc;
       for (int64_t p = 0; p < pixels; ++p)
@@ -752,9 +747,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                             }
                             Value zero = k.floating(k.b.getF32Type(), 0.0);
                             return k.forAccumulate(
-                                k.index(0),
-                                arith::MinUIOp::create(k.b, count,
-                                                       k.index(l.span())),
+                                k.index(0), k.minU(count, k.index(l.span())),
                                 tapAcc, [&](Value lane, ValueRange laneAcc) {
                                   Value c = k.add(s0, lane);
                                   SmallVector<Value> values;
@@ -1025,7 +1018,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                               (tileChannels * tileVectors),
                                           1, std::max<int64_t>(kw, 1));
       ConvWindowValues win = getConvWindowValues(k, op);
-      Value numChunks = k.divU(k.add(f, k.index(chunk - 1)), k.index(chunk));
+      Value numChunks = k.ceilDivU(f, chunk);
       // dy in panels of `chunk` filters, zero past the last one:
       // dyPanels[j][n][o][q][e] = dy[n][o][q][j * chunk + e]. The rows a
       // channel's scan reads are then contiguous and need no masks.
@@ -1046,8 +1039,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
           });
         });
       });
-      Value numScans =
-          k.divU(k.add(w, k.index(l.span() - 1)), k.index(l.span()));
+      Value numScans = k.ceilDivU(w, l.span());
       // Input pixel (n, i, j) of `broadcasts.size()` consecutive channels,
       // added into the accumulators of taps g0.. of row tap a for every tap
       // that maps it to an output pixel (o, q) of output row o:
@@ -1079,23 +1071,18 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       // the block is scanned against it; the accumulators of `channels`
       // channels and a row tap's group of taps live in registers across the
       // group's input rows and in dW between groups.
-      Value numBlocks =
-          k.divU(k.add(c, k.index(kChannelBlock - 1)), k.index(kChannelBlock));
+      Value numBlocks = k.ceilDivU(c, kChannelBlock);
       Value numRows = k.mul(batch, oh);
-      Value rowGroup = arith::MinUIOp::create(
-          k.b, k.index(kMaxRowGroup),
-          arith::MaxUIOp::create(
-              k.b, k.index(1),
-              k.divU(k.index(kRowGroupBytes),
-                     k.mul(arith::MaxUIOp::create(k.b, ow, k.index(1)),
-                           k.index(chunk * 4)))));
-      Value numRowGroups =
-          k.divU(k.add(numRows, k.sub(rowGroup, k.index(1))), rowGroup);
+      Value rowGroup = k.minU(
+          k.index(kMaxRowGroup),
+          k.maxU(k.index(1),
+                 k.divU(k.index(kRowGroupBytes),
+                        k.mul(k.maxU(ow, k.index(1)), k.index(chunk * 4)))));
+      Value numRowGroups = k.ceilDivU(numRows, rowGroup);
       k.forEachParallel(
           k.index(0), k.mul(numBlocks, numChunks), [&](Value item) {
             Value c0 = k.mul(k.divU(item, numChunks), k.index(kChannelBlock));
-            Value c1 = arith::MinUIOp::create(
-                k.b, c, k.add(c0, k.index(kChannelBlock)));
+            Value c1 = k.minU(c, k.add(c0, k.index(kChannelBlock)));
             Value fc = k.remU(item, numChunks);
             Value f0 = k.mul(fc, k.index(chunk));
             SmallVector<Value, kMaxTileVectors> cols, masks;
@@ -1180,8 +1167,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                 };
                 k.forEach(k.index(0), numRowGroups, [&](Value g) {
                   Value r0 = k.mul(g, rowGroup);
-                  Value r1 =
-                      arith::MinUIOp::create(k.b, numRows, k.add(r0, rowGroup));
+                  Value r1 = k.minU(numRows, k.add(r0, rowGroup));
                   if (tileChannels == 1) {
                     k.forEach(c0, c1,
                               [&](Value ci) { applyRows(r0, r1, ci, 1); });
