@@ -196,11 +196,22 @@ def min_k_family(rng) -> List[Case]:
              ([131072], "tensor", "bitmask", 0.5, "alternating"),
              ([70000], "tensor", "indices", 0.3, "special"),
              ([3, 70016], "row", "bitmask", 0.25, "ties"),
-             ([2, 66000], "row", "indices", 0.01, "normal")]
+             ([2, 66000], "row", "indices", 0.01, "normal"),
+             # Bitmask, keep <= 1/5: the one-pass form, its fix-up, and its
+             # ways back to two passes (a misled bracket; T at the bracket's
+             # bottom, among the zeros of a 95 % sparse input).
+             ([131072], "tensor", "bitmask", 0.1, "alternating"),
+             ([2, 65536], "row", "bitmask", 0.1, "ties"),
+             ([100000], "tensor", "bitmask", 0.1, "mostly_zeros"),
+             ([70016], "tensor", "bitmask", 0.15, "special"),
+             ([3, 65600], "row", "bitmask", 0.2, "relu")]
     for i, (shape, gran, encoding, ratio, kind) in enumerate(large):
         if kind == "alternating":
             x = rng.standard_normal(shape).astype(np.float32)
             x[0::2] *= 1e-6
+        elif kind == "mostly_zeros":
+            x = rng.standard_normal(shape).astype(np.float32)
+            x[rng.random(shape) < 0.95] = 0.0
         else:
             x = values(rng, shape, kind, "f32")
         cases.append(_min_k_retain_case(f"min_k_retain_large_{i}", x, "f32", encoding,

@@ -20,6 +20,10 @@
 //  4. one vector pass keeps every key above T and the first ties in index
 //     order: compress-stores of the values (and of the indices), or the
 //     mask bits into the bitmask.
+// A bitmask retain keeping at most a fifth of the set reads x once instead
+// (retainOnePass): step 2 also stores every value above lo and its bit, and
+// step 4 becomes a fix-up of what it stored (clear the bits of the
+// candidates below T, compact the stored values).
 // min_k_restore on f32: expanding loads (bitmask) or a scatter (indices).
 // min_k_weight_grad, linear form on f32: at most 15 % kept, straight from
 // the retained form (entries grouped by column, dy rows summed per dW row in
@@ -60,6 +64,12 @@ constexpr int64_t kBucketsPerSuper = 256;
 constexpr int64_t kSuperBuckets = kBuckets / kBucketsPerSuper;
 /// The histogram buffer: kBuckets counters, then the super-buckets'.
 constexpr int64_t kHistogramSize = kBuckets + kSuperBuckets;
+/// A bitmask retain reads x once when K <= set length / kOnePassKeepDivisor.
+/// Above, the one-pass form's traffic (every value above the bracket
+/// written to scratch, read back twice, then written out) costs more than
+/// a second read of x: on 2^24 floats (AMD EPYC, 1 thread) it was ahead at
+/// keep 0.1 and 0.2 and behind at 0.3 and 0.5.
+constexpr int64_t kOnePassKeepDivisor = 5;
 
 /// The magnitude keys of `x`, an f32 or a vector of f32: the bits of |x|
 /// as i32, every NaN clamped to the one key above +Inf.
@@ -118,12 +128,16 @@ struct Lanes {
     return vector::CreateMaskOp::create(k.b, masks, ValueRange{count});
   }
   /// Streams x[offset, offset + length) a vector at a time:
-  /// `body(j, xs, inside, carried)` sees the floats at offset + j and the
-  /// mask of the lanes inside the set, and returns the next carried values.
-  /// Whole vectors use plain loads; the last partial one a masked load.
+  /// `body(j, xs, inside, carried)` sees the elements (f32, or i32 keys)
+  /// at offset + j and the mask of the lanes inside the set, and returns
+  /// the next carried values. Whole vectors use plain loads; the last
+  /// partial one a masked load.
   template <typename Body>
   SmallVector<Value> stream(Value x, Value offset, Value length,
                             ValueRange init, Body body) {
+    VectorType f32s = cast<MemRefType>(x.getType()).getElementType().isF32()
+                          ? this->f32s
+                          : i32s;
     Value whole = k.sub(length, k.remU(length, k.index(n)));
     Value all = splat(masks, k.b.getBoolAttr(true));
     auto loop = scf::ForOp::create(k.b, k.index(0), whole, k.index(n), init);
@@ -142,7 +156,7 @@ struct Lanes {
           Value inside = prefixMask(k.sub(length, whole));
           Value xs = vector::MaskedLoadOp::create(
               k.b, f32s, x, ValueRange{k.add(offset, whole)}, inside,
-              splat(f32s, k.b.getF32FloatAttr(0.0f)));
+              splat(f32s, k.b.getZeroAttr(f32s.getElementType())));
           return body(whole, xs, inside, loop.getResults());
         },
         [&] { return SmallVector<Value>(loop.getResults()); });
@@ -315,109 +329,54 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     k.forEach(k.index(0), k.index(kHistogramSize),
               [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
 
-    k.forAccumulate(
-        k.index(0), setup.numSets, {k.index(0)},
-        [&](Value set, ValueRange out) {
-          Value offset = k.mul(set, setLength);
-          std::pair<Value, Value> selected =
-              selectThreshold(k, v, x, offset, setLength, setup.keepPerSet,
-                              sampleSize, sample, candidates, hist);
-          return SmallVector<Value>{compact(
-              k, v, x, offset, setLength, selected.first, selected.second,
-              out[0], setup.values, setup.positions, bitmask)};
-        });
+    auto twoPasses = [&](Value offset, Value out) {
+      std::pair<Value, Value> selected =
+          selectThreshold(k, v, x, offset, setLength, setup.keepPerSet,
+                          sampleSize, sample, candidates, hist);
+      return compact(k, v, x, offset, setLength, selected.first,
+                     selected.second, out, setup.values, setup.positions,
+                     bitmask);
+    };
+    if (!bitmask) {
+      k.forAccumulate(k.index(0), setup.numSets, {k.index(0)},
+                      [&](Value set, ValueRange out) {
+                        return SmallVector<Value>{
+                            twoPasses(k.mul(set, setLength), out[0])};
+                      });
+    } else {
+      // One pass over x when K is at most a fifth of the set (and the set
+      // shorter than 2^31: i32 candidate indices): see retainOnePass.
+      Value onePass =
+          k.andI(k.cmp(arith::CmpIPredicate::ult, setLength,
+                       k.index(int64_t(1) << 31)),
+                 k.cmp(arith::CmpIPredicate::ule,
+                       k.mul(setup.keepPerSet, k.index(kOnePassKeepDivisor)),
+                       setLength));
+      Value scratchLength = k.select(onePass, setLength, k.index(0));
+      OnePassScratch scratch;
+      scratch.values =
+          k.alloc({ShapedType::kDynamic}, k.b.getF32Type(), {scratchLength});
+      scratch.candidateIndices =
+          k.alloc({ShapedType::kDynamic}, i32, {scratchLength});
+      k.forAccumulate(
+          k.index(0), setup.numSets, {k.index(0)},
+          [&](Value set, ValueRange out) {
+            Value offset = k.mul(set, setLength);
+            return k.ifThenElse(
+                onePass, {k.b.getIndexType()},
+                [&] {
+                  return SmallVector<Value>{retainOnePass(
+                      k, v, x, offset, setLength, setup.keepPerSet, sampleSize,
+                      sample, candidates, hist, scratch, out[0], setup.values,
+                      setup.positions)};
+                },
+                [&] { return SmallVector<Value>{twoPasses(offset, out[0])}; });
+          });
+    }
 
     SmallVector<Value> parts = setup.resultParts(k, inputType);
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
-  }
-
-  /// The key T of the K-th largest element of the set and how many
-  /// elements equal to T are kept (the first ones in index order); with
-  /// K == 0 a key above every key and no ties.
-  static std::pair<Value, Value> selectThreshold(KernelBuilder &k, Lanes &v,
-                                                 Value x, Value offset,
-                                                 Value length, Value keep,
-                                                 Value sampleSize, Value sample,
-                                                 Value candidates, Value hist) {
-    Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
-    // K beyond the set breaks the op's contract (only a dynamic shape can
-    // hide it from the verifier): keep the whole set rather than divide by
-    // zero below.
-    keep = k.minU(keep, length);
-    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
-    SmallVector<Value> result = k.ifThenElse(
-        none, {i32, k.b.getIndexType()},
-        [&] {
-          return SmallVector<Value>{k.integer(i32, -1), k.index(0)};
-        },
-        [&] {
-          // 1. Bracket from a strided sample: ranks r -+ margin, where
-          //    r = ceil(K * S / n) and the margin is S / 64 + 16 (the
-          //    sample rank's deviation is at most sqrt(S) / 2).
-          Value stride = k.divU(length, sampleSize);
-          k.forEach(k.index(0), sampleSize, [&](Value i) {
-            Value at = k.add(offset, k.mul(i, stride));
-            k.store(magnitudeKeys(k, k.load(x, at)), sample, i);
-          });
-          Value rank =
-              k.divU(k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))),
-                     length);
-          Value margin = k.add(k.divU(sampleSize, k.index(64)), k.index(16));
-          Value rankHi =
-              k.select(k.cmp(arith::CmpIPredicate::ugt, rank, margin),
-                       k.sub(rank, margin), k.index(1));
-          Value rankLo = k.minU(k.add(rank, margin), sampleSize);
-          auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
-          Value hi =
-              emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist)
-                  .first;
-          Value lo =
-              emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist)
-                  .first;
-          // 2. Keys above the bracket, keys inside it above lo (stored),
-          //    keys equal to lo (counted: e.g. the zeros of a ReLU output).
-          Gathered gathered =
-              gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
-          // The K-th largest key must lie in the bracket: fewer than K keys
-          // above it, and at least K from its top to its bottom.
-          Value missed =
-              k.orI(k.cmp(arith::CmpIPredicate::uge, gathered.above, keep),
-                    k.cmp(arith::CmpIPredicate::ult,
-                          k.add(k.add(gathered.above, gathered.inside),
-                                gathered.atLo),
-                          keep));
-          Type index = k.b.getIndexType();
-          SmallVector<Value> bracket = k.ifThenElse(
-              missed, {i32, index, index},
-              [&] {
-                Gathered all =
-                    gatherCandidates(k, v, x, offset, length, k.integer(i32, 0),
-                                     k.integer(i32, kNaNKey32), candidates);
-                return SmallVector<Value>{k.integer(i32, 0), all.above,
-                                          all.inside};
-              },
-              [&] {
-                return SmallVector<Value>{lo, gathered.above, gathered.inside};
-              });
-          // 3. The threshold: among the stored candidates, or the bottom of
-          //    the bracket when they are fewer than needed (the rest are
-          //    ties at it).
-          Value bottom = bracket[0], inside = bracket[2];
-          Value need = k.sub(keep, bracket[1]);
-          return k.ifThenElse(
-              k.cmp(arith::CmpIPredicate::ugt, need, inside), {i32, index},
-              [&] {
-                return SmallVector<Value>{bottom, k.sub(need, inside)};
-              },
-              [&] {
-                std::pair<Value, Value> kth =
-                    emitKthLargestKey(k, candidates, inside, toI64(need), hist);
-                return SmallVector<Value>{kth.first,
-                                          k.sub(need, k.toIndex(kth.second))};
-              });
-        });
-    return {result[0], result[1]};
   }
 
   /// What one pass over a set found about a bracket [lo, hi].
@@ -426,6 +385,129 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value inside; ///< keys in (lo, hi], compress-stored as candidates
     Value atLo;   ///< keys equal to lo
   };
+
+  /// The key T of the K-th largest element of the set and how many
+  /// elements equal to T are kept (the first ones in index order); with
+  /// K == 0 a key above every key and no ties. Reads x once when the
+  /// sample's bracket holds T (the caller's compaction reads it again).
+  static std::pair<Value, Value> selectThreshold(KernelBuilder &k, Lanes &v,
+                                                 Value x, Value offset,
+                                                 Value length, Value keep,
+                                                 Value sampleSize, Value sample,
+                                                 Value candidates, Value hist) {
+    Type i32 = k.b.getI32Type();
+    keep = clampKeep(k, keep, length);
+    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
+    SmallVector<Value> result = k.ifThenElse(
+        none, {i32, k.b.getIndexType()},
+        [&] {
+          return SmallVector<Value>{k.integer(i32, -1), k.index(0)};
+        },
+        [&] {
+          auto [lo, hi] = sampleBracket(k, x, offset, length, keep, sampleSize,
+                                        sample, hist);
+          Gathered gathered =
+              gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
+          Threshold t = resolveThreshold(k, v, x, offset, length, keep, lo,
+                                         gathered, candidates, hist);
+          return SmallVector<Value>{t.key, t.ties};
+        });
+    return {result[0], result[1]};
+  }
+
+  /// K beyond the set breaks the op's contract (only a dynamic shape can
+  /// hide it from the verifier): keep the whole set rather than read past
+  /// it.
+  static Value clampKeep(KernelBuilder &k, Value keep, Value length) {
+    return k.minU(keep, length);
+  }
+
+  /// A bracket [lo, hi] of keys that holds the K-th largest key of the set
+  /// with overwhelming probability (0 < K <= length), from a strided sample:
+  /// ranks r -+ margin, where r = ceil(K * S / n) and the margin is
+  /// S / 128 + 144 (656 at the full sample, 5 standard deviations: the
+  /// sample rank's is at most sqrt(S) / 2 = 128; a smaller sample is the
+  /// whole set).
+  static std::pair<Value, Value> sampleBracket(KernelBuilder &k, Value x,
+                                               Value offset, Value length,
+                                               Value keep, Value sampleSize,
+                                               Value sample, Value hist) {
+    Type i64 = k.b.getI64Type();
+    Value stride = k.divU(length, sampleSize);
+    k.forEach(k.index(0), sampleSize, [&](Value i) {
+      Value at = k.add(offset, k.mul(i, stride));
+      k.store(magnitudeKeys(k, k.load(x, at)), sample, i);
+    });
+    Value rank = k.divU(
+        k.add(k.mul(keep, sampleSize), k.sub(length, k.index(1))), length);
+    Value margin = k.add(k.divU(sampleSize, k.index(128)), k.index(144));
+    Value rankHi = k.select(k.cmp(arith::CmpIPredicate::ugt, rank, margin),
+                            k.sub(rank, margin), k.index(1));
+    Value rankLo = k.minU(k.add(rank, margin), sampleSize);
+    auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
+    Value hi =
+        emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist).first;
+    Value lo =
+        emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist).first;
+    return {lo, hi};
+  }
+
+  /// The threshold of a set and where it came from.
+  struct Threshold {
+    Value key;  ///< T, the K-th largest key (i32)
+    Value ties; ///< keys equal to T that are kept, the first in index order
+    /// True when T was found among the candidates of the bracket (T > lo):
+    /// every key above lo was counted or gathered, and nothing else.
+    Value inBracket;
+  };
+
+  /// T from what a pass found about the bracket [lo, hi] (`gathered`, with
+  /// the keys in (lo, hi] in `candidates`); if T is not in the bracket, a
+  /// further pass gathers every key (the result is exact either way).
+  static Threshold resolveThreshold(KernelBuilder &k, Lanes &v, Value x,
+                                    Value offset, Value length, Value keep,
+                                    Value lo, const Gathered &gathered,
+                                    Value candidates, Value hist) {
+    Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+    Type index = k.b.getIndexType();
+    // The K-th largest key must lie in the bracket: fewer than K keys above
+    // it, and at least K from its top to its bottom.
+    Value missed = k.orI(
+        k.cmp(arith::CmpIPredicate::uge, gathered.above, keep),
+        k.cmp(arith::CmpIPredicate::ult,
+              k.add(k.add(gathered.above, gathered.inside), gathered.atLo),
+              keep));
+    SmallVector<Value> bracket = k.ifThenElse(
+        missed, {i32, index, index},
+        [&] {
+          Gathered all =
+              gatherCandidates(k, v, x, offset, length, k.integer(i32, 0),
+                               k.integer(i32, kNaNKey32), candidates);
+          return SmallVector<Value>{k.integer(i32, 0), all.above, all.inside};
+        },
+        [&] {
+          return SmallVector<Value>{lo, gathered.above, gathered.inside};
+        });
+    // The threshold: among the stored candidates, or the bottom of the
+    // bracket when they are fewer than needed (the rest are ties at it).
+    Value bottom = bracket[0], inside = bracket[2];
+    Value need = k.sub(keep, bracket[1]);
+    SmallVector<Value> t = k.ifThenElse(
+        k.cmp(arith::CmpIPredicate::ugt, need, inside), {i32, index},
+        [&] {
+          return SmallVector<Value>{bottom, k.sub(need, inside)};
+        },
+        [&] {
+          std::pair<Value, Value> kth = emitKthLargestKey(
+              k, candidates, inside, k.indexCast(i64, need), hist);
+          return SmallVector<Value>{kth.first,
+                                    k.sub(need, k.toIndex(kth.second))};
+        });
+    Value inBracket =
+        k.andI(arith::XOrIOp::create(k.b, missed, k.boolean(true)),
+               k.cmp(arith::CmpIPredicate::ule, need, inside));
+    return {t[0], t[1], inBracket};
+  }
 
   /// One pass over the set: counts the keys above `hi` and equal to `lo`,
   /// and compress-stores the keys in (lo, hi] into `candidates`.
@@ -455,20 +537,192 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     return {counts[0], counts[1], counts[2]};
   }
 
+  /// The vector 0, 1, ..., n - 1 of `type` (an integer type).
+  static Value laneIota(KernelBuilder &k, Lanes &v, Type type) {
+    SmallVector<Attribute> iota;
+    for (int64_t l = 0; l < v.n; ++l)
+      iota.push_back(k.b.getIntegerAttr(type, l));
+    auto vectorType = VectorType::get({v.n}, type);
+    return arith::ConstantOp::create(k.b, vectorType,
+                                     DenseElementsAttr::get(vectorType, iota));
+  }
+
+  /// ORs the lane bits `take` of the vector at flat element `flat` into the
+  /// bitmask. The set starts on a word (tensor granularity, or rows of
+  /// whole words), and the lane count divides 32.
+  static void orIntoBitmask(KernelBuilder &k, Value positions, Value flat,
+                            Value take) {
+    Type wordType = cast<MemRefType>(positions.getType()).getElementType();
+    Value word = k.divU(flat, k.index(32));
+    Value shift = k.indexCast(wordType, k.remU(flat, k.index(32)));
+    Value wide = arith::ExtUIOp::create(k.b, wordType, take);
+    Value bits = arith::ShLIOp::create(k.b, wide, shift);
+    k.store(k.orI(k.load(positions, word), bits), positions, word);
+  }
+
+  /// Scratch buffers of retainOnePass.
+  struct OnePassScratch {
+    Value values;           ///< f32 x set length: the values above lo
+    Value candidateIndices; ///< i32 x set length: where candidates are
+  };
+
+  /// min_k_retain of one set into a bitmask, reading x once when the
+  /// sample's bracket [lo, hi] holds the threshold T (the usual case):
+  ///  1. one pass stores every value whose key is above lo (into scratch),
+  ///     its bitmask bit, and the set-relative indices of the candidates,
+  ///     the keys in (lo, hi];
+  ///  2. the candidates' keys, from the scratch values; T and its ties
+  ///     from them (resolveThreshold);
+  ///  3. the candidates below T (and ties beyond the first ones) lose their
+  ///     bits, and the scratch values that stay are compacted into
+  ///     `values[out ...]` (dropBelowThreshold).
+  /// Steps 2 and 3 read the values above lo, not x. When T is not above lo (it
+  /// is lo itself: ties at the bottom of the bracket, e.g. the zeros of a ReLU
+  /// output; or the bracket missed), the set's bitmask words are cleared and
+  /// the two-pass compaction runs. Returns the position after the set's values.
+  static Value retainOnePass(KernelBuilder &k, Lanes &v, Value x, Value offset,
+                             Value length, Value keep, Value sampleSize,
+                             Value sample, Value candidates, Value hist,
+                             const OnePassScratch &scratch, Value out,
+                             Value values, Value positions) {
+    keep = clampKeep(k, keep, length);
+    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
+    // With K == 0 the (zeroed) bitmask words stay as they are.
+    return k.ifThenElse(
+        none, {k.b.getIndexType()}, [&] { return SmallVector<Value>{out}; },
+        [&] {
+          auto [lo, hi] = sampleBracket(k, x, offset, length, keep, sampleSize,
+                                        sample, hist);
+          Gathered gathered = takeAboveBracket(k, v, x, offset, length, lo, hi,
+                                               scratch, positions);
+          // The candidates' keys (in index order): the scratch values' up
+          // to hi, since all of them are above lo.
+          Value taken = k.add(gathered.above, gathered.inside);
+          gatherCandidates(k, v, scratch.values, k.index(0), taken,
+                           k.integer(k.b.getI32Type(), 0), hi, candidates);
+          Threshold t = resolveThreshold(k, v, x, offset, length, keep, lo,
+                                         gathered, candidates, hist);
+          return k.ifThenElse(
+              t.inBracket, {k.b.getIndexType()},
+              [&] {
+                return SmallVector<Value>{dropBelowThreshold(
+                    k, v, offset, t, taken, gathered.inside, candidates,
+                    scratch, out, values, positions)};
+              },
+              [&] {
+                Value firstWord = k.divU(offset, k.index(32));
+                k.forEach(firstWord,
+                          k.add(firstWord, k.ceilDivU(length, int64_t(32))),
+                          [&](Value word) {
+                            k.store(k.integer(k.b.getI32Type(), 0), positions,
+                                    word);
+                          });
+                return SmallVector<Value>{compact(k, v, x, offset, length,
+                                                  t.key, t.ties, out, values,
+                                                  positions, /*bitmask=*/true)};
+              });
+        })[0];
+  }
+
+  /// Pass 1 of retainOnePass: values above lo into scratch and their bits
+  /// into the bitmask, candidates (keys in (lo, hi]) with their indices;
+  /// counts as gatherCandidates does.
+  static Gathered takeAboveBracket(KernelBuilder &k, Lanes &v, Value x,
+                                   Value offset, Value length, Value lo,
+                                   Value hi, const OnePassScratch &scratch,
+                                   Value positions) {
+    Type i32 = k.b.getI32Type();
+    Value loV = vector::BroadcastOp::create(k.b, v.i32s, lo);
+    Value hiV = vector::BroadcastOp::create(k.b, v.i32s, hi);
+    Value lanesIota = laneIota(k, v, i32);
+    SmallVector<Value> counts = v.stream(
+        x, offset, length, {k.index(0), k.index(0), k.index(0)},
+        [&](Value j, Value xs, Value inside, ValueRange acc) {
+          Value at = acc[0], stored = acc[1];
+          Value keys = v.keys(xs);
+          auto compare = [&](arith::CmpIPredicate predicate, Value bound) {
+            return k.andI(arith::CmpIOp::create(k.b, predicate, keys, bound),
+                          inside);
+          };
+          Value take = compare(arith::CmpIPredicate::ugt, loV);
+          Value in = k.andI(take, compare(arith::CmpIPredicate::ule, hiV));
+          Value eq = compare(arith::CmpIPredicate::eq, loV);
+          compressStore(k, v.x86Compress, scratch.values, at, take, xs);
+          Value takeBits = v.toBits(take);
+          orIntoBitmask(k, positions, k.add(offset, j), takeBits);
+          Value where = k.add(
+              vector::BroadcastOp::create(k.b, v.i32s, k.indexCast(i32, j)),
+              lanesIota);
+          compressStore(k, v.x86Compress, scratch.candidateIndices, stored, in,
+                        where);
+          return SmallVector<Value>{k.add(at, v.popcount(takeBits)),
+                                    k.add(stored, v.popcount(v.toBits(in))),
+                                    k.add(acc[2], v.popcount(v.toBits(eq)))};
+        });
+    return {k.sub(counts[0], counts[1]), counts[1], counts[2]};
+  }
+
+  /// Step 3 of retainOnePass: clears the bits of the candidates below T
+  /// (and of the ties at T after the first `t.ties`), then compacts the
+  /// scratch values that stay into values[out ...]. Every key equal to T
+  /// is a candidate (T > lo), and both lists are in index order, so both
+  /// keep the same first ties.
+  static Value dropBelowThreshold(KernelBuilder &k, Lanes &v, Value offset,
+                                  const Threshold &t, Value taken, Value inside,
+                                  Value candidates,
+                                  const OnePassScratch &scratch, Value out,
+                                  Value values, Value positions) {
+    Type i32 = k.b.getI32Type();
+    Value tV = vector::BroadcastOp::create(k.b, v.i32s, t.key);
+    // The indices of the dropped candidates, compress-stored over the
+    // front of the list (never past what was read).
+    Value dropped = v.stream(
+        candidates, k.index(0), inside, {k.index(0), t.ties},
+        [&](Value j, Value keys, Value in, ValueRange acc) {
+          Value gt = v.toBits(k.andI(
+              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, tV),
+              in));
+          Value eq = v.toBits(k.andI(
+              arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, keys, tV),
+              in));
+          SmallVector<Value> tie = takeTies(k, v, eq, acc[1]);
+          Value drop = k.andI(v.toBits(in),
+                              arith::XOrIOp::create(k.b, k.orI(gt, tie[0]),
+                                                    k.integer(v.bits, -1)));
+          Value where = vector::LoadOp::create(
+              k.b, v.i32s, scratch.candidateIndices, ValueRange{j});
+          compressStore(k, v.x86Compress, scratch.candidateIndices, acc[0],
+                        v.fromBits(drop), where);
+          return SmallVector<Value>{k.add(acc[0], v.popcount(drop)), tie[1]};
+        })[0];
+    Value one = k.integer(i32, 1);
+    k.forEach(k.index(0), dropped, [&](Value i) {
+      // The set starts on a word: the bit is the set-relative index's.
+      Value index = k.load(scratch.candidateIndices, i);
+      Value word = k.add(
+          k.divU(offset, k.index(32)),
+          k.toIndex(arith::ShRUIOp::create(k.b, index, k.integer(i32, 5))));
+      Value bit =
+          arith::ShLIOp::create(k.b, one, k.andI(index, k.integer(i32, 31)));
+      k.store(arith::XOrIOp::create(k.b, k.load(positions, word), bit),
+              positions, word);
+    });
+    return compact(k, v, scratch.values, k.index(0), taken, t.key, t.ties, out,
+                   values, /*positions=*/Value(), /*bitmask=*/false);
+  }
+
   /// Stores the kept elements of the set (keys above `threshold`, then the
-  /// first `ties` equal to it) from position `out` on; returns the position
+  /// first `ties` equal to it) from position `out` on, and their bits or
+  /// indices into `positions` unless it is null; returns the position
   /// after them.
   static Value compact(KernelBuilder &k, Lanes &v, Value x, Value offset,
                        Value length, Value threshold, Value ties, Value out,
                        Value values, Value positions, bool bitmask) {
-    Type positionType = cast<MemRefType>(positions.getType()).getElementType();
+    Type positionType =
+        positions ? cast<MemRefType>(positions.getType()).getElementType()
+                  : k.b.getI32Type();
     Value tV = vector::BroadcastOp::create(k.b, v.i32s, threshold);
-    SmallVector<Attribute> iota;
-    for (int64_t l = 0; l < v.n; ++l)
-      iota.push_back(k.b.getIntegerAttr(positionType, l));
-    auto positionVectors = VectorType::get({v.n}, positionType);
-    Value lanesIota = arith::ConstantOp::create(
-        k.b, positionVectors, DenseElementsAttr::get(positionVectors, iota));
+    Value lanesIota = laneIota(k, v, positionType);
 
     SmallVector<Value> end = v.stream(
         x, offset, length, {out, ties},
@@ -486,17 +740,11 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value take = k.orI(gt, tie[0]);
           Value mask = v.fromBits(take);
           compressStore(k, v.x86Compress, values, at, mask, xs);
-          if (bitmask) {
-            // The set starts on a word (tensor granularity, or rows of whole
-            // words), and the lane count divides 32.
-            Value word = k.divU(flat, k.index(32));
-            Value shift = k.indexCast(positionType, k.remU(flat, k.index(32)));
-            Value wide = arith::ExtUIOp::create(k.b, positionType, take);
-            Value bits = arith::ShLIOp::create(k.b, wide, shift);
-            k.store(k.orI(k.load(positions, word), bits), positions, word);
-          } else {
+          if (positions && bitmask) {
+            orIntoBitmask(k, positions, flat, take);
+          } else if (positions) {
             Value base = vector::BroadcastOp::create(
-                k.b, positionVectors, k.indexCast(positionType, flat));
+                k.b, lanesIota.getType(), k.indexCast(positionType, flat));
             compressStore(k, v.x86Compress, positions, at, mask,
                           k.add(base, lanesIota));
           }

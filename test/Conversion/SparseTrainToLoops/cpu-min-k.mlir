@@ -2,7 +2,8 @@
 // i32 magnitude keys (NaN clamped to one key above +Inf), a vector pass
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
-// bits into the bitmask): vector.compressstore, or with x86-compress and
+// bits into the bitmask), or for a bitmask keeping at most a fifth, one
+// pass over x and a fix-up of what it stored: vector.compressstore, or with x86-compress and
 // 16 lanes an AVX-512 register compress and a masked store of the leading
 // popcount lanes (the memory form is microcode on AMD Zen 4/5); min_k_restore as expanding loads, and the linear
 // min_k_weight_grad as restore + linalg.matmul. Other element types, rows
@@ -14,16 +15,31 @@
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="x86-compress=true vector-bits=256" | FileCheck %s --check-prefix=AVX2
 
 // CHECK-LABEL: func.func @bitmask
+// K <= n / 5: one pass stores every value above the bracket into scratch
+// (and its mask bits), and the candidates' indices; the candidates' keys
+// come from the scratch values, and the fix-up compacts them into the
+// result.
+//       CHECK: %[[SCRATCH:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
 //       CHECK: arith.constant dense<2139095041> : vector<16xi32>
 //       CHECK: arith.minui %{{.*}} : vector<16xi32>
+//       CHECK: vector.compressstore %[[SCRATCH]][%{{.*}}], %{{.*}}, %{{.*}} : memref<?xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.load %[[SCRATCH]]
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.load %[[SCRATCH]]
+//       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
+// Two passes when T is not above the bracket's bottom (and for K > n / 5):
+// a gather of the candidates' keys, and the compaction of x.
 //       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
 //       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 //       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
 //   X86-LABEL: func.func @bitmask
-//       X86: %[[KEYS:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
-//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[KEYS]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
 //       X86: %[[VALUES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xf32>
-//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<25xf32>, vector<16xi1>, vector<16xf32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<?xf32>, vector<16xi1>, vector<16xf32>
+//       X86: %[[INDICES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[INDICES]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       X86: vector.maskedstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 //   X86-NOT: vector.compressstore
 //       X86: return
 //       CHECK: math.ctpop
