@@ -693,21 +693,15 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value dropped = v.stream(
         candidates, k.index(0), inside, {k.index(0), t.ties},
         [&](Value j, Value keys, Value in, ValueRange acc) {
-          Value gt = v.toBits(k.andI(
-              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, tV),
-              in));
-          Value eq = v.toBits(k.andI(
-              arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, keys, tV),
-              in));
-          SmallVector<Value> tie = takeTies(k, v, eq, acc[1]);
-          Value drop = k.andI(v.toBits(in),
-                              arith::XOrIOp::create(k.b, k.orI(gt, tie[0]),
-                                                    k.integer(v.bits, -1)));
+          SmallVector<Value> kept = keptLanes(k, v, keys, tV, in, acc[1]);
+          Value drop = k.andI(
+              v.toBits(in),
+              arith::XOrIOp::create(k.b, kept[0], k.integer(v.bits, -1)));
           Value where = vector::LoadOp::create(
               k.b, v.i32s, scratch.candidateIndices, ValueRange{j});
           compressStore(k, v.x86Compress, scratch.candidateIndices, acc[0],
                         v.fromBits(drop), where);
-          return SmallVector<Value>{k.add(acc[0], v.popcount(drop)), tie[1]};
+          return SmallVector<Value>{k.add(acc[0], v.popcount(drop)), kept[1]};
         })[0];
     Value one = k.integer(i32, 1);
     k.forEach(k.index(0), dropped, [&](Value i) {
@@ -744,14 +738,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           Value at = acc[0], tiesLeft = acc[1];
           Value flat = k.add(offset, j);
           Value keys = v.keys(xs);
-          Value gt = v.toBits(k.andI(
-              arith::CmpIOp::create(k.b, arith::CmpIPredicate::ugt, keys, tV),
-              inside));
-          Value eq = v.toBits(k.andI(
-              arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, keys, tV),
-              inside));
-          SmallVector<Value> tie = takeTies(k, v, eq, tiesLeft);
-          Value take = k.orI(gt, tie[0]);
+          SmallVector<Value> kept = keptLanes(k, v, keys, tV, inside, tiesLeft);
+          Value take = kept[0];
           Value mask = v.fromBits(take);
           compressStore(k, v.x86Compress, values, at, mask, xs);
           if (positions && bitmask) {
@@ -762,9 +750,24 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
             compressStore(k, v.x86Compress, positions, at, mask,
                           k.add(base, lanesIota));
           }
-          return SmallVector<Value>{k.add(at, v.popcount(take)), tie[1]};
+          return SmallVector<Value>{k.add(at, v.popcount(take)), kept[1]};
         });
     return end[0];
+  }
+
+  /// The lanes of `keys` (inside the set) that a threshold keeps, as lane
+  /// bits: those above `thresholds` (T in every lane) and the ties at it
+  /// while any are left; and the ties left after them.
+  static SmallVector<Value> keptLanes(KernelBuilder &k, Lanes &v, Value keys,
+                                      Value thresholds, Value inside,
+                                      Value tiesLeft) {
+    auto lanes = [&](arith::CmpIPredicate predicate) {
+      return v.toBits(k.andI(
+          arith::CmpIOp::create(k.b, predicate, keys, thresholds), inside));
+    };
+    SmallVector<Value> tie =
+        takeTies(k, v, lanes(arith::CmpIPredicate::eq), tiesLeft);
+    return {k.orI(lanes(arith::CmpIPredicate::ugt), tie[0]), tie[1]};
   }
 
   /// The ties at T a vector keeps, as lane bits, and the ties left after
