@@ -135,9 +135,8 @@ struct Lanes {
   template <typename Body>
   SmallVector<Value> stream(Value x, Value offset, Value length,
                             ValueRange init, Body body) {
-    VectorType f32s = cast<MemRefType>(x.getType()).getElementType().isF32()
-                          ? this->f32s
-                          : i32s;
+    VectorType type =
+        cast<MemRefType>(x.getType()).getElementType().isF32() ? f32s : i32s;
     Value whole = k.sub(length, k.remU(length, k.index(n)));
     Value all = splat(masks, k.b.getBoolAttr(true));
     auto loop = scf::ForOp::create(k.b, k.index(0), whole, k.index(n), init);
@@ -146,7 +145,7 @@ struct Lanes {
       k.b.setInsertionPointToStart(loop.getBody());
       Value j = loop.getInductionVar();
       Value xs =
-          vector::LoadOp::create(k.b, f32s, x, ValueRange{k.add(offset, j)});
+          vector::LoadOp::create(k.b, type, x, ValueRange{k.add(offset, j)});
       scf::YieldOp::create(k.b, body(j, xs, all, loop.getRegionIterArgs()));
     }
     Value partial = k.cmp(arith::CmpIPredicate::ult, whole, length);
@@ -155,8 +154,8 @@ struct Lanes {
         [&] {
           Value inside = prefixMask(k.sub(length, whole));
           Value xs = vector::MaskedLoadOp::create(
-              k.b, f32s, x, ValueRange{k.add(offset, whole)}, inside,
-              splat(f32s, k.b.getZeroAttr(f32s.getElementType())));
+              k.b, type, x, ValueRange{k.add(offset, whole)}, inside,
+              splat(type, k.b.getZeroAttr(type.getElementType())));
           return body(whole, xs, inside, loop.getResults());
         },
         [&] { return SmallVector<Value>(loop.getResults()); });
