@@ -381,7 +381,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   /// What one pass over a set found about a bracket [lo, hi].
   struct Gathered {
     Value above;  ///< keys above hi
-    Value inside; ///< keys in (lo, hi], compress-stored as candidates
+    Value inside; ///< keys in (lo, hi], the candidates
     Value atLo;   ///< keys equal to lo
   };
 
