@@ -127,15 +127,7 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
       Value b = ivs[0];
       Value row0 = k.mul(k.divU(b, k.index(blockCols)), k.index(r));
       Value col0 = k.mul(k.remU(b, k.index(blockCols)), k.index(c));
-      Value score =
-          k.forAccumulate(k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
-                          [&](Value e, ValueRange sum) {
-                            Value row = k.add(row0, k.divU(e, k.index(c)));
-                            Value col = k.add(col0, k.remU(e, k.index(c)));
-                            Value v = k.castFloat(k.load(x, {row, col}), f32);
-                            return SmallVector<Value>{
-                                accumulateBlockScore(k, scoreKind, sum[0], v)};
-                          })[0];
+      Value score = emitBlockScore(k, scoreKind, x, row0, col0, r, c);
       // l2: the order of the sums of squares is the order of their square
       // roots, so the keys skip the root (the f32 root of the NVVM lowering
       // is sqrt.approx; two sums whose rounded roots tie may rank either

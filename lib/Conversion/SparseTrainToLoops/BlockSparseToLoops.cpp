@@ -78,17 +78,9 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     } else {
       k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
         k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
-          Value row0 = k.mul(br, k.index(r)), col0 = k.mul(bc, k.index(c));
-          Value acc = k.forAccumulate(
-              k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
-              [&](Value e, ValueRange sum) {
-                Value row = k.add(row0, k.divU(e, k.index(c)));
-                Value col = k.add(col0, k.remU(e, k.index(c)));
-                Value v = k.castFloat(k.load(x, {row, col}), f32);
-                return SmallVector<Value>{
-                    accumulateBlockScore(k, scoreKind, sum[0], v)};
-              })[0];
-          storeScore(br, bc, acc);
+          storeScore(br, bc,
+                     emitBlockScore(k, scoreKind, x, k.mul(br, k.index(r)),
+                                    k.mul(bc, k.index(c)), r, c));
         });
       });
     }

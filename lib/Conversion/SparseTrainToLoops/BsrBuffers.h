@@ -43,6 +43,22 @@ inline Value accumulateBlockScore(KernelBuilder &k, BlockScore kind, Value acc,
   llvm_unreachable("unknown block score");
 }
 
+/// The f32 score of the r x c block of the 2-D buffer `x` whose first
+/// element is (row0, col0), its elements taken in row-major order (the
+/// reference order, one element at a time).
+inline Value emitBlockScore(KernelBuilder &k, BlockScore kind, Value x,
+                            Value row0, Value col0, int64_t r, int64_t c) {
+  Type f32 = k.b.getF32Type();
+  return k.forAccumulate(k.index(0), k.index(r * c), {k.floating(f32, 0.0)},
+                         [&](Value e, ValueRange sum) {
+                           Value row = k.add(row0, k.divU(e, k.index(c)));
+                           Value col = k.add(col0, k.remU(e, k.index(c)));
+                           Value v = k.castFloat(k.load(x, {row, col}), f32);
+                           return SmallVector<Value>{
+                               accumulateBlockScore(k, kind, sum[0], v)};
+                         })[0];
+}
+
 /// The level-1 buffers of a BSR tensor (one position per block row plus one,
 /// one coordinate per stored block, R x C values per stored block) and its
 /// block size.
