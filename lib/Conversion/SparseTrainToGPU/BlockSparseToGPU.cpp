@@ -133,7 +133,7 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
       // is sqrt.approx; two sums whose rounded roots tie may rank either
       // way, which the contract allows). The threshold compares the root,
       // taken in f64 (correctly rounded on every target).
-      k.store(emitGPUKey(k, score, i32), keys, b);
+      k.store(emitMagnitudeKey(k, score, i32), keys, b);
       Value take = k.boolean(false);
       if (select == BlockSelect::Threshold) {
         Value wide = k.castFloat(score, f64);

@@ -20,22 +20,6 @@
 namespace mlir {
 namespace sparse_train {
 
-/// The ordering key of `x` as an unsigned integer of `keyType`: for f64 the
-/// reference's 64-bit key; otherwise the bit pattern of |x| in f32 (exact
-/// for f16, bf16 and f32, so the order is the reference's) with every NaN
-/// mapped to 0x7F800001, just above +Inf.
-inline Value emitGPUKey(KernelBuilder &k, Value x, Type keyType) {
-  if (keyType.isInteger(64))
-    return emitMagnitudeKey(k, x);
-  Type f32 = k.b.getF32Type(), i32 = k.b.getI32Type();
-  Value wide = k.castFloat(x, f32);
-  Value bits =
-      arith::BitcastOp::create(k.b, i32, math::AbsFOp::create(k.b, wide));
-  Value isNaN =
-      arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNO, wide, wide);
-  return k.select(isNaN, k.integer(i32, 0x7F800001), bits);
-}
-
 /// Emits a launch of `numSets` blocks; block `set` selects the `keep`
 /// largest (at most `setLength`) of the keys `keyAt(set, i)`, `i <
 /// setLength`, of unsigned integer type `keyType` (i32 or i64), and calls

@@ -73,8 +73,8 @@ struct MinKRetainToGPU : public OpConversionPattern<MinKRetainOp> {
     emitBlockTopKLaunch(
         k, setup.numSets, setLength, keep, keyType,
         [&](Value set, Value i) {
-          return emitGPUKey(k, k.load(x, k.add(k.mul(set, setLength), i)),
-                            keyType);
+          return emitMagnitudeKey(k, k.load(x, k.add(k.mul(set, setLength), i)),
+                                  keyType);
         },
         [&](Value set, Value i, Value pos) {
           Value flat = k.add(k.mul(set, setLength), i);

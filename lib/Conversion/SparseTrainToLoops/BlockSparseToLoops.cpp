@@ -56,13 +56,13 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     int64_t blockRows = inputType.getDimSize(0) / r;
     int64_t blockCols = inputType.getDimSize(1) / c;
     int64_t numBlocks = blockRows * blockCols;
-    Type f32 = k.b.getF32Type(), f64 = k.b.getF64Type(), i64 = k.b.getI64Type(),
+    Type f32 = k.b.getF32Type(), f64 = k.b.getF64Type(), i32 = k.b.getI32Type(),
          i8 = k.b.getI8Type();
     Value x = k.bufferOf(adaptor.getInput());
 
-    // Scores (f32) and their ordering keys, one per block, row-major.
+    // Scores (f32) and their ordering keys (i32), one per block, row-major.
     Value scores = k.alloc({numBlocks}, f32);
-    Value keys = k.alloc({numBlocks}, i64);
+    Value keys = k.alloc({numBlocks}, i32);
     Value keep = k.alloc({numBlocks}, i8);
     BlockScore scoreKind = op.getScore();
     auto storeScore = [&](Value br, Value bc, Value acc) {
@@ -70,7 +70,7 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
         acc = math::SqrtOp::create(k.b, acc);
       Value b = k.add(k.mul(br, k.index(blockCols)), bc);
       k.store(acc, scores, b);
-      k.store(emitMagnitudeKey(k, acc), keys, b);
+      k.store(emitMagnitudeKey(k, acc, i32), keys, b);
       k.store(k.integer(i8, 0), keep, b);
     };
     if (vectorScores) {
@@ -231,7 +231,9 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
       k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
         Value sum =
             vector::LoadOp::create(k.b, vectorType, acc, ValueRange{at(bc)});
-        store(br, bc, vector::ReductionOp::create(k.b, combine, sum));
+        store(br, bc,
+              vector::ReductionOp::create(k.b, combine, sum,
+                                          arith::FastMathFlags::reassoc));
       });
     });
   }

@@ -71,7 +71,7 @@ struct MinKRetainLowering : public OpConversionPattern<MinKRetainOp> {
     Value keys = k.alloc({ShapedType::kDynamic}, i64, numElements);
     Value keep = k.alloc({ShapedType::kDynamic}, i8, numElements);
     k.forEach(k.index(0), numElements, [&](Value i) {
-      k.store(emitMagnitudeKey(k, k.load(x, i)), keys, i);
+      k.store(emitMagnitudeKey(k, k.load(x, i), i64), keys, i);
       k.store(k.integer(i8, 0), keep, i);
     });
     k.forEach(k.index(0), setup.numSets, [&](Value set) {

@@ -2,11 +2,13 @@
 //-*-===//
 //
 // The ordering keys and the top-K selection shared by min_k_retain and
-// block_prune. A key is an unsigned i64 that orders floats by magnitude: the
-// bit pattern of |x| widened to f64 (exact, so subnormals keep their true
-// size and -0.0 equals 0.0), with every NaN mapped to one key above +Inf.
-// Selection is a bitwise radix search for the K-th largest key followed by
-// one pass that keeps everything above it and the lowest-indexed ties.
+// block_prune. A key is an unsigned integer that orders floats by magnitude:
+// the bit pattern of |x| widened to f64 (an i64 key) or, for types that f32
+// holds exactly, in f32 (an i32 key), so subnormals keep their true size and
+// -0.0 equals 0.0, with every NaN mapped to one key above +Inf. Both widths
+// give the same order. Selection is a bitwise radix search for the K-th
+// largest key followed by one pass that keeps everything above it and the
+// lowest-indexed ties.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,27 +22,33 @@
 namespace mlir {
 namespace sparse_train {
 
-/// Key of +Inf in f64 plus one: the key of every NaN.
+/// Key of +Inf in f64 plus one: the i64 key of every NaN.
 inline constexpr int64_t kNaNKey = 0x7FF0000000000001LL;
-/// Keys are below 2^63, so 63 bits decide the order.
-inline constexpr int64_t kKeyBits = 63;
+/// Key of +Inf in f32 plus one: the i32 key of every NaN.
+inline constexpr int32_t kNaNKey32 = 0x7F800001;
 
-/// The ordering key of the float `x`.
-inline Value emitMagnitudeKey(KernelBuilder &k, Value x) {
-  Type f64 = k.b.getF64Type(), i64 = k.b.getI64Type();
-  Value wide = k.castFloat(x, f64);
+/// The ordering key of the float `x` as an integer of `keyType`: i64 for
+/// any float type, i32 for types f32 holds exactly (f16, bf16, f32).
+inline Value emitMagnitudeKey(KernelBuilder &k, Value x, Type keyType) {
+  bool narrow = keyType.isInteger(32);
+  Type wideType = narrow ? k.b.getF32Type() : k.b.getF64Type();
+  Value wide = k.castFloat(x, wideType);
   Value bits =
-      arith::BitcastOp::create(k.b, i64, math::AbsFOp::create(k.b, wide));
+      arith::BitcastOp::create(k.b, keyType, math::AbsFOp::create(k.b, wide));
   Value isNaN =
       arith::CmpFOp::create(k.b, arith::CmpFPredicate::UNO, wide, wide);
-  return k.select(isNaN, k.integer(i64, kNaNKey), bits);
+  return k.select(isNaN, k.integer(keyType, narrow ? kNaNKey32 : kNaNKey),
+                  bits);
 }
 
 /// Sets `keep[offset + i]` to 1 for the `count` largest of the keys
 /// `keys[offset + i]`, `0 <= i < length` (unsigned order; among equal keys
-/// the lowest i wins). `keep` must hold zeros there; `count <= length`.
+/// the lowest i wins); the keys are i32 or i64 magnitude keys, whose top bit
+/// is clear. `keep` must hold zeros there; `count <= length`.
 inline void emitTopKSelection(KernelBuilder &k, Value keys, Value keep,
                               Value offset, Value length, Value count) {
+  Type keyType = cast<MemRefType>(keys.getType()).getElementType();
+  int64_t keyBits = keyType.getIntOrFloatBitWidth() - 1;
   Type i64 = k.b.getI64Type(), i8 = k.b.getI8Type();
   Value countI64 = k.indexCast(i64, count);
   Value end = k.add(offset, length);
@@ -55,11 +63,12 @@ inline void emitTopKSelection(KernelBuilder &k, Value keys, Value keep,
   };
   // T = max { t : #{key >= t} >= count }, built bit by bit from the top.
   Value threshold = k.forAccumulate(
-      k.index(0), k.index(kKeyBits), {k.integer(i64, 0)},
+      k.index(0), k.index(keyBits), {k.integer(keyType, 0)},
       [&](Value step, ValueRange acc) {
-        Value bit = k.sub(k.integer(i64, kKeyBits - 1), k.indexCast(i64, step));
-        Value candidate =
-            k.orI(acc[0], arith::ShLIOp::create(k.b, k.integer(i64, 1), bit));
+        Value bit =
+            k.sub(k.integer(keyType, keyBits - 1), k.indexCast(keyType, step));
+        Value candidate = k.orI(
+            acc[0], arith::ShLIOp::create(k.b, k.integer(keyType, 1), bit));
         Value enough =
             k.cmp(arith::CmpIPredicate::uge, countAtLeast(candidate), countI64);
         return SmallVector<Value>{k.select(enough, candidate, acc[0])};

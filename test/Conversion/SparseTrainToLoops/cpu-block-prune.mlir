@@ -1,6 +1,7 @@
 // convert-sparse-train-to-cpu scores the blocks of an f32 block_prune with
 // vector loads (masked when the block width is not a multiple of the vector
-// length) and one reduction per block; the rows of a block row are read
+// length) and one reassociating reduction per block (a shuffle tree, not a
+// serial chain of adds), and orders the scores by i32 keys; the rows of a block row are read
 // whole, one after the other, with one vector accumulator per block in a
 // buffer. Other element types keep the scalar reference scores.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
@@ -21,8 +22,10 @@
 //       CHECK: vector.store %{{.*}}, %[[ACC]]
 //       CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{.*}} step
 //       CHECK: vector.load %[[ACC]]
-//       CHECK: vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+//       CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 //       CHECK: math.sqrt
+//       CHECK: arith.bitcast %{{.*}} : f32 to i32
+//       CHECK: memref.store %{{.*}} : memref<8xi32>
 func.func @l2(%x: tensor<32x64xf32>) -> tensor<32x64xf32, #BSR16> {
   %p = sparse_train.block_prune %x block = [16, 16] score = l2 select = global_top_k keep_ratio = 0.5 : tensor<32x64xf32> -> tensor<32x64xf32, #BSR16>
   return %p : tensor<32x64xf32, #BSR16>
