@@ -1,6 +1,6 @@
 // convert-sparse-train-to-cpu runs bsr_matmul with a BSR left operand, in
 // all four transpose forms, as a vector kernel: op(B) packed into 64-byte
-// aligned panels, a parallel loop over output block rows, a register tile of
+// aligned panels (B read row by row, in parallel over its rows), a parallel loop over output block rows, a register tile of
 // rows x 6 vectors updated by vector FMAs, stored with streaming stores
 // when the tile is whole and written once (one contraction slice, rows a
 // multiple of a vector long), with masked stores otherwise. The product
@@ -23,9 +23,10 @@
 //       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %[[BLOCKS:.*]] step
 //       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH:.*]] : index
 //       CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
-//       CHECK: scf.parallel (%{{.*}}) = (%[[BEGIN]]) to (%[[END]])
-//       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//       CHECK: vector.store
+//       CHECK: scf.parallel (%[[KK:.*]]) = (%{{.*}}) to (%c8{{(_[0-9]+)?}})
+//       CHECK: scf.for %[[JC:.*]] = %[[BEGIN]] to %[[END]]
+//       CHECK: vector.maskedload %{{.*}}[%[[KK]], %{{.*}}], %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK: vector.store %{{.*}}[%[[JC]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.parallel
 //       CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]]
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
