@@ -24,12 +24,6 @@ using namespace mlir::sparse_train;
 
 namespace {
 
-/// Most runs of block rows the vector block scores split into (parallel
-/// iterations), and the most bytes of accumulators they take together
-/// (at least one run's).
-constexpr int64_t kScoreRuns = 16;
-constexpr int64_t kMaxScoreScratchBytes = 256 * 1024;
-
 /// `v` as a buffer entry of `type` (integer or index).
 static Value fromIndex(KernelBuilder &k, Type type, Value v) {
   if (type.isIndex())
@@ -149,35 +143,32 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
           return SmallVector<Value>{next};
         })[0];
 
-    // Coordinates and values of the kept blocks, columns ascending: each
-    // block row from its position on (in parallel in the CPU lowering).
+    // Coordinates and values of the kept blocks, columns ascending.
     Value coordinates = k.alloc({ShapedType::kDynamic}, crdType, nnz);
     Value values = k.alloc({ShapedType::kDynamic}, inputType.getElementType(),
                            k.mul(nnz, k.index(r * c)));
-    forEachBlockRow(k, blockRows, [&](Value br) {
-      Value first = k.toIndex(k.load(positions, br));
-      k.forAccumulate(
-          k.index(0), k.index(blockCols), {first},
-          [&](Value bc, ValueRange slot) {
-            Value b = k.add(k.mul(br, k.index(blockCols)), bc);
-            Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, b),
-                               k.integer(i8, 0));
-            k.ifThen(take, [&] {
-              k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
-              Value base = k.mul(slot[0], k.index(r * c));
-              k.forEach(k.index(0), k.index(r), [&](Value rr) {
-                Value row = k.add(k.mul(br, k.index(r)), rr);
-                Value rowBase = k.add(base, k.mul(rr, k.index(c)));
-                k.forEach(k.index(0), k.index(c), [&](Value cc) {
-                  Value col = k.add(k.mul(bc, k.index(c)), cc);
-                  k.store(k.load(x, {row, col}), values, k.add(rowBase, cc));
-                });
+    k.forAccumulate(
+        k.index(0), k.index(numBlocks), {k.index(0)},
+        [&](Value b, ValueRange slot) {
+          Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, b),
+                             k.integer(i8, 0));
+          k.ifThen(take, [&] {
+            Value br = k.divU(b, k.index(blockCols));
+            Value bc = k.remU(b, k.index(blockCols));
+            k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
+            Value base = k.mul(slot[0], k.index(r * c));
+            k.forEach(k.index(0), k.index(r), [&](Value rr) {
+              Value row = k.add(k.mul(br, k.index(r)), rr);
+              Value rowBase = k.add(base, k.mul(rr, k.index(c)));
+              k.forEach(k.index(0), k.index(c), [&](Value cc) {
+                Value col = k.add(k.mul(bc, k.index(c)), cc);
+                k.store(k.load(x, {row, col}), values, k.add(rowBase, cc));
               });
             });
-            return SmallVector<Value>{
-                k.select(take, k.add(slot[0], k.index(1)), slot[0])};
           });
-    });
+          return SmallVector<Value>{
+              k.select(take, k.add(slot[0], k.index(1)), slot[0])};
+        });
 
     Value result = sparse_tensor::AssembleOp::create(
         k.b, resultType,
@@ -185,17 +176,6 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
         k.tensorOf(values));
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  /// `body(br)` for every block row: an scf.parallel loop in the CPU
-  /// lowering (block rows write disjoint parts of every buffer), a plain
-  /// loop in the reference.
-  void forEachBlockRow(KernelBuilder &k, int64_t blockRows,
-                       llvm::function_ref<void(Value)> body) const {
-    if (vectorBits != 0)
-      k.forEachParallel(k.index(0), k.index(blockRows), body);
-    else
-      k.forEach(k.index(0), k.index(blockRows), body);
   }
 
   /// The f32 scores of the r x c blocks of `x`, passed to `store(br, bc,
@@ -207,8 +187,6 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
   /// prefetchers follow badly (measured on 2048 x 1024, 32 x 32 blocks, from
   /// memory: 0.47 ms block by block, 0.30 ms row by row). The summation
   /// order of each block is the same either way.
-  /// Runs of block rows go in parallel (up to kScoreRuns, each with its own
-  /// accumulators, kMaxScoreScratchBytes of them in all where rows allow).
   void
   emitVectorScores(KernelBuilder &k, BlockScore kind, Value x, int64_t r,
                    int64_t c, int64_t blockRows, int64_t blockCols,
@@ -218,11 +196,9 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     auto maskType = VectorType::get({lanes}, k.b.getI1Type());
     Value zeros = arith::ConstantOp::create(
         k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
-    // Block row br with its accumulators at acc[base + bc * lanes].
-    auto scoreBlockRow = [&](Value acc, Value base, Value br) {
-      auto at = [&](Value bc) {
-        return k.add(base, k.mul(bc, k.index(lanes)));
-      };
+    Value acc = k.alloc({blockCols * lanes}, k.b.getF32Type());
+    auto at = [&](Value bc) { return k.mul(bc, k.index(lanes)); };
+    k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
       k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
         vector::StoreOp::create(k.b, zeros, acc, ValueRange{at(bc)});
       });
@@ -259,20 +235,6 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
               vector::ReductionOp::create(k.b, combine, sum,
                                           arith::FastMathFlags::reassoc));
       });
-    };
-    // Runs of consecutive block rows in parallel, each with its own
-    // accumulators.
-    int64_t rowBytes = blockCols * lanes * 4;
-    int64_t runs = std::max<int64_t>(
-        1, std::min({kScoreRuns, blockRows,
-                     kMaxScoreScratchBytes / std::max<int64_t>(rowBytes, 1)}));
-    int64_t rowsPerRun = llvm::divideCeil(blockRows, runs);
-    Value acc = k.alloc({runs * blockCols * lanes}, k.b.getF32Type());
-    k.forEachParallel(k.index(0), k.index(runs), [&](Value run) {
-      Value base = k.mul(run, k.index(blockCols * lanes));
-      Value begin = k.mul(run, k.index(rowsPerRun));
-      Value end = k.minU(k.add(begin, k.index(rowsPerRun)), k.index(blockRows));
-      k.forEach(begin, end, [&](Value br) { scoreBlockRow(acc, base, br); });
     });
   }
 
