@@ -125,6 +125,7 @@ public:
     outBlocks = transposeA ? blockCols : blockRows;
     contraction = sparseType.getDimSize(transposeA ? 0 : 1);
     lanes = vectorBits / 32;
+    vectorBytes = lanes * 4;
     chunk = kTileVectors * lanes;
     // 32 vector registers hold 4 x 6 accumulators, the 6 loaded vectors of
     // the panel and a broadcast with AVX-512; narrower targets get half the
@@ -174,7 +175,7 @@ private:
   BsrBuffers bsr;
   int64_t r, c, blockRows, blockCols;
   int64_t outHeight, inner, outBlocks, contraction;
-  int64_t lanes, chunk, rowTile;
+  int64_t lanes, vectorBytes, chunk, rowTile;
   Value rhs, n, numChunks;
   VectorType vectorType, maskType;
   Value zeroVector, zero;
@@ -185,19 +186,31 @@ private:
 void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
   if (!transposeB) {
     // Row by row of B: each row's columns [jcBegin, jcEnd) are read in
-    // order and go to the same row of every panel.
+    // order and go to the same row of every panel. Only the chunk past the
+    // last whole one (at most one) needs masked loads.
+    Value wholeEnd = k.minU(jcEnd, k.divU(n, k.index(chunk)));
+    Value partialBegin = k.maxU(jcBegin, wholeEnd);
     k.forEachParallel(k.index(0), k.index(contraction), [&](Value kk) {
-      k.forEach(jcBegin, jcEnd, [&](Value jc) {
-        Value j0 = k.mul(jc, k.index(chunk));
-        for (int64_t v = 0; v < kTileVectors; ++v) {
-          Value column = k.add(j0, k.index(v * lanes));
-          Value row = vector::MaskedLoadOp::create(
-              k.b, vectorType, rhs, ValueRange{kk, column}, columnMask(column),
-              zeroVector, IntegerAttr());
-          vector::StoreOp::create(k.b, row, panels,
-                                  ValueRange{jc, kk, k.index(v * lanes)});
-        }
-      });
+      auto copyChunks = [&](Value begin, Value end, bool masked) {
+        k.forEach(begin, end, [&](Value jc) {
+          Value j0 = k.mul(jc, k.index(chunk));
+          for (int64_t v = 0; v < kTileVectors; ++v) {
+            Value column = k.add(j0, k.index(v * lanes));
+            Value row;
+            if (masked)
+              row = vector::MaskedLoadOp::create(
+                  k.b, vectorType, rhs, ValueRange{kk, column},
+                  columnMask(column), zeroVector, IntegerAttr());
+            else
+              row = vector::LoadOp::create(k.b, vectorType, rhs,
+                                           ValueRange{kk, column});
+            vector::StoreOp::create(k.b, row, panels,
+                                    ValueRange{jc, kk, k.index(v * lanes)});
+          }
+        });
+      };
+      copyChunks(jcBegin, wholeEnd, /*masked=*/false);
+      copyChunks(partialBegin, jcEnd, /*masked=*/true);
     });
     return;
   }
@@ -301,7 +314,6 @@ SlicePlan LhsSparseProduct::planSlices(unsigned panelDepth,
 void LhsSparseProduct::emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd,
                                           Value first, Value last,
                                           Value firstSlice, Value streaming) {
-  int64_t vectorBytes = lanes * 4;
   k.forEach(jcBegin, jcEnd, [&](Value jc) {
     Value j0 = k.mul(jc, k.index(chunk));
     SmallVector<Value, kTileVectors> cols, masks;
@@ -374,7 +386,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // the result is stored by the kernel: no zero fill. Aligned to a vector,
   // for the streaming stores.
   out = k.allocShaped(resultType.getShape(), f32,
-                      {k.index(outBlocks * outHeight), n}, lanes * 4);
+                      {k.index(outBlocks * outHeight), n}, vectorBytes);
   SlicePlan plan = planSlices(panelDepth, panelCacheKiB);
   // cursor[ob] is the first entry of output block row ob not applied yet
   // (entries are sorted by contraction block).

@@ -1,12 +1,13 @@
 // convert-sparse-train-to-cpu runs bsr_matmul with a BSR left operand, in
 // all four transpose forms, as a vector kernel: op(B) packed into 64-byte
-// aligned panels (B read row by row, in parallel over its rows), a parallel loop over output block rows, a register tile of
-// rows x 6 vectors updated by vector FMAs, stored with streaming stores
-// when the tile is whole and written once (one contraction slice, rows a
-// multiple of a vector long), with masked stores otherwise. The product
-// runs over blocks of output columns whose panels are packed right before
-// they are applied (a slice's panels of one block within panel-cache-kib,
-// 8 MiB by default, 0 for one block).
+// aligned panels (B read row by row, in parallel over its rows; masked
+// loads only in the chunk past the last whole one), a parallel loop over
+// output block rows, a register tile of rows x 6 vectors updated by vector
+// FMAs, stored with streaming stores when the tile is whole and written
+// once (one contraction slice, rows a multiple of a vector long), with
+// masked stores otherwise. The product runs over blocks of output columns
+// whose panels are packed right before they are applied (a slice's panels
+// of one block within panel-cache-kib, 8 MiB by default, 0 for one block).
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
@@ -24,9 +25,12 @@
 //       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH:.*]] : index
 //       CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 //       CHECK: scf.parallel (%[[KK:.*]]) = (%{{.*}}) to (%c8{{(_[0-9]+)?}})
-//       CHECK: scf.for %[[JC:.*]] = %[[BEGIN]] to %[[END]]
-//       CHECK: vector.maskedload %{{.*}}[%[[KK]], %{{.*}}], %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK: scf.for %[[JC:.*]] = %[[BEGIN]] to %{{.*}} step
+//       CHECK: vector.load %{{.*}}[%[[KK]], %{{.*}}] : memref<8x?xf32>, vector<16xf32>
 //       CHECK: vector.store %{{.*}}[%[[JC]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
+//       CHECK: scf.for %[[JT:.*]] = %{{.*}} to %[[END]] step
+//       CHECK: vector.maskedload %{{.*}}[%[[KK]], %{{.*}}], %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK: vector.store %{{.*}}[%[[JT]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.parallel
 //       CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]]
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
