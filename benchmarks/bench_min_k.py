@@ -9,8 +9,10 @@ keep ratio, interleaved in one measurement:
   sorted=False), gather, int32 indices), numpy argpartition, and a
   STREAM-like read of x (the one-pass bound, measured in the same run);
 * restore to dense, ours in both encodings, against a memset of the dense
-  tensor (the lower bound of any densify), a C memset+scatter and DropIT's
-  torch densify (zeros(n).scatter_);
+  tensor (the lower bound of any densify), the memory traffic of a bitmask
+  restore (a C loop that reads the bitmask and the kept values and streams
+  the dense result, unexpanded: a bound for this machine), a C
+  memset+scatter and DropIT's torch densify (zeros(n).scatter_);
 * the linear weight gradient dW = x^T dY from the retained form at a
   realistic shape (x 4096 x 1024, dY 4096 x 1024), ours in both encodings,
   against restore + OpenBLAS sgemm and OpenBLAS sgemm on the dense x.
@@ -160,7 +162,9 @@ def dropit_candidate(torch, x, k):
 
 
 def restore_candidates(x, kept, libs, torch):
-    """Ours in both encodings, memset (the bound), C and torch scatters."""
+    """Ours in both encodings, memset (the bound), the traffic of a bitmask
+    restore (C: its reads and streaming writes, no expand), C and torch
+    scatters."""
     n = x.size
     expected = ref.min_k_restore(x, kept)
     check = lambda out: same(out[0], expected, "restored tensor")
@@ -173,6 +177,15 @@ def restore_candidates(x, kept, libs, torch):
     scattered = common.prefaulted(n)
     cands.append(Candidate("restore:c-scatter", lambda: peers.restore_indices(values, idx32, scattered),
                            check=lambda: same(scattered, expected, "restored tensor")))
+    if n % 32 == 0:
+        # Streaming stores want 64-byte alignment; np.empty gives 16.
+        padded = common.prefaulted(n + 16)
+        skip = (-padded.ctypes.data % 64) // 4
+        streamed, words = padded[skip:skip + n], bitmask_words(kept, n)
+        cands.append(Candidate("restore:traffic-bound",
+                               lambda: peers.restore_traffic(words, values, streamed),
+                               check=lambda: None if peers.restore_traffic(words, values, streamed) == kept.size
+                               else "read a different number of values than were kept"))
     tv, ti = torch.from_numpy(values), torch.from_numpy(kept)  # scatter_ wants int64 indices
     densified = {}
 

@@ -13,8 +13,9 @@
 |*   - oneDNN convolution primitives (forward, backward data, backward        *|
 |*     weights; direct or auto) behind an opaque handle, created once on      *|
 |*     fixed inputs so that only their execution is timed;                    *|
-|*   - memory-bound references: memset, a STREAM-like read, and the dense     *|
-|*     restore (memset + scatter) of DropIT's backward.                       *|
+|*   - memory-bound references: memset, a STREAM-like read, the dense        *|
+|*     restore (memset + scatter) of DropIT's backward, and the memory        *|
+|*     traffic of a bitmask restore without its expand.                       *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -23,6 +24,9 @@
 #include <string.h>
 
 #include <cblas.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 #include <libxsmm.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -520,6 +524,49 @@ uint64_t peer_stream_read(const float *p, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     acc ^= w[i];
   return acc;
+}
+
+/** The memory traffic of a bitmask restore, without the restore: reads the
+ *  n / 8 bytes of `bits` (bit i of word i / 32 is element i) and the kept
+ *  values in order, as many per 16 elements as their bits say, and writes
+ *  the n floats of `out` (aligned to 64 bytes, n a multiple of 32) with
+ *  streaming stores of the values as read, unexpanded. A lower bound for
+ *  min_k_restore's bitmask form on this machine, not a restore. Returns the
+ *  number of values read. */
+int64_t peer_restore_traffic(const uint32_t *bits, const float *vals,
+                             int64_t n, float *out) {
+  const int64_t words = n / 32;
+  int64_t total = 0;
+#pragma omp parallel reduction(+ : total)
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t lo = words * t / nt, hi = words * (t + 1) / nt;
+    // Each thread's first value: the set bits of the words before its range.
+    int64_t at = 0;
+    for (int64_t w = 0; w < lo; ++w)
+      at += __builtin_popcount(bits[w]);
+    const int64_t first = at;
+    for (int64_t w = lo; w < hi; ++w) {
+      for (int half = 0; half < 2; ++half) {
+        const unsigned lanes = (bits[w] >> (16 * half)) & 0xFFFF;
+        const int count = __builtin_popcount(lanes);
+        float *dst = out + 32 * w + 16 * half;
+#ifdef __AVX512F__
+        _mm512_stream_ps(dst, _mm512_maskz_loadu_ps(
+                                  (__mmask16)((1u << count) - 1), vals + at));
+#else
+        for (int i = 0; i < 16; ++i)
+          dst[i] = i < count ? vals[at + i] : 0.0f;
+#endif
+        at += count;
+      }
+    }
+    total = at - first;
+  }
+#ifdef __AVX512F__
+  _mm_sfence();
+#endif
+  return total;
 }
 
 /** Dense restore of a retained tensor: out = 0, then out[idx[j]] = vals[j]

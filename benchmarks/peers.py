@@ -51,6 +51,7 @@ _SIGNATURES = {
     "peer_memset": ([_P, _I64], ctypes.c_int),
     "peer_stream_read": ([_P, _I64], ctypes.c_uint64),
     "peer_restore_indices": ([_P, _P, _I64, _P, _I64], ctypes.c_int),
+    "peer_restore_traffic": ([_P, _P, _I64, _P], ctypes.c_int64),
     "peer_dnnl_conv_create": ([ctypes.POINTER(_P), ctypes.c_int, ctypes.c_int, _P, _P, _P, _P],
                               ctypes.c_int),
     "peer_dnnl_conv_run": ([_P], ctypes.c_int),
@@ -182,6 +183,13 @@ def restore_indices(values, indices, out):
     """out = 0, then out.flat[indices] = values (int32 indices)."""
     lib().peer_restore_indices(_ptr(values), _ptr(indices), values.size, _ptr(out), out.size)
 
+
+
+def restore_traffic(bits, values, out):
+    """Reads a bitmask restore's inputs and streams its output (unexpanded):
+    the memory traffic of min_k_restore, as a bound; returns the values read."""
+    assert out.size % 32 == 0 and out.ctypes.data % 64 == 0 and bits.itemsize == 4
+    return lib().peer_restore_traffic(_ptr(bits), _ptr(values), out.size, _ptr(out))
 
 
 def conv_output_size(size, k, stride, dilation, lo, hi):
