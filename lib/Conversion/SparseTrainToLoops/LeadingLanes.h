@@ -25,13 +25,13 @@ inline Value getLeadingLanes(OpBuilder &b, Location loc, Value mask) {
   // (1 << count) - 1 in 32 bits (count may be 16), as the lane bits: a
   // shift and a mask-register move instead of a broadcast and a compare.
   Type i32 = b.getI32Type();
-  Value count = arith::ExtUIOp::create(b, loc, i32,
-                                       math::CtPopOp::create(b, loc, bits));
+  Value count =
+      arith::ExtUIOp::create(b, loc, i32, math::CtPopOp::create(b, loc, bits));
   Value one = arith::ConstantIntOp::create(b, loc, i32, 1);
   Value leading = arith::TruncIOp::create(
       b, loc, b.getIntegerType(16),
-      arith::SubIOp::create(b, loc,
-                            arith::ShLIOp::create(b, loc, one, count), one));
+      arith::SubIOp::create(b, loc, arith::ShLIOp::create(b, loc, one, count),
+                            one));
   return vector::BitCastOp::create(
       b, loc, VectorType::get({16}, b.getI1Type()),
       vector::BroadcastOp::create(
