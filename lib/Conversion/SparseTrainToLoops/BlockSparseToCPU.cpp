@@ -31,6 +31,7 @@
 #include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "SparseTrain/IR/SparseTrainOps.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -40,6 +41,15 @@ namespace {
 
 /// Vectors of output columns per register tile.
 constexpr int64_t kTileVectors = 6;
+
+/// Rows of B ahead of the one being packed whose segment is prefetched
+/// (without transpose_b). A block of output columns packs a few KiB of each
+/// row, and the rows lie a page or more apart, so the hardware prefetchers
+/// start cold at every row. Measured interleaved over oneDNN (Zen 4, 1
+/// thread, N = 1024, density 0.1, b = 16-64): 5-9 % less time for the whole
+/// product, 1-3 % at density 0.25-0.5; level at N = 4096; 8 rows ahead
+/// beat 16.
+constexpr int64_t kPackPrefetchRows = 8;
 
 /// Rows of a register tile: the largest divisor of the output block height
 /// that is at most `maxRows`.
@@ -191,11 +201,18 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
     Value wholeEnd = k.minU(jcEnd, k.divU(n, k.index(chunk)));
     Value partialBegin = k.maxU(jcBegin, wholeEnd);
     k.forEachParallel(k.index(0), k.index(contraction), [&](Value kk) {
+      Value ahead = k.minU(k.add(kk, k.index(kPackPrefetchRows)),
+                           k.index(contraction - 1));
       auto copyChunks = [&](Value begin, Value end, bool masked) {
         k.forEach(begin, end, [&](Value jc) {
           Value j0 = k.mul(jc, k.index(chunk));
           for (int64_t v = 0; v < kTileVectors; ++v) {
             Value column = k.add(j0, k.index(v * lanes));
+            if (!masked)
+              memref::PrefetchOp::create(k.b, rhs, ValueRange{ahead, column},
+                                         /*isWrite=*/false,
+                                         /*localityHint=*/3,
+                                         /*isDataCache=*/true);
             Value row;
             if (masked)
               row = vector::MaskedLoadOp::create(

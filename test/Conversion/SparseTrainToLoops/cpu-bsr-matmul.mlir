@@ -25,7 +25,9 @@
 //       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH:.*]] : index
 //       CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 //       CHECK: scf.parallel (%[[KK:.*]]) = (%{{.*}}) to (%c8{{(_[0-9]+)?}})
+//       CHECK: %[[AHEAD:.*]] = arith.minui %{{.*}}, %c7{{(_[0-9]+)?}} : index
 //       CHECK: scf.for %[[JC:.*]] = %[[BEGIN]] to %{{.*}} step
+//       CHECK: memref.prefetch %{{.*}}[%[[AHEAD]], %{{.*}}], read, locality<3>, data : memref<8x?xf32>
 //       CHECK: vector.load %{{.*}}[%[[KK]], %{{.*}}] : memref<8x?xf32>, vector<16xf32>
 //       CHECK: vector.store %{{.*}}[%[[JC]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.for %[[JT:.*]] = %{{.*}} to %[[END]] step
