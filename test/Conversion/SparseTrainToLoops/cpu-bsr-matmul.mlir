@@ -18,21 +18,23 @@
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
 // CHECK-LABEL: func.func @forward
-//       CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
 //       CHECK: %[[BYTES:.*]] = arith.constant 8388608 : index
 //       CHECK: arith.divui %[[BYTES]]
-//       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %[[BLOCKS:.*]] step
-//       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH:.*]] : index
+//       CHECK: %[[PANELS:.*]] = memref.alloc(%[[WIDTH:.*]]) {alignment = 64 : i64} : memref<?x8x96xf32>
+//       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %{{.*}} step
+//       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH]] : index
 //       CHECK: %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 //       CHECK: scf.parallel (%[[KK:.*]]) = (%{{.*}}) to (%c8{{(_[0-9]+)?}})
 //       CHECK: %[[AHEAD:.*]] = arith.minui %{{.*}}, %c7{{(_[0-9]+)?}} : index
 //       CHECK: scf.for %[[JC:.*]] = %[[BEGIN]] to %{{.*}} step
+//       CHECK: %[[SLOT:.*]] = arith.subi %[[JC]], %[[BEGIN]] : index
 //       CHECK: memref.prefetch %{{.*}}[%[[AHEAD]], %{{.*}}], read, locality<3>, data : memref<8x?xf32>
 //       CHECK: vector.load %{{.*}}[%[[KK]], %{{.*}}] : memref<8x?xf32>, vector<16xf32>
-//       CHECK: vector.store %{{.*}}[%[[JC]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
+//       CHECK: vector.store %{{.*}}, %[[PANELS]][%[[SLOT]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.for %[[JT:.*]] = %{{.*}} to %[[END]] step
+//       CHECK: %[[TSLOT:.*]] = arith.subi %[[JT]], %[[BEGIN]] : index
 //       CHECK: vector.maskedload %{{.*}}[%[[KK]], %{{.*}}], %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//       CHECK: vector.store %{{.*}}[%[[JT]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
+//       CHECK: vector.store %{{.*}}, %[[PANELS]][%[[TSLOT]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.parallel
 //       CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]]
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
