@@ -50,9 +50,10 @@ constexpr int64_t kTileVectors = 6;
 /// (without transpose_b). A block of output columns packs a few KiB of each
 /// row, and the rows lie a page or more apart, so the hardware prefetchers
 /// start cold at every row. Measured interleaved over oneDNN (Zen 4, 1
-/// thread, N = 1024, density 0.1, b = 16-64): 5-9 % less time for the whole
-/// product, 1-3 % at density 0.25-0.5; level at N = 4096; 8 rows ahead
-/// beat 16.
+/// thread, density 0.1, b = 16-64): with B in the cache, 5-9 % less time
+/// for the whole product at N = 1024 (1-3 % at density 0.25-0.5), level at
+/// N = 4096; after a 64 MiB sweep, 12 % less at N = 4096, level at 1024.
+/// 8 rows ahead beat 16.
 constexpr int64_t kPackPrefetchRows = 8;
 
 /// Rows of a register tile: the largest divisor of the output block height
