@@ -516,15 +516,28 @@ def block_family(rng) -> List[Case]:
         n = int(rng.choice([95, 96, 97, 112, 144, 192, 193]))
         cases.append(_bsr_vector_case(rng, f"bsr_matmul_vector_wide_{j}", ta, tb, r, c, sm, sk,
                                       n))
+    # Ten output block rows, so that the stored blocks per contraction block
+    # fall on both sides of the kernel's switch between packing B and
+    # reading it in place (at most 4 uses: keep ratio 0.3 gives 3, 0.5
+    # gives 5, 1 gives 10).
+    for j in range(8):
+        ta, tb = bool(j % 2), bool(j // 2 % 2)
+        r, c = [(2, 2), (4, 4)][j // 4]
+        ratio = [0.3, 0.5, 1.0, 0.3][j % 4]
+        n = int(rng.choice([17, 33, 97]))
+        cases.append(_bsr_vector_case(rng, f"bsr_matmul_vector_uses_{j}", ta, tb, r, c, 10 * r,
+                                      10 * c, n, ratio))
     return cases
 
 
-def _bsr_vector_case(rng, name, ta, tb, r, c, sm, sk, n):
+def _bsr_vector_case(rng, name, ta, tb, r, c, sm, sk, n, ratio=None):
     """An f32 bsr_matmul case with a BSR left operand (block_prune of a
-    random sm x sk input, a keep ratio drawn from 0, 0.3, 0.5 and 1) and a
-    dense operand of n columns, in the form given by ta / tb."""
+    random sm x sk input, with `ratio` or a keep ratio drawn from 0, 0.3,
+    0.5 and 1) and a dense operand of n columns, in the form given by
+    ta / tb."""
     x = _block_input(rng, sm, sk, r, c, "normal", "f32")
-    ratio = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
+    if ratio is None:
+        ratio = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
     keep = ref.block_select(ref.block_scores(x, r, c, "l1"), "global_top_k", keep_ratio=ratio)
     x_hat = ref.block_mask(x.astype(np.float64), r, c, keep)
     s_op = x_hat.T if ta else x_hat

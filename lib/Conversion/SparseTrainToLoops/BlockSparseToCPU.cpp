@@ -17,7 +17,10 @@
 //    others pack all of op(B) once. (A buffer for all of op(B), each block
 //    packing into its own part, wrote every line of it once per call:
 //    sharing one was measured 4-9 % faster at density 0.1-0.25, Zen 4,
-//    1 thread, N = 1024 and 4096, level at density 0.5-1.)
+//    1 thread, N = 1024 and 4096, level at density 0.5-1.) Without
+//    transpose_b and with few stored blocks per contraction block (see
+//    kMaxInPlaceUses), B is not packed: the micro-kernel reads its rows in
+//    place (a second copy of steps 1-3 under a runtime test).
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
 //    counting sort of the coordinates, stable in storage order), so that
 //    every output block row has one owner.
@@ -55,6 +58,17 @@ constexpr int64_t kTileVectors = 6;
 /// N = 4096; after a 64 MiB sweep, 12 % less at N = 4096, level at 1024.
 /// 8 rows ahead beat 16.
 constexpr int64_t kPackPrefetchRows = 8;
+
+/// Without transpose_b, B is read in place instead of packed when its
+/// contraction blocks are used by at most this many stored blocks each on
+/// average (stored blocks / contraction blocks): packing a row of panels
+/// costs about as much as reading it in place a few times, with the L1 set
+/// conflicts of rows a page apart. Measured interleaved over oneDNN (Zen 4,
+/// 1 thread, 2048 x 1024 x 1024, weight gradient): b = 32, density 0.1
+/// (3.2 uses): 5-17 % faster in place; b = 64, density 0.1 (1.6): 8 %;
+/// b = 64, density 0.25 (4): level; b = 32, density 0.25 (8): 3-15 %
+/// slower; forward b = 32, density 0.1 (6.4): 1.5 % slower.
+constexpr int64_t kMaxInPlaceUses = 4;
 
 /// Rows of a register tile: the largest divisor of the output block height
 /// that is at most `maxRows`.
@@ -177,7 +191,8 @@ private:
   /// Entry q of the lists (one stored block) applied to the tile of rows t0..
   /// of its output block, for the panel in `slot` of the packed block:
   /// `inner` rank-1 updates of `acc`.
-  SmallVector<Value> applyBlock(Value q, Value t0, Value slot, ValueRange acc);
+  SmallVector<Value> applyBlock(Value q, Value t0, Value slot, Value j0,
+                                ArrayRef<Value> masks, ValueRange acc);
   /// How the contraction is sliced and the output columns blocked.
   SlicePlan planSlices(unsigned panelDepth, unsigned panelCacheKiB);
   /// Output block row `ob` for the chunks [jcBegin, jcEnd) and the entries
@@ -185,6 +200,10 @@ private:
   /// slice), updated by the entries, stored.
   void emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd, Value first,
                           Value last, Value firstSlice, Value streaming);
+  /// Steps 1 and 3 over every block of output columns: pack its panels
+  /// (unless B is read in place), then apply each slice of the contraction
+  /// to every output block row; `cursor` holds each row's next entry.
+  void emitColumnBlockLoop(const SlicePlan &plan, Value cursor);
 
   KernelBuilder &k;
   bool transposeA, transposeB;
@@ -197,6 +216,9 @@ private:
   Value zeroVector, zero;
   Value panels, out;
   BlockLists lists;
+  /// Whether the loops being emitted read B in place (see
+  /// kMaxInPlaceUses) rather than from `panels`.
+  bool inPlace = false;
 };
 
 void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
@@ -256,6 +278,7 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
 }
 
 SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
+                                                Value j0, ArrayRef<Value> masks,
                                                 ValueRange acc) {
   Value p = lists.blocks ? k.load(lists.blocks, q) : q;
   Value kBlock = k.toIndex(k.load(lists.kBlocks, q));
@@ -264,10 +287,17 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
   return k.forAccumulate(
       k.index(0), k.index(inner), acc, [&](Value e, ValueRange tileAcc) {
         SmallVector<Value, kTileVectors> row;
-        for (int64_t v = 0; v < kTileVectors; ++v)
-          row.push_back(vector::LoadOp::create(
-              k.b, vectorType, panels,
-              ValueRange{slot, k.add(panelBase, e), k.index(v * lanes)}));
+        for (int64_t v = 0; v < kTileVectors; ++v) {
+          if (inPlace)
+            row.push_back(vector::MaskedLoadOp::create(
+                k.b, vectorType, rhs,
+                ValueRange{k.add(panelBase, e), k.add(j0, k.index(v * lanes))},
+                masks[v], zeroVector, IntegerAttr()));
+          else
+            row.push_back(vector::LoadOp::create(
+                k.b, vectorType, panels,
+                ValueRange{slot, k.add(panelBase, e), k.index(v * lanes)}));
+        }
         // Element (t0 + t, e) of the output block's operand: row t0 + t,
         // column e of the stored block, or the transposed position with
         // transpose_a.
@@ -369,7 +399,7 @@ void LhsSparseProduct::emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd,
           });
       SmallVector<Value> acc =
           k.forAccumulate(first, last, init, [&](Value q, ValueRange blockAcc) {
-            return applyBlock(q, t0, slot, blockAcc);
+            return applyBlock(q, t0, slot, j0, masks, blockAcc);
           });
       auto storeTile = [&](bool stream) {
         for (int64_t t = 0; t < rowTile; ++t)
@@ -407,21 +437,47 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   out = k.allocShaped(resultType.getShape(), f32,
                       {k.index(outBlocks * outHeight), n}, vectorBytes);
   SlicePlan plan = planSlices(panelDepth, panelCacheKiB);
-  // The panels of step 1, packed per block of output columns (below) just
-  // before its product, into one buffer of a block's panels: every block
-  // reuses the memory (and the cached lines) of the previous one.
-  auto panelType =
-      MemRefType::get({ShapedType::kDynamic, contraction, chunk}, f32);
-  panels =
-      memref::AllocOp::create(k.b, panelType, ValueRange{plan.chunksPerBlock},
-                              k.b.getI64IntegerAttr(64));
   // cursor[ob] is the first entry of output block row ob not applied yet
   // (entries are sorted by contraction block).
   Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
+  auto emitColumnBlocks = [&] {
+    if (!inPlace) {
+      // The panels of step 1, packed per block of output columns (below)
+      // just before its product, into one buffer of a block's panels: every
+      // block reuses the memory (and the cached lines) of the previous one.
+      auto panelType =
+          MemRefType::get({ShapedType::kDynamic, contraction, chunk}, f32);
+      panels = memref::AllocOp::create(k.b, panelType,
+                                       ValueRange{plan.chunksPerBlock},
+                                       k.b.getI64IntegerAttr(64));
+    }
+    emitColumnBlockLoop(plan, cursor);
+  };
+  if (transposeB) {
+    emitColumnBlocks();
+    return out;
+  }
+  Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
+  Value fewUses = k.cmp(arith::CmpIPredicate::ule, numStored,
+                        k.index(kMaxInPlaceUses * (contraction / inner)));
+  k.ifThenElse(
+      fewUses,
+      [&] {
+        inPlace = true;
+        emitColumnBlocks();
+        inPlace = false;
+      },
+      [&] { emitColumnBlocks(); });
+  return out;
+}
+
+void LhsSparseProduct::emitColumnBlockLoop(const SlicePlan &plan,
+                                           Value cursor) {
   k.forEach(k.index(0), plan.numColumnBlocks, [&](Value columnBlock) {
     Value jcBegin = k.mul(columnBlock, plan.chunksPerBlock);
     Value jcEnd = k.minU(numChunks, k.add(jcBegin, plan.chunksPerBlock));
-    packPanels(jcBegin, jcEnd);
+    if (!inPlace)
+      packPanels(jcBegin, jcEnd);
     k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
       k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
     });
@@ -459,7 +515,6 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
       });
     });
   });
-  return out;
 }
 
 struct BsrMatmulLhsSparseVectorLowering

@@ -7,7 +7,9 @@
 // once (one contraction slice, rows a multiple of a vector long), with
 // masked stores otherwise. The product runs over blocks of output columns
 // whose panels are packed right before they are applied (a slice's panels
-// of one block within panel-cache-kib, 8 MiB by default, 0 for one block).
+// of one block within panel-cache-kib, 8 MiB by default, 0 for one block);
+// without transpose_b, B is read in place, unpacked, when its contraction
+// blocks have at most 4 stored blocks each on average.
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
@@ -20,6 +22,18 @@
 // CHECK-LABEL: func.func @forward
 //       CHECK: %[[BYTES:.*]] = arith.constant 8388608 : index
 //       CHECK: arith.divui %[[BYTES]]
+// At most 4 stored blocks per contraction block (4 x 2 blocks): B in place,
+// no panels; otherwise packed.
+//       CHECK: %[[FEW:.*]] = arith.cmpi ule, %{{.*}}, %c8{{(_[0-9]+)?}} : index
+//       CHECK: scf.if %[[FEW]] {
+//   CHECK-NOT: memref<?x8x96xf32>
+//       CHECK: scf.parallel
+//   CHECK-NOT: memref<?x8x96xf32>
+//       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//   CHECK-NOT: memref<?x8x96xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//   CHECK-NOT: memref<?x8x96xf32>
+//       CHECK: } else {
 //       CHECK: %[[PANELS:.*]] = memref.alloc(%[[WIDTH:.*]]) {alignment = 64 : i64} : memref<?x8x96xf32>
 //       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %{{.*}} step
 //       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH]] : index
