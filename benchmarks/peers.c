@@ -537,14 +537,21 @@ int64_t peer_restore_traffic(const uint32_t *bits, const float *vals,
                              int64_t n, float *out) {
   const int64_t words = n / 32;
   int64_t total = 0;
+  int64_t counts[omp_get_max_threads()];
 #pragma omp parallel reduction(+ : total)
   {
     const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t lo = words * t / nt, hi = words * (t + 1) / nt;
-    // Each thread's first value: the set bits of the words before its range.
+    // Each thread counts the set bits of its words; its first value is the
+    // sum of the counts of the threads before it.
+    int64_t own = 0;
+    for (int64_t w = lo; w < hi; ++w)
+      own += __builtin_popcount(bits[w]);
+    counts[t] = own;
+#pragma omp barrier
     int64_t at = 0;
-    for (int64_t w = 0; w < lo; ++w)
-      at += __builtin_popcount(bits[w]);
+    for (int64_t u = 0; u < t; ++u)
+      at += counts[u];
     const int64_t first = at;
     for (int64_t w = lo; w < hi; ++w) {
       for (int half = 0; half < 2; ++half) {
