@@ -55,6 +55,7 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     cpu.vectorBits = options.vectorBits;
     cpu.panelDepth = options.panelDepth;
     cpu.panelCacheKiB = options.panelCacheKiB;
+    cpu.inPlaceUses = options.inPlaceUses;
     cpu.x86Compress = options.x86Compress;
     pm.addPass(createConvertSparseTrainToCPUPass(cpu));
   }

@@ -87,7 +87,9 @@ def ConvertSparseTrainToCPUPass
     run over blocks of output columns of equal width: each block's panels
     are packed just before every slice and output block row applies them,
     while they are still in the cache (the stored blocks are read once per
-    column block). Each output row has one owner and the summation order is
+    column block). Without `transpose_b`, when the stored blocks number at
+    most `in-place-uses` per contraction block (tested at run time), `B` is
+    not packed: the micro-kernel reads its rows in place. Each output row has one owner and the summation order is
     fixed, so results need no atomics and do not depend on the number of
     threads.
 
@@ -139,6 +141,11 @@ def ConvertSparseTrainToCPUPass
            "columns, each packed just before its product (0: no column "
            "blocking; 8192, a quarter of a 32 MiB L3, measured best or "
            "within noise of 2048-4096 at N = 1024 and 4096)">,
+    Option<"inPlaceUses", "in-place-uses", "unsigned", /*default=*/"4",
+           "Without transpose_b, bsr_matmul reads B in place instead of "
+           "packing it into panels when its stored blocks number at most "
+           "this many per contraction block (a run-time test; 0: always "
+           "pack, and the in-place loops are not emitted)">,
     Option<"x86Compress", "x86-compress", "bool", /*default=*/"false",
            "With 16-lane vectors, compress-stores as an AVX-512 register "
            "compress and a masked store (the memory form of vpcompressd "

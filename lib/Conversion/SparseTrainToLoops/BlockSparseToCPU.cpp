@@ -18,8 +18,8 @@
 //    packing into its own part, wrote every line of it once per call:
 //    sharing one was measured 4-9 % faster at density 0.1-0.25, Zen 4,
 //    1 thread, N = 1024 and 4096, level at density 0.5-1.) Without
-//    transpose_b and with few stored blocks per contraction block (see
-//    kMaxInPlaceUses), B is not packed: the micro-kernel reads its rows in
+//    transpose_b and with few stored blocks per contraction block (the
+//    option in-place-uses), B is not packed: the micro-kernel reads its rows in
 //    place (a second copy of steps 1-3 under a runtime test).
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
 //    counting sort of the coordinates, stable in storage order), so that
@@ -58,17 +58,6 @@ constexpr int64_t kTileVectors = 6;
 /// N = 4096; after a 64 MiB sweep, 12 % less at N = 4096, level at 1024.
 /// 8 rows ahead beat 16.
 constexpr int64_t kPackPrefetchRows = 8;
-
-/// Without transpose_b, B is read in place instead of packed when its
-/// contraction blocks are used by at most this many stored blocks each on
-/// average (stored blocks / contraction blocks): packing a row of panels
-/// costs about as much as reading it in place a few times, with the L1 set
-/// conflicts of rows a page apart. Measured interleaved over oneDNN (Zen 4,
-/// 1 thread, 2048 x 1024 x 1024, weight gradient): b = 32, density 0.1
-/// (3.2 uses): 5-17 % faster in place; b = 64, density 0.1 (1.6): 8 %;
-/// b = 64, density 0.25 (4): level; b = 32, density 0.25 (8): 3-15 %
-/// slower; forward b = 32, density 0.1 (6.4): 1.5 % slower.
-constexpr int64_t kMaxInPlaceUses = 4;
 
 /// Rows of a register tile: the largest divisor of the output block height
 /// that is at most `maxRows`.
@@ -175,9 +164,10 @@ public:
     zero = k.floating(f32, 0.0);
   }
 
-  /// Emits the product; returns its result buffer (`resultType`'s shape).
-  Value emitProduct(RankedTensorType resultType, unsigned panelDepth,
-                    unsigned panelCacheKiB);
+  /// Emits the product with the blocking of `options`; returns its result
+  /// buffer (`resultType`'s shape).
+  Value emitProduct(RankedTensorType resultType,
+                    const CPULoweringOptions &options);
 
 private:
   /// The lanes of the vector of output columns starting at `column`.
@@ -216,8 +206,8 @@ private:
   Value zeroVector, zero;
   Value panels, out;
   BlockLists lists;
-  /// Whether the loops being emitted read B in place (see
-  /// kMaxInPlaceUses) rather than from `panels`.
+  /// Whether the loops being emitted read B in place (see the option
+  /// in-place-uses) rather than from `panels`.
   bool inPlace = false;
 };
 
@@ -422,8 +412,7 @@ void LhsSparseProduct::emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd,
 }
 
 Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
-                                    unsigned panelDepth,
-                                    unsigned panelCacheKiB) {
+                                    const CPULoweringOptions &options) {
   Type f32 = k.b.getF32Type();
   // 2. The stored blocks of each output block row.
   if (transposeA)
@@ -436,7 +425,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // for the streaming stores.
   out = k.allocShaped(resultType.getShape(), f32,
                       {k.index(outBlocks * outHeight), n}, vectorBytes);
-  SlicePlan plan = planSlices(panelDepth, panelCacheKiB);
+  SlicePlan plan = planSlices(options.panelDepth, options.panelCacheKiB);
   // cursor[ob] is the first entry of output block row ob not applied yet
   // (entries are sorted by contraction block).
   Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
@@ -453,13 +442,23 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
     }
     emitColumnBlockLoop(plan, cursor);
   };
-  if (transposeB) {
+  if (transposeB || options.inPlaceUses == 0) {
     emitColumnBlocks();
     return out;
   }
+  // Without transpose_b, B is read in place instead of packed when its
+  // contraction blocks are used by at most `inPlaceUses` stored blocks each
+  // on average: packing a row of panels costs about as much as reading it
+  // in place a few times, with the L1 set conflicts of rows a page apart.
+  // Measured interleaved over oneDNN (Zen 4, 1 thread, 2048 x 1024 x 1024,
+  // weight gradient): b = 32, density 0.1 (3.2 uses): 5-17 % faster in
+  // place; b = 64, density 0.1 (1.6): 8 %; b = 64, density 0.25 (4): level;
+  // b = 32, density 0.25 (8): 3-15 % slower; forward b = 32, density 0.1
+  // (6.4): 1.5 % slower.
   Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
-  Value fewUses = k.cmp(arith::CmpIPredicate::ule, numStored,
-                        k.index(kMaxInPlaceUses * (contraction / inner)));
+  Value fewUses = k.cmp(
+      arith::CmpIPredicate::ule, numStored,
+      k.index(int64_t(options.inPlaceUses) * (contraction / inner)));
   k.ifThenElse(
       fewUses,
       [&] {
@@ -523,8 +522,7 @@ struct BsrMatmulLhsSparseVectorLowering
                                    MLIRContext *context,
                                    const CPULoweringOptions &options)
       : OpConversionPattern(converter, context, /*benefit=*/2),
-        vectorBits(options.vectorBits), panelDepth(options.panelDepth),
-        panelCacheKiB(options.panelCacheKiB) {}
+        options(options) {}
 
   LogicalResult
   matchAndRewrite(BsrMatmulOp op, OpAdaptor adaptor,
@@ -537,15 +535,13 @@ struct BsrMatmulLhsSparseVectorLowering
       return rewriter.notifyMatchFailure(op, "no vector kernel for this form");
     KernelBuilder k(rewriter, op.getLoc());
     LhsSparseProduct product(k, op, adaptor.getLhs(), adaptor.getRhs(),
-                             vectorBits);
-    Value out = product.emitProduct(resultType, panelDepth, panelCacheKiB);
+                             options.vectorBits);
+    Value out = product.emitProduct(resultType, options);
     rewriter.replaceOp(op, k.tensorOf(out));
     return success();
   }
 
-  unsigned vectorBits;
-  unsigned panelDepth;
-  unsigned panelCacheKiB;
+  CPULoweringOptions options;
 };
 
 } // namespace

@@ -122,6 +122,7 @@ struct ConvertSparseTrainToCPUPass
     options.vectorBits = vectorBits;
     options.panelDepth = panelDepth;
     options.panelCacheKiB = panelCacheKiB;
+    options.inPlaceUses = inPlaceUses;
     options.x86Compress = x86Compress;
     if (panelDepth == 0) {
       getOperation().emitError()

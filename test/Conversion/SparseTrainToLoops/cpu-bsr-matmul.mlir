@@ -9,13 +9,17 @@
 // whose panels are packed right before they are applied (a slice's panels
 // of one block within panel-cache-kib, 8 MiB by default, 0 for one block);
 // without transpose_b, B is read in place, unpacked, when its contraction
-// blocks have at most 4 stored blocks each on average.
+// blocks have at most in-place-uses stored blocks each on average (4 by
+// default; 0 always packs and emits no in-place loops).
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="panel-depth=0" 2>&1 | FileCheck %s --check-prefix=DEPTH
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="panel-cache-kib=0" | FileCheck %s --check-prefix=ONE-BLOCK
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=0" | FileCheck %s --check-prefix=PACKED
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=USES7
+// RUN: sparse-train-opt %s --sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=PIPELINE
 
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
@@ -57,6 +61,21 @@
 //  CHECK-COUNT-24: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<8x?xf32>, vector<16xf32>
 //       CHECK: } else {
 //  CHECK-COUNT-24: vector.maskedstore
+// PACKED-LABEL: func.func @forward
+//   PACKED-NOT: scf.if
+//   PACKED-NOT: memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       PACKED: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
+//   PACKED-NOT: scf.if
+//       PACKED: scf.parallel
+//       PACKED: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
+//  PACKED-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+// PACKED-LABEL: func.func @transpose_a
+// USES7-LABEL: func.func @forward
+//       USES7: arith.cmpi ule, %{{.*}}, %c14{{(_[0-9]+)?}} : index
+// The pipeline passes the option on.
+// PIPELINE-LABEL: llvm.func @forward
+//       PIPELINE: %[[C14:.*]] = llvm.mlir.constant(14 : index) : i64
+//       PIPELINE: llvm.icmp "ule" %{{.*}}, %[[C14]] : i64
 // ONE-BLOCK-LABEL: func.func @forward
 //   ONE-BLOCK-NOT: arith.constant 8388608
 //       ONE-BLOCK: scf.for %{{.*}} = %{{.*}} to %c1{{(_[0-9]+)?}} step
