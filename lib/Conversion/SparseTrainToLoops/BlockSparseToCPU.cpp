@@ -456,9 +456,9 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // b = 32, density 0.25 (8): 3-15 % slower; forward b = 32, density 0.1
   // (6.4): 1.5 % slower.
   Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
-  Value fewUses = k.cmp(
-      arith::CmpIPredicate::ule, numStored,
-      k.index(int64_t(options.inPlaceUses) * (contraction / inner)));
+  Value fewUses =
+      k.cmp(arith::CmpIPredicate::ule, numStored,
+            k.index(int64_t(options.inPlaceUses) * (contraction / inner)));
   k.ifThenElse(
       fewUses,
       [&] {
