@@ -192,8 +192,16 @@ private:
                           Value last, Value firstSlice, Value streaming);
   /// Steps 1 and 3 over every block of output columns: pack its panels
   /// (unless B is read in place), then apply each slice of the contraction
-  /// to every output block row; `cursor` holds each row's next entry.
-  void emitColumnBlockLoop(const SlicePlan &plan, Value cursor);
+  /// to every output block row; `cursor` holds each row's next entry and
+  /// output block rows [partRows[p], partRows[p + 1]) form part p of the
+  /// parallel loop.
+  void emitColumnBlockLoop(const SlicePlan &plan, Value cursor, Value partRows);
+  /// The parallel loop's parts: `outBlocks` ranges of output block rows of
+  /// about equal work (two per stored block, one per row), so that threads
+  /// given equal numbers of consecutive parts get equal work whatever the
+  /// distribution of the blocks over rows. Returns partRows, of size
+  /// outBlocks + 1.
+  Value emitBalancedParts();
 
   KernelBuilder &k;
   bool transposeA, transposeB;
@@ -429,6 +437,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // cursor[ob] is the first entry of output block row ob not applied yet
   // (entries are sorted by contraction block).
   Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
+  Value partRows = emitBalancedParts();
   auto emitColumnBlocks = [&] {
     if (!inPlace) {
       // The panels of step 1, packed per block of output columns (below)
@@ -440,7 +449,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
                                        ValueRange{plan.chunksPerBlock},
                                        k.b.getI64IntegerAttr(64));
     }
-    emitColumnBlockLoop(plan, cursor);
+    emitColumnBlockLoop(plan, cursor, partRows);
   };
   if (transposeB || options.inPlaceUses == 0) {
     emitColumnBlocks();
@@ -470,8 +479,42 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   return out;
 }
 
-void LhsSparseProduct::emitColumnBlockLoop(const SlicePlan &plan,
-                                           Value cursor) {
+Value LhsSparseProduct::emitBalancedParts() {
+  // The work before output block row r, in halves of a stored block:
+  // work(r) = 2 * (begins[r] - begins[0]) + r, strictly increasing from 0
+  // to total = work(outBlocks). Part p starts at the first row whose work
+  // before it reaches p * total / outBlocks (a bisection), so part 0 starts
+  // at row 0, part outBlocks at outBlocks, and the bounds never decrease:
+  // every row is in exactly one part.
+  Value firstEntry = k.toIndex(k.load(lists.begins, k.index(0)));
+  auto workBefore = [&](Value row) {
+    Value entries = k.sub(k.toIndex(k.load(lists.begins, row)), firstEntry);
+    return k.add(k.add(entries, entries), row);
+  };
+  Value total = workBefore(k.index(outBlocks));
+  Value partRows = k.alloc({outBlocks + 1}, k.b.getIndexType());
+  int64_t steps = llvm::Log2_64_Ceil(outBlocks + 1);
+  k.forEach(k.index(0), k.index(outBlocks + 1), [&](Value part) {
+    Value target = k.divU(k.mul(part, total), k.index(outBlocks));
+    // The first row r in [lo, hi] with workBefore(r) >= target.
+    SmallVector<Value> bounds = k.forAccumulate(
+        k.index(0), k.index(steps), {k.index(0), k.index(outBlocks)},
+        [&](Value, ValueRange range) -> SmallVector<Value> {
+          Value lo = range[0], hi = range[1];
+          Value mid = k.divU(k.add(lo, hi), k.index(2));
+          Value open = k.cmp(arith::CmpIPredicate::ult, lo, hi);
+          Value below =
+              k.cmp(arith::CmpIPredicate::ult, workBefore(mid), target);
+          return {k.select(k.andI(open, below), k.add(mid, k.index(1)), lo),
+                  k.select(below, hi, mid)};
+        });
+    k.store(bounds[0], partRows, part);
+  });
+  return partRows;
+}
+
+void LhsSparseProduct::emitColumnBlockLoop(const SlicePlan &plan, Value cursor,
+                                           Value partRows) {
   k.forEach(k.index(0), plan.numColumnBlocks, [&](Value columnBlock) {
     Value jcBegin = k.mul(columnBlock, plan.chunksPerBlock);
     Value jcEnd = k.minU(numChunks, k.add(jcBegin, plan.chunksPerBlock));
@@ -483,33 +526,36 @@ void LhsSparseProduct::emitColumnBlockLoop(const SlicePlan &plan,
     k.forEach(k.index(0), plan.numSlices, [&](Value slice) {
       Value limit = k.mul(k.add(slice, k.index(1)), plan.sliceBlocks);
       Value firstSlice = k.cmp(arith::CmpIPredicate::eq, slice, k.index(0));
-      k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value ob) {
-        Value first = k.load(cursor, ob);
-        Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
-        // The entries of this slice: at most `sliceBlocks` from the cursor.
-        Value last = k.forAccumulate(
-            k.index(0), plan.sliceBlocks, {first},
-            [&](Value, ValueRange at) -> SmallVector<Value> {
-              // The entry is read only while the row has one left.
-              Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
-              Value take = k.ifThenElse(
-                  inRow, {k.b.getI1Type()},
-                  [&] {
-                    Value kBlock = k.toIndex(k.load(lists.kBlocks, at[0]));
-                    return SmallVector<Value>{
-                        k.cmp(arith::CmpIPredicate::ult, kBlock, limit)};
-                  },
-                  [&] { return SmallVector<Value>{k.boolean(false)}; })[0];
-              return {k.select(take, k.add(at[0], k.index(1)), at[0])};
-            })[0];
-        k.store(last, cursor, ob);
-        // The first slice writes every tile (zeros where no block
-        // contributes); later slices only touch rows they change.
-        Value work =
-            k.orI(firstSlice, k.cmp(arith::CmpIPredicate::ult, first, last));
-        k.ifThen(work, [&] {
-          emitOutputBlockRow(ob, jcBegin, jcEnd, first, last, firstSlice,
-                             plan.streaming);
+      k.forEachParallel(k.index(0), k.index(outBlocks), [&](Value part) {
+        Value partEnd = k.load(partRows, k.add(part, k.index(1)));
+        k.forEach(k.load(partRows, part), partEnd, [&](Value ob) {
+          Value first = k.load(cursor, ob);
+          Value end = k.toIndex(k.load(lists.begins, k.add(ob, k.index(1))));
+          // The entries of this slice: at most `sliceBlocks` from the cursor.
+          Value last = k.forAccumulate(
+              k.index(0), plan.sliceBlocks, {first},
+              [&](Value, ValueRange at) -> SmallVector<Value> {
+                // The entry is read only while the row has one left.
+                Value inRow = k.cmp(arith::CmpIPredicate::ult, at[0], end);
+                Value take = k.ifThenElse(
+                    inRow, {k.b.getI1Type()},
+                    [&] {
+                      Value kBlock = k.toIndex(k.load(lists.kBlocks, at[0]));
+                      return SmallVector<Value>{
+                          k.cmp(arith::CmpIPredicate::ult, kBlock, limit)};
+                    },
+                    [&] { return SmallVector<Value>{k.boolean(false)}; })[0];
+                return {k.select(take, k.add(at[0], k.index(1)), at[0])};
+              })[0];
+          k.store(last, cursor, ob);
+          // The first slice writes every tile (zeros where no block
+          // contributes); later slices only touch rows they change.
+          Value work =
+              k.orI(firstSlice, k.cmp(arith::CmpIPredicate::ult, first, last));
+          k.ifThen(work, [&] {
+            emitOutputBlockRow(ob, jcBegin, jcEnd, first, last, firstSlice,
+                               plan.streaming);
+          });
         });
       });
     });

@@ -26,12 +26,22 @@
 // CHECK-LABEL: func.func @forward
 //       CHECK: %[[BYTES:.*]] = arith.constant 8388608 : index
 //       CHECK: arith.divui %[[BYTES]]
+// The parallel loop runs over parts of the output block rows of about equal
+// work (two per stored block, one per row), their bounds found by bisection.
+//       CHECK: %[[PARTS:.*]] = memref.alloc() : memref<3xindex>
+//       CHECK: scf.for %[[PART:.*]] = %{{.*}} to %c3
+//       CHECK: %[[FOUND:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step %{{.*}} iter_args
+//       CHECK: memref.store %[[FOUND]]#0, %[[PARTS]][%[[PART]]] : memref<3xindex>
 // At most 4 stored blocks per contraction block (4 x 2 blocks): B in place,
 // no panels; otherwise packed.
 //       CHECK: %[[FEW:.*]] = arith.cmpi ule, %{{.*}}, %c8{{(_[0-9]+)?}} : index
 //       CHECK: scf.if %[[FEW]] {
 //   CHECK-NOT: memref<?x8x96xf32>
-//       CHECK: scf.parallel
+//       CHECK: scf.parallel (%[[P:.*]]) =
+//       CHECK: %[[NEXT:.*]] = arith.addi %[[P]], %c1
+//       CHECK: %[[PEND:.*]] = memref.load %[[PARTS]][%[[NEXT]]] : memref<3xindex>
+//       CHECK: %[[PBEGIN:.*]] = memref.load %[[PARTS]][%[[P]]] : memref<3xindex>
+//       CHECK: scf.for %{{.*}} = %[[PBEGIN]] to %[[PEND]]
 //   CHECK-NOT: memref<?x8x96xf32>
 //       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //   CHECK-NOT: memref<?x8x96xf32>
