@@ -19,7 +19,9 @@
   to show it.
 * Each thread count runs in its own child process, pinned with taskset
   (`-c 0` for 1 thread, `-c 0,1` for 2), with OMP_NUM_THREADS and
-  OPENBLAS_NUM_THREADS set and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
+  OPENBLAS_NUM_THREADS set and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset;
+  with more than one thread, OpenMP threads sleep when idle and are bound
+  one per core (see `_child_env`).
   The parent merges the children's rows into CSV and markdown under
   benchmarks/results/.
 
@@ -414,6 +416,8 @@ def environment(threads):
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "(unset)"),
         "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
+        "OMP_PROC_BIND": os.environ.get("OMP_PROC_BIND", "(unset)"),
+        "OMP_PLACES": os.environ.get("OMP_PLACES", "(unset)"),
         "kernel": platform.release(),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
@@ -473,7 +477,14 @@ def _child_env(threads):
     (OMP_WAIT_POLICY=passive unless set, honoured by libgomp and libomp): one process
     holds several thread pools (ours on libomp, oneDNN and peers.c on
     libgomp, OpenBLAS's own), and a pool spinning after its call would take
-    a core from the next candidate's."""
+    a core from the next candidate's. They are also bound one per core
+    (OMP_PROC_BIND=close, OMP_PLACES=cores unless set): unbound, a worker
+    woken after the idle gap was often queued on the master's vCPU for
+    milliseconds (docs/Performance.md, "Protocol"), which made 2-thread
+    times of calls under about 10 ms no better than 1-thread ones. Both
+    runtimes bind, so every OpenMP candidate gets the same placement;
+    OpenBLAS's threads, created when numpy loads it, keep the whole
+    affinity mask."""
     env = dict(os.environ)
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(var, None)
@@ -482,6 +493,8 @@ def _child_env(threads):
                 "PYTHONUNBUFFERED": "1"})
     if threads > 1:
         env.setdefault("OMP_WAIT_POLICY", "passive")
+        env.setdefault("OMP_PROC_BIND", "close")
+        env.setdefault("OMP_PLACES", "cores")
     return env
 
 
