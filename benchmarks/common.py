@@ -20,8 +20,9 @@
 * Each thread count runs in its own child process, pinned with taskset
   (`-c 0` for 1 thread, `-c 0,1` for 2), with OMP_NUM_THREADS and
   OPENBLAS_NUM_THREADS set and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset;
-  with more than one thread, OpenMP threads sleep when idle and are bound
-  one per core (see `_child_env`).
+  with more than one thread, OpenMP threads sleep when idle (see
+  `_child_env`) and each pool's threads are bound one per core after the
+  candidates' first calls (`_spread_threads`).
   The parent merges the children's rows into CSV and markdown under
   benchmarks/results/.
 
@@ -42,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
@@ -331,6 +333,30 @@ def _timed(candidate):
     return elapsed, faults
 
 
+def _spread_threads():
+    """Binds this thread to the first CPU of the process's affinity and
+    every other thread of the process (the workers of each thread pool the
+    candidates' first calls created: libomp's, libgomp's, OpenBLAS's) to
+    the others in turn, so that each pool runs one thread per core. Unbound,
+    a worker woken after the idle gap was often queued behind the master on
+    its vCPU for milliseconds (docs/Performance.md, "Protocol"). Done here
+    rather than with OMP_PROC_BIND because several OpenMP runtimes share
+    the process: the first to start binds the master thread, and the next
+    one then derives its places from that one-CPU mask. A pool created
+    later starts on the master's CPU and is spread before it is timed."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return
+    me = threading.get_native_id()
+    others = sorted(int(t) for t in os.listdir("/proc/self/task") if int(t) != me)
+    os.sched_setaffinity(me, {cpus[0]})
+    for i, tid in enumerate(others):
+        try:
+            os.sched_setaffinity(tid, {cpus[1 + i % (len(cpus) - 1)]})
+        except OSError:  # the thread has exited
+            pass
+
+
 @dataclass
 class Protocol:
     """Repetition settings of one run."""
@@ -346,6 +372,7 @@ class Protocol:
         per name. Raises BenchmarkError on a wrong result."""
         timings = {c.name: Timing(c.name) for c in candidates}
         active = [c for c in candidates if self._first_call(c, timings[c.name])]
+        _spread_threads()
         for rnd in range(self.warmup - 1 + self.reps):
             shift = rnd % len(active) if active else 0
             for c in active[shift:] + active[:shift]:
@@ -477,14 +504,8 @@ def _child_env(threads):
     (OMP_WAIT_POLICY=passive unless set, honoured by libgomp and libomp): one process
     holds several thread pools (ours on libomp, oneDNN and peers.c on
     libgomp, OpenBLAS's own), and a pool spinning after its call would take
-    a core from the next candidate's. They are also bound one per core
-    (OMP_PROC_BIND=close, OMP_PLACES=cores unless set): unbound, a worker
-    woken after the idle gap was often queued on the master's vCPU for
-    milliseconds (docs/Performance.md, "Protocol"), which made 2-thread
-    times of calls under about 10 ms no better than 1-thread ones. Both
-    runtimes bind, so every OpenMP candidate gets the same placement;
-    OpenBLAS's threads, created when numpy loads it, keep the whole
-    affinity mask."""
+    a core from the next candidate's. `Protocol.measure` binds the threads
+    one per core (`_spread_threads`)."""
     env = dict(os.environ)
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(var, None)
@@ -493,8 +514,6 @@ def _child_env(threads):
                 "PYTHONUNBUFFERED": "1"})
     if threads > 1:
         env.setdefault("OMP_WAIT_POLICY", "passive")
-        env.setdefault("OMP_PROC_BIND", "close")
-        env.setdefault("OMP_PLACES", "cores")
     return env
 
 
