@@ -78,7 +78,9 @@ def ConvertSparseTrainToCPUPass
     output block row (fewer, wider slices for sparser operands, so output
     tiles are not reloaded for one block); within a slice, output block rows
     run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
-    unless `num-threads=1`), and each tile of up to 4 rows x 6 vectors of
+    unless `num-threads=1`) in parts of about equal work (two units per
+    stored block, one per row, so that threads given equal numbers of
+    consecutive parts get equal work however the blocks fall), and each tile of up to 4 rows x 6 vectors of
     accumulators is updated with `vector.fma` by the row's blocks of the
     slice, then stored once (masked at the right edge; with streaming stores
     when the contraction runs in one slice and the output rows are a

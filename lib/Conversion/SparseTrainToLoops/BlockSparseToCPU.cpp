@@ -25,7 +25,8 @@
 //    counting sort of the coordinates, stable in storage order), so that
 //    every output block row has one owner.
 // 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by
-//    the pipeline); for each panel and each tile of up to 4 output rows, the
+//    the pipeline), in consecutive parts of about equal work (see
+//    emitBalancedParts); for each panel and each tile of up to 4 output rows, the
 //    rows x 6 vectors accumulators stay in registers while every stored
 //    block of the row is applied, then are stored once (masked at the right
 //    edge). Summation order is fixed, so results are deterministic and
