@@ -70,30 +70,29 @@ def ConvertSparseTrainToCPUPass
     else. Every kernel is tested against the reference by the differential
     suite.
 
-    Covered today: `bsr_matmul` with a BSR left operand in its four
-    transpose forms, f32. `op(B)` is packed once per call into panels of
-    six vectors of columns; with `transpose_a` the stored blocks are
-    regrouped by block column (a stable counting sort). The contraction runs
-    in slices that hold about `panel-depth` panel rows of stored blocks per
-    output block row (fewer, wider slices for sparser operands, so output
-    tiles are not reloaded for one block); within a slice, output block rows
-    run in parallel (`scf.parallel`, mapped to OpenMP by `sparse-train-to-cpu`
-    unless `num-threads=1`) in parts of about equal work (two units per
-    stored block, one per row, so that threads given equal numbers of
-    consecutive parts get equal work however the blocks fall), and each tile of up to 4 rows x 6 vectors of
-    accumulators is updated with `vector.fma` by the row's blocks of the
-    slice, then stored once (masked at the right edge; with streaming stores
-    when the contraction runs in one slice and the output rows are a
-    multiple of a vector long, so that the output lines are not read for
-    ownership). Products whose slice of panels exceeds `panel-cache-kib`
-    run over blocks of output columns of equal width: each block's panels
-    are packed just before every slice and output block row applies them,
-    while they are still in the cache (the stored blocks are read once per
-    column block). Without `transpose_b`, when the stored blocks number at
-    most `in-place-uses` per contraction block (tested at run time), `B` is
-    not packed: the micro-kernel reads its rows in place. Each output row has one owner and the summation order is
-    fixed, so results need no atomics and do not depend on the number of
-    threads.
+    Covered today: `bsr_matmul` with a BSR left operand in its four transpose
+    forms, f32. `op(B)` is packed once per call into panels of six vectors of
+    columns; with `transpose_a` the stored blocks are regrouped by block column
+    (a stable counting sort). The contraction runs in slices that hold about
+    `panel-depth` panel rows of stored blocks per output block row (fewer, wider
+    slices for sparser operands, so output tiles are not reloaded for one
+    block); within a slice, output block rows run in parallel (`scf.parallel`,
+    mapped to OpenMP by `sparse-train-to-cpu` unless `num-threads=1`) in parts
+    of about equal work (two units per stored block, one per row, so that
+    threads given equal numbers of consecutive parts get equal work however the
+    blocks fall), and each tile of up to 4 rows x 6 vectors of accumulators is
+    updated with `vector.fma` by the row's blocks of the slice, then stored once
+    (masked at the right edge; with streaming stores when the contraction runs
+    in one slice and the output rows are a multiple of a vector long, so that
+    the output lines are not read for ownership). Products whose slice of panels
+    exceeds `panel-cache-kib` run over blocks of output columns of equal width:
+    each block's panels are packed just before every slice and output block row
+    applies them, while they are still in the cache (the stored blocks are read
+    once per column block). Without `transpose_b`, when the stored blocks number
+    at most `in-place-uses` per contraction block (tested at run time), `B` is
+    not packed: the micro-kernel reads its rows in place. Each output row has
+    one owner and the summation order is fixed, so results need no atomics and
+    do not depend on the number of threads.
 
     `min_k_retain` on f32: i32 magnitude keys; a strided sample of at most
     65536 keys brackets the K-th largest key (two-level histogram); one

@@ -3,31 +3,31 @@
 // Register-blocked FMA kernels for bsr_matmul with a BSR left operand, in
 // its four transpose forms: Y = op(X̂) · op(B).
 //
-// 1. op(B) is packed into panels of `chunk` columns (6 vectors), each
-//    panel contiguous over the contraction dimension and zero-padded at the
-//    right edge, so that the micro-kernel streams it sequentially (rows of
-//    B a power of two apart would otherwise alias in L1 and defeat the
-//    prefetchers). Without transpose_b, B is read row by row (in parallel
-//    over its rows), each row's segment going to the same row of every
-//    panel: reading it panel by panel (a 384-byte piece of every row, then
-//    the next) was measured 5-16 % slower on the whole product (Zen 4, 1
-//    thread, b = 32-64, density 0.1-1). Wide products run over blocks of
-//    output columns, each packed just before step 3 applies it (so its
-//    panels are still in the cache) into the one buffer all blocks share;
-//    others pack all of op(B) once. (A buffer for all of op(B), each block
-//    packing into its own part, wrote every line of it once per call:
-//    sharing one was measured 4-9 % faster at density 0.1-0.25, Zen 4,
-//    1 thread, N = 1024 and 4096, level at density 0.5-1.) Without
-//    transpose_b and with few stored blocks per contraction block (the
-//    option in-place-uses), B is not packed: the micro-kernel reads its rows in
-//    place (a second copy of steps 1-3 under a runtime test).
+// 1. op(B) is packed into panels of `chunk` columns (6 vectors), each panel
+//    contiguous over the contraction dimension and zero-padded at the right
+//    edge, so that the micro-kernel streams it sequentially (rows of B a power
+//    of two apart would otherwise alias in L1 and defeat the prefetchers).
+//    Without transpose_b, B is read row by row (in parallel over its rows),
+//    each row's segment going to the same row of every panel: reading it panel
+//    by panel (a 384-byte piece of every row, then the next) was measured
+//    5-16 % slower on the whole product (Zen 4, 1 thread, b = 32-64, density
+//    0.1-1).
+//    Wide products run over blocks of output columns, each packed just before
+//    step 3 applies it (so its panels are still in the cache) into the one
+//    buffer all blocks share; others pack all of op(B) once. (A buffer for all
+//    of op(B), each block packing into its own part, wrote every line of it
+//    once per call: sharing one was measured 4-9 % faster at density 0.1-0.25,
+//    Zen 4, 1 thread, N = 1024 and 4096, level at density 0.5-1.) Without
+//    transpose_b and with few stored blocks per contraction block (the option
+//    in-place-uses), B is not packed: the micro-kernel reads its rows in place
+//    (a second copy of steps 1-3 under a runtime test).
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
 //    counting sort of the coordinates, stable in storage order), so that
 //    every output block row has one owner.
-// 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by
-//    the pipeline), in consecutive parts of about equal work (see
-//    emitBalancedParts); for each panel and each tile of up to 4 output rows, the
-//    rows x 6 vectors accumulators stay in registers while every stored
+// 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by the
+//    pipeline), in consecutive parts of about equal work (see
+//    emitBalancedParts); for each panel and each tile of up to 4 output rows,
+//    the rows x 6 vectors accumulators stay in registers while every stored
 //    block of the row is applied, then are stored once (masked at the right
 //    edge). Summation order is fixed, so results are deterministic and
 //    independent of the thread count.
