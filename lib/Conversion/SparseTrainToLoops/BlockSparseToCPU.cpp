@@ -213,11 +213,11 @@ private:
   Value rhs, n, numChunks;
   VectorType vectorType, maskType;
   Value zeroVector, zero;
-  Value panels, out;
+  /// The packed panels of the loops being emitted; null while they read B
+  /// in place (see the option in-place-uses).
+  Value panels;
+  Value out;
   BlockLists lists;
-  /// Whether the loops being emitted read B in place (see the option
-  /// in-place-uses) rather than from `panels`.
-  bool inPlace = false;
 };
 
 void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
@@ -287,7 +287,7 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
       k.index(0), k.index(inner), acc, [&](Value e, ValueRange tileAcc) {
         SmallVector<Value, kTileVectors> row;
         for (int64_t v = 0; v < kTileVectors; ++v) {
-          if (inPlace)
+          if (!panels)
             row.push_back(vector::MaskedLoadOp::create(
                 k.b, vectorType, rhs,
                 ValueRange{k.add(panelBase, e), k.add(j0, k.index(v * lanes))},
@@ -439,7 +439,8 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // (entries are sorted by contraction block).
   Value cursor = k.alloc({outBlocks}, k.b.getIndexType());
   Value partRows = emitBalancedParts();
-  auto emitColumnBlocks = [&] {
+  auto emitColumnBlocks = [&](bool inPlace) {
+    panels = Value();
     if (!inPlace) {
       // The panels of step 1, packed per block of output columns (below)
       // just before its product, into one buffer of a block's panels: every
@@ -453,7 +454,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
     emitColumnBlockLoop(plan, cursor, partRows);
   };
   if (transposeB || options.inPlaceUses == 0) {
-    emitColumnBlocks();
+    emitColumnBlocks(/*inPlace=*/false);
     return out;
   }
   // Without transpose_b, B is read in place instead of packed when its
@@ -470,13 +471,8 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
       k.cmp(arith::CmpIPredicate::ule, numStored,
             k.index(int64_t(options.inPlaceUses) * (contraction / inner)));
   k.ifThenElse(
-      fewUses,
-      [&] {
-        inPlace = true;
-        emitColumnBlocks();
-        inPlace = false;
-      },
-      [&] { emitColumnBlocks(); });
+      fewUses, [&] { emitColumnBlocks(/*inPlace=*/true); },
+      [&] { emitColumnBlocks(/*inPlace=*/false); });
   return out;
 }
 
@@ -519,7 +515,7 @@ void LhsSparseProduct::emitColumnBlockLoop(const SlicePlan &plan, Value cursor,
   k.forEach(k.index(0), plan.numColumnBlocks, [&](Value columnBlock) {
     Value jcBegin = k.mul(columnBlock, plan.chunksPerBlock);
     Value jcEnd = k.minU(numChunks, k.add(jcBegin, plan.chunksPerBlock));
-    if (!inPlace)
+    if (panels)
       packPanels(jcBegin, jcEnd);
     k.forEach(k.index(0), k.index(outBlocks), [&](Value ob) {
       k.store(k.toIndex(k.load(lists.begins, ob)), cursor, ob);
