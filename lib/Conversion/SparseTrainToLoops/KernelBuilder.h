@@ -151,13 +151,9 @@ public:
   SmallVector<Value> forAccumulate(Value lb, Value ub, ValueRange init,
                                    Body body) {
     auto loop = scf::ForOp::create(b, lb, ub, index(1), init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      SmallVector<Value> next =
-          body(loop.getInductionVar(), loop.getRegionIterArgs());
-      scf::YieldOp::create(b, next);
-    }
+    yieldFrom(loop.getBody(), [&] {
+      return body(loop.getInductionVar(), loop.getRegionIterArgs());
+    });
     return loop.getResults();
   }
 
@@ -185,14 +181,24 @@ public:
   SmallVector<Value> ifThenElse(Value cond, TypeRange types, Then then,
                                 Else otherwise) {
     auto op = scf::IfOp::create(b, types, cond, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(op.thenBlock());
-      scf::YieldOp::create(b, then());
-      b.setInsertionPointToStart(op.elseBlock());
-      scf::YieldOp::create(b, otherwise());
-    }
+    yieldFrom(op.thenBlock(), then);
+    yieldFrom(op.elseBlock(), otherwise);
     return op.getResults();
+  }
+
+  /// Fills `block` with `body()` and yields what it returns; without
+  /// results the block already ends in its (empty) yield.
+  template <typename Body> void yieldFrom(Block *block, Body body) {
+    OpBuilder::InsertionGuard guard(b);
+    if (block->mightHaveTerminator()) {
+      b.setInsertionPoint(block->getTerminator());
+      SmallVector<Value> none = body();
+      assert(none.empty() && "results from a block without results");
+      (void)none;
+      return;
+    }
+    b.setInsertionPointToStart(block);
+    scf::YieldOp::create(b, body());
   }
 
   /// Calls `body(indices)` for every element of `memref` (any rank), in

@@ -1,5 +1,4 @@
-//===- MinKToCPU.cpp - vectorized DropIT kernels
-//---------------------------===//
+//===- MinKToCPU.cpp - vectorized DropIT kernels -------------------------===//
 //
 // min_k_retain on f32: exact, deterministic selection in streaming vector
 // passes instead of the reference's bit-by-bit search.
@@ -20,11 +19,15 @@
 //  4. one vector pass keeps every key above T and the first ties in index
 //     order: compress-stores of the values (and of the indices), or the
 //     mask bits into the bitmask.
-// A bitmask retain keeping at most a fifth of the set reads x once instead
-// (retainOnePass): step 2 also stores every value above lo and its bit, and
-// step 4 becomes a fix-up of what it stored (clear the bits of the
-// candidates below T, compact the stored values).
-// min_k_restore on f32: expanding loads (bitmask) or a scatter (indices).
+// A bitmask retain keeping at most a fifth of the set reads x once instead:
+// step 2 also stores every value above lo and its bit, and step 4 becomes
+// a fix-up of what it stored (clear the bits of the candidates below T,
+// compact the stored values).
+// The passes over x run in parallel over chunks of the set, each with its
+// own counts and output position (a prefix over the chunks, from the
+// candidates): deterministic, the same result for any thread count.
+// min_k_restore on f32: expanding loads (bitmask) or a scatter (indices),
+// in parallel over chunks.
 // min_k_weight_grad, linear form on f32: at most 15 % kept, straight from
 // the retained form (entries grouped by column, dy rows summed per dW row in
 // registers); above, restore + linalg.matmul (BLAS), which is then faster.
@@ -54,6 +57,9 @@ namespace {
 
 /// Key of every NaN: one above the key of +Inf.
 constexpr int64_t kNaNKey32 = 0x7F800001;
+/// Elements per parallel item of min_k_retain and min_k_restore: a
+/// multiple of 32, so that no bitmask word is shared by two items.
+constexpr int64_t kChunk = 16384;
 /// Most keys sampled per set to bracket the threshold.
 constexpr int64_t kMaxSample = 65536;
 /// Buckets of one histogram level (16 bits of the key).
@@ -140,14 +146,12 @@ struct Lanes {
     Value whole = k.sub(length, k.remU(length, k.index(n)));
     Value all = splat(masks, k.b.getBoolAttr(true));
     auto loop = scf::ForOp::create(k.b, k.index(0), whole, k.index(n), init);
-    {
-      OpBuilder::InsertionGuard guard(k.b);
-      k.b.setInsertionPointToStart(loop.getBody());
+    k.yieldFrom(loop.getBody(), [&] {
       Value j = loop.getInductionVar();
       Value xs =
           vector::LoadOp::create(k.b, type, x, ValueRange{k.add(offset, j)});
-      scf::YieldOp::create(k.b, body(j, xs, all, loop.getRegionIterArgs()));
-    }
+      return body(j, xs, all, loop.getRegionIterArgs());
+    });
     Value partial = k.cmp(arith::CmpIPredicate::ult, whole, length);
     return k.ifThenElse(
         partial, loop.getResultTypes(),
@@ -290,6 +294,34 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
       : OpConversionPattern(converter, context, /*benefit=*/2),
         vectorBits(vectorBits), x86Compress(x86Compress) {}
 
+  /// Scratch buffers of the one-pass bitmask retain, one slot per element
+  /// of the set (a chunk uses the slots of its own elements).
+  struct OnePassScratch {
+    Value values;           ///< f32: the values above lo
+    Value candidateIndices; ///< i32: where the candidates are in the chunk
+  };
+
+  /// What the kernel of one op works with.
+  struct Context {
+    Value x;          ///< the input, flat
+    Value length;     ///< elements per set
+    Value keep;       ///< K per set
+    Value sampleSize; ///< keys sampled per set
+    Value sample;     ///< i32 x sampleSize
+    Value candidates; ///< i32 x length: candidate keys, per chunk then packed
+    Value hist;       ///< i32 x kHistogramSize counters, zero between uses
+    Value numChunks;  ///< chunks per set
+    /// Per chunk (index x numChunks): keys above the bracket, in it (the
+    /// candidates), equal to its bottom; where its candidates start in the
+    /// packed list; where its kept values go; how many ties at T it keeps.
+    Value above, inside, atLo, packedAt, out, ties;
+    /// i1: whether a bitmask retain reads x once (null for indices).
+    Value onePass;
+    OnePassScratch scratch;
+    Value values, positions; ///< the result's buffers
+    bool bitmask;
+  };
+
   LogicalResult
   matchAndRewrite(MinKRetainOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -311,67 +343,49 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     KernelBuilder k(rewriter, op.getLoc());
     Lanes v(k, vectorBits / 32);
     v.x86Compress = x86Compress;
-    Type i32 = k.b.getI32Type();
+    Type i32 = k.b.getI32Type(), indexType = k.b.getIndexType();
     Value input = adaptor.getInput();
     SmallVector<Type> partTypes;
     if (failed(getTypeConverter()->convertType(type, partTypes)))
       return failure();
     RetainSetup setup = setUpRetain(k, op, input, partTypes);
-    Value setLength = setup.setLength;
 
-    // Scratch: sampled keys, candidate keys, histogram.
-    Value x = k.bufferOf(flatten(k, input));
-    Value sampleSize = k.minU(setLength, k.index(kMaxSample));
-    Value sample = k.alloc({ShapedType::kDynamic}, i32, {sampleSize});
-    Value candidates = k.alloc({ShapedType::kDynamic}, i32, {setLength});
-    Value hist = k.alloc({kHistogramSize}, i32);
+    Context c;
+    c.x = k.bufferOf(flatten(k, input));
+    c.length = setup.setLength;
+    c.keep = clampKeep(k, setup.keepPerSet, c.length);
+    c.sampleSize = k.minU(c.length, k.index(kMaxSample));
+    c.sample = k.alloc({ShapedType::kDynamic}, i32, {c.sampleSize});
+    c.candidates = k.alloc({ShapedType::kDynamic}, i32, {c.length});
+    c.hist = k.alloc({kHistogramSize}, i32);
     k.forEach(k.index(0), k.index(kHistogramSize),
-              [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
-
-    auto twoPasses = [&](Value offset, Value out) {
-      std::pair<Value, Value> selected =
-          selectThreshold(k, v, x, offset, setLength, setup.keepPerSet,
-                          sampleSize, sample, candidates, hist);
-      return compact(k, v, x, offset, setLength, selected.first,
-                     selected.second, out, setup.values, setup.positions,
-                     bitmask);
-    };
-    if (!bitmask) {
-      k.forAccumulate(k.index(0), setup.numSets, {k.index(0)},
-                      [&](Value set, ValueRange out) {
-                        return SmallVector<Value>{
-                            twoPasses(k.mul(set, setLength), out[0])};
-                      });
-    } else {
+              [&](Value b) { k.store(k.integer(i32, 0), c.hist, b); });
+    c.numChunks = k.ceilDivU(c.length, kChunk);
+    for (Value *perChunk :
+         {&c.above, &c.inside, &c.atLo, &c.packedAt, &c.out, &c.ties})
+      *perChunk = k.alloc({ShapedType::kDynamic}, indexType, {c.numChunks});
+    c.values = setup.values;
+    c.positions = setup.positions;
+    c.bitmask = bitmask;
+    if (bitmask) {
       // One pass over x when K is at most a fifth of the set (and the set
-      // shorter than 2^31: i32 candidate indices): see retainOnePass.
-      Value onePass =
-          k.andI(k.cmp(arith::CmpIPredicate::ult, setLength,
-                       k.index(int64_t(1) << 31)),
-                 k.cmp(arith::CmpIPredicate::ule,
-                       k.mul(setup.keepPerSet, k.index(kOnePassKeepDivisor)),
-                       setLength));
-      Value scratchLength = k.select(onePass, setLength, k.index(0));
-      OnePassScratch scratch;
-      scratch.values =
+      // shorter than 2^31: i32 candidate indices); see retainSet.
+      c.onePass = k.andI(
+          k.cmp(arith::CmpIPredicate::ult, c.length, k.index(int64_t(1) << 31)),
+          k.cmp(arith::CmpIPredicate::ule,
+                k.mul(setup.keepPerSet, k.index(kOnePassKeepDivisor)),
+                c.length));
+      Value scratchLength = k.select(c.onePass, c.length, k.index(0));
+      c.scratch.values =
           k.alloc({ShapedType::kDynamic}, k.b.getF32Type(), {scratchLength});
-      scratch.candidateIndices =
+      c.scratch.candidateIndices =
           k.alloc({ShapedType::kDynamic}, i32, {scratchLength});
-      k.forAccumulate(
-          k.index(0), setup.numSets, {k.index(0)},
-          [&](Value set, ValueRange out) {
-            Value offset = k.mul(set, setLength);
-            return k.ifThenElse(
-                onePass, {k.b.getIndexType()},
-                [&] {
-                  return SmallVector<Value>{retainOnePass(
-                      k, v, x, offset, setLength, setup.keepPerSet, sampleSize,
-                      sample, candidates, hist, scratch, out[0], setup.values,
-                      setup.positions)};
-                },
-                [&] { return SmallVector<Value>{twoPasses(offset, out[0])}; });
-          });
     }
+    k.forAccumulate(k.index(0), setup.numSets, {k.index(0)},
+                    [&](Value set, ValueRange out) {
+                      return SmallVector<Value>{
+                          retainSet(k, v, c, k.mul(set, c.length), out[0])};
+                    });
 
     SmallVector<Value> parts = setup.resultParts(k, inputType);
     rewriter.replaceOpWithMultiple(op, {parts});
@@ -385,33 +399,270 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value atLo;   ///< keys equal to lo
   };
 
-  /// The key T of the K-th largest element of the set and how many
-  /// elements equal to T are kept (the first ones in index order); with
-  /// K == 0 a key above every key and no ties. Reads x once when the
-  /// sample's bracket holds T (the caller's compaction reads it again).
-  static std::pair<Value, Value> selectThreshold(KernelBuilder &k, Lanes &v,
-                                                 Value x, Value offset,
-                                                 Value length, Value keep,
-                                                 Value sampleSize, Value sample,
-                                                 Value candidates, Value hist) {
-    Type i32 = k.b.getI32Type();
-    keep = clampKeep(k, keep, length);
-    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
-    SmallVector<Value> result = k.ifThenElse(
-        none, {i32, k.b.getIndexType()},
+  /// min_k_retain of the set at x[offset]: stores its kept values from
+  /// values[out] on, and their indices or bits; returns the position after
+  /// them. The set's streaming passes run over chunks of kChunk elements in
+  /// parallel, each chunk writing its own slots of the scratch buffers and
+  /// of the bitmask (a chunk is whole words), and from an output position
+  /// computed for it beforehand: the result does not depend on the thread
+  /// count.
+  ///  1. A sample of the set gives a bracket [lo, hi] (sampleBracket).
+  ///  2. One pass counts, per chunk, the keys above hi and equal to lo, and
+  ///     stores the keys in (lo, hi], the candidates (gatherChunks); if the
+  ///     K-th largest key is not in the bracket, a second pass takes every
+  ///     key above 0 as a candidate, so the result is exact either way.
+  ///  3. The threshold T, the K-th largest key, from the two-level
+  ///     histogram of the candidates, and how many ties at T are kept (T is
+  ///     the bracket's bottom itself when the candidates are too few: the
+  ///     zeros of a ReLU output are counted, never stored or sorted).
+  ///  4. Per chunk, how many keys it keeps and where they go
+  ///     (assignChunks), then one pass keeps every key above T and the
+  ///     first ties in index order: compress-stores of the values (and of
+  ///     the indices), or the bits into the bitmask.
+  /// A bitmask retain keeping at most a fifth of the set (`onePass`) reads
+  /// x once instead: step 2 also stores every value above lo and its bit
+  /// (takeAboveBracket), and when T is above lo step 4 becomes a fix-up of
+  /// what it stored (dropBelowThreshold). Otherwise the chunk's bitmask
+  /// words are cleared and step 4 runs as above.
+  static Value retainSet(KernelBuilder &k, Lanes &v, const Context &c,
+                         Value offset, Value out) {
+    Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+    Type index = k.b.getIndexType();
+    Value none = k.cmp(arith::CmpIPredicate::eq, c.keep, k.index(0));
+    // With K == 0 nothing is stored (the bitmask words stay zero).
+    return k.ifThenElse(
+        none, {index}, [&] { return SmallVector<Value>{out}; },
         [&] {
-          return SmallVector<Value>{k.integer(i32, -1), k.index(0)};
-        },
-        [&] {
-          auto [lo, hi] = sampleBracket(k, v, x, offset, length, keep,
-                                        sampleSize, sample, hist);
-          Gathered gathered =
-              gatherCandidates(k, v, x, offset, length, lo, hi, candidates);
-          Threshold t = resolveThreshold(k, v, x, offset, length, keep, lo,
-                                         gathered, candidates, hist);
-          return SmallVector<Value>{t.key, t.ties};
+          auto [lo, hi] = sampleBracket(k, v, c.x, offset, c.length, c.keep,
+                                        c.sampleSize, c.sample, c.hist);
+          Gathered gathered = gatherChunks(k, v, c, offset, lo, hi, c.onePass);
+          // The K-th largest key must lie in the bracket: fewer than K keys
+          // above it, and at least K from its top to its bottom.
+          Value missed =
+              k.orI(k.cmp(arith::CmpIPredicate::uge, gathered.above, c.keep),
+                    k.cmp(arith::CmpIPredicate::ult,
+                          k.add(k.add(gathered.above, gathered.inside),
+                                gathered.atLo),
+                          c.keep));
+          SmallVector<Value> bracket = k.ifThenElse(
+              missed, {i32, index, index},
+              [&] {
+                Gathered all = gatherChunks(k, v, c, offset, k.integer(i32, 0),
+                                            k.integer(i32, kNaNKey32),
+                                            /*onePass=*/Value());
+                return SmallVector<Value>{k.integer(i32, 0), all.above,
+                                          all.inside};
+              },
+              [&] {
+                return SmallVector<Value>{lo, gathered.above, gathered.inside};
+              });
+          // T: among the candidates, or the bottom of the bracket when they
+          // are fewer than needed (the rest are ties at it).
+          Value bottom = bracket[0], inside = bracket[2];
+          Value need = k.sub(c.keep, bracket[1]);
+          Value amongCandidates =
+              k.cmp(arith::CmpIPredicate::ule, need, inside);
+          SmallVector<Value> t = k.ifThenElse(
+              amongCandidates, {i32, index},
+              [&] {
+                std::pair<Value, Value> kth = emitKthLargestKey(
+                    k, c.candidates, inside, k.indexCast(i64, need), c.hist);
+                return SmallVector<Value>{kth.first,
+                                          k.sub(need, k.toIndex(kth.second))};
+              },
+              [&] {
+                return SmallVector<Value>{bottom, k.sub(need, inside)};
+              });
+          Value threshold = t[0];
+          Value end =
+              assignChunks(k, v, c, threshold, t[1], amongCandidates, out);
+          compactChunks(k, v, c, offset, threshold, missed, amongCandidates);
+          return SmallVector<Value>{end};
+        })[0];
+  }
+
+  /// Offset (from the set's start) and length of chunk `chunk`.
+  static std::pair<Value, Value> chunkBounds(KernelBuilder &k, const Context &c,
+                                             Value chunk) {
+    Value begin = k.mul(chunk, k.index(kChunk));
+    return {begin, k.minU(k.index(kChunk), k.sub(c.length, begin))};
+  }
+
+  /// The rank-1 view `buffer[at ...]`.
+  static Value tail(KernelBuilder &k, Value buffer, Value at) {
+    OpFoldResult size = k.sub(k.dim(buffer, 0), at);
+    return memref::SubViewOp::create(
+        k.b, buffer, ArrayRef<OpFoldResult>{at}, ArrayRef<OpFoldResult>{size},
+        ArrayRef<OpFoldResult>{k.b.getIndexAttr(1)});
+  }
+
+  /// Step 2 of retainSet with the bracket [lo, hi], the chunks in parallel:
+  /// their counts into c.above, c.inside and c.atLo, their candidates in
+  /// their own slots of c.candidates; then the candidates packed in chunk
+  /// order at the front of c.candidates. With `onePass` (i1, or null:
+  /// false) true, the values above lo and their bits are stored too
+  /// (takeAboveBracket), and the candidates are taken from those values.
+  /// Returns the set's totals.
+  static Gathered gatherChunks(KernelBuilder &k, Lanes &v, const Context &c,
+                               Value offset, Value lo, Value hi,
+                               Value onePass) {
+    Type index = k.b.getIndexType();
+    k.forEachParallel(k.index(0), c.numChunks, [&](Value chunk) {
+      auto [begin, length] = chunkBounds(k, c, chunk);
+      Value candidates = tail(k, c.candidates, begin);
+      auto fromX = [&] {
+        Gathered g = gatherCandidates(k, v, c.x, k.add(offset, begin), length,
+                                      lo, hi, candidates);
+        return SmallVector<Value>{g.above, g.inside, g.atLo};
+      };
+      SmallVector<Value> counts =
+          !onePass ? fromX()
+                   : k.ifThenElse(
+                         onePass, {index, index, index},
+                         [&] {
+                           OnePassScratch scratch = {
+                               tail(k, c.scratch.values, begin),
+                               tail(k, c.scratch.candidateIndices, begin)};
+                           Gathered g = takeAboveBracket(
+                               k, v, c.x, k.add(offset, begin), length, lo, hi,
+                               scratch, c.positions);
+                           // The candidates' keys (in index order): the
+                           // stored values' up to hi, all above lo.
+                           gatherCandidates(k, v, scratch.values, k.index(0),
+                                            k.add(g.above, g.inside),
+                                            k.integer(k.b.getI32Type(), 0), hi,
+                                            candidates);
+                           return SmallVector<Value>{g.above, g.inside, g.atLo};
+                         },
+                         fromX);
+      k.store(counts[0], c.above, chunk);
+      k.store(counts[1], c.inside, chunk);
+      k.store(counts[2], c.atLo, chunk);
+    });
+    // Pack the candidates: each chunk's move to the end of the previous
+    // ones', never past where they are (a forward copy is safe).
+    SmallVector<Value> totals = k.forAccumulate(
+        k.index(0), c.numChunks, {k.index(0), k.index(0), k.index(0)},
+        [&](Value chunk, ValueRange acc) {
+          Value inside = k.load(c.inside, chunk);
+          Value begin = chunkBounds(k, c, chunk).first;
+          k.ifThen(k.cmp(arith::CmpIPredicate::ne, begin, acc[1]), [&] {
+            v.stream(c.candidates, begin, inside, {},
+                     [&](Value j, Value keys, Value lanes, ValueRange) {
+                       vector::MaskedStoreOp::create(
+                           k.b, c.candidates, ValueRange{k.add(acc[1], j)},
+                           lanes, keys, IntegerAttr());
+                       return SmallVector<Value>{};
+                     });
+          });
+          return SmallVector<Value>{k.add(acc[0], k.load(c.above, chunk)),
+                                    k.add(acc[1], inside),
+                                    k.add(acc[2], k.load(c.atLo, chunk))};
         });
-    return {result[0], result[1]};
+    return {totals[0], totals[1], totals[2]};
+  }
+
+  /// Step 4 of retainSet, first half, one chunk after the other: how many
+  /// keys each chunk keeps (above T, and ties at T while `ties` last, the
+  /// first in index order), into c.out (where they go, from `out` on) and
+  /// c.ties; c.packedAt gets where its candidates start. With
+  /// `amongCandidates` T is one of the candidates and a chunk's counts come
+  /// from its candidates; else T is the bracket's bottom and they are its
+  /// counts from the gathering pass. Returns the position after the set.
+  static Value assignChunks(KernelBuilder &k, Lanes &v, const Context &c,
+                            Value threshold, Value ties, Value amongCandidates,
+                            Value out) {
+    Type index = k.b.getIndexType();
+    Value tV = vector::BroadcastOp::create(k.b, v.i32s, threshold);
+    auto count = [&](Value keys, Value lanes, arith::CmpIPredicate predicate) {
+      Value mask =
+          k.andI(arith::CmpIOp::create(k.b, predicate, keys, tV), lanes);
+      return v.popcount(v.toBits(mask));
+    };
+    return k.forAccumulate(
+        k.index(0), c.numChunks, {out, ties, k.index(0)},
+        [&](Value chunk, ValueRange acc) {
+          Value at = acc[0], tiesLeft = acc[1], packed = acc[2];
+          Value above = k.load(c.above, chunk);
+          Value inside = k.load(c.inside, chunk);
+          SmallVector<Value> kept = k.ifThenElse(
+              amongCandidates, {index, index},
+              [&] {
+                SmallVector<Value> counts = v.stream(
+                    c.candidates, packed, inside, {above, k.index(0)},
+                    [&](Value, Value keys, Value lanes, ValueRange sums) {
+                      return SmallVector<Value>{
+                          k.add(sums[0],
+                                count(keys, lanes, arith::CmpIPredicate::ugt)),
+                          k.add(sums[1],
+                                count(keys, lanes, arith::CmpIPredicate::eq))};
+                    });
+                return counts;
+              },
+              [&] {
+                return SmallVector<Value>{k.add(above, inside),
+                                          k.load(c.atLo, chunk)};
+              });
+          Value chunkTies = k.minU(kept[1], tiesLeft);
+          k.store(at, c.out, chunk);
+          k.store(chunkTies, c.ties, chunk);
+          k.store(packed, c.packedAt, chunk);
+          return SmallVector<Value>{k.add(at, k.add(kept[0], chunkTies)),
+                                    k.sub(tiesLeft, chunkTies),
+                                    k.add(packed, inside)};
+        })[0];
+  }
+
+  /// Step 4 of retainSet, second half, the chunks in parallel: each stores
+  /// what it keeps from c.out[chunk] on. When the one-pass gathering ran
+  /// and T is above lo (not `missed`, `amongCandidates`), a fix-up of what
+  /// it stored; else a pass over x (after clearing the chunk's bitmask
+  /// words if the one-pass gathering set bits in them).
+  static void compactChunks(KernelBuilder &k, Lanes &v, const Context &c,
+                            Value offset, Value threshold, Value missed,
+                            Value amongCandidates) {
+    auto fromX = [&] {
+      k.forEachParallel(k.index(0), c.numChunks, [&](Value chunk) {
+        auto [begin, length] = chunkBounds(k, c, chunk);
+        Value first = k.add(offset, begin);
+        if (c.onePass) {
+          k.ifThen(c.onePass, [&] {
+            Value firstWord = k.divU(first, k.index(32));
+            k.forEach(
+                firstWord, k.add(firstWord, k.ceilDivU(length, int64_t(32))),
+                [&](Value word) {
+                  k.store(k.integer(k.b.getI32Type(), 0), c.positions, word);
+                });
+          });
+        }
+        compact(k, v, c.x, first, length, threshold, k.load(c.ties, chunk),
+                k.load(c.out, chunk), c.values, c.positions, c.bitmask);
+      });
+    };
+    if (!c.onePass) {
+      fromX();
+      return;
+    }
+    Value fixUp = k.andI(
+        k.andI(c.onePass, arith::XOrIOp::create(k.b, missed, k.boolean(true))),
+        amongCandidates);
+    k.ifThenElse(
+        fixUp,
+        [&] {
+          k.forEachParallel(k.index(0), c.numChunks, [&](Value chunk) {
+            Value begin = chunkBounds(k, c, chunk).first;
+            Value inside = k.load(c.inside, chunk);
+            OnePassScratch scratch = {
+                tail(k, c.scratch.values, begin),
+                tail(k, c.scratch.candidateIndices, begin)};
+            dropBelowThreshold(k, v, k.add(offset, begin), threshold,
+                               k.load(c.ties, chunk),
+                               k.add(k.load(c.above, chunk), inside), inside,
+                               c.candidates, k.load(c.packedAt, chunk), scratch,
+                               k.load(c.out, chunk), c.values, c.positions);
+          });
+        },
+        fromX);
   }
 
   /// K beyond the set breaks the op's contract (only a dynamic shape can
@@ -444,7 +695,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
         [&] {
           Value chunks = k.divU(sampleSize, k.index(v.n));
           Value stride = k.divU(length, chunks);
-          k.forEach(k.index(0), chunks, [&](Value i) {
+          k.forEachParallel(k.index(0), chunks, [&](Value i) {
             Value xs = vector::LoadOp::create(
                 k.b, v.f32s, x, ValueRange{k.add(offset, k.mul(i, stride))});
             vector::StoreOp::create(k.b, v.keys(xs), sample,
@@ -463,63 +714,6 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value lo =
         emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist).first;
     return {lo, hi};
-  }
-
-  /// The threshold of a set and where it came from.
-  struct Threshold {
-    Value key;  ///< T, the K-th largest key (i32)
-    Value ties; ///< keys equal to T that are kept, the first in index order
-    /// True when T was found among the candidates of the bracket (T > lo):
-    /// every key above lo was counted or gathered, and nothing else.
-    Value inBracket;
-  };
-
-  /// T from what a pass found about the bracket [lo, hi] (`gathered`, with
-  /// the keys in (lo, hi] in `candidates`); if T is not in the bracket, a
-  /// further pass gathers every key (the result is exact either way).
-  static Threshold resolveThreshold(KernelBuilder &k, Lanes &v, Value x,
-                                    Value offset, Value length, Value keep,
-                                    Value lo, const Gathered &gathered,
-                                    Value candidates, Value hist) {
-    Type i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
-    Type index = k.b.getIndexType();
-    // The K-th largest key must lie in the bracket: fewer than K keys above
-    // it, and at least K from its top to its bottom.
-    Value missed = k.orI(
-        k.cmp(arith::CmpIPredicate::uge, gathered.above, keep),
-        k.cmp(arith::CmpIPredicate::ult,
-              k.add(k.add(gathered.above, gathered.inside), gathered.atLo),
-              keep));
-    SmallVector<Value> bracket = k.ifThenElse(
-        missed, {i32, index, index},
-        [&] {
-          Gathered all =
-              gatherCandidates(k, v, x, offset, length, k.integer(i32, 0),
-                               k.integer(i32, kNaNKey32), candidates);
-          return SmallVector<Value>{k.integer(i32, 0), all.above, all.inside};
-        },
-        [&] {
-          return SmallVector<Value>{lo, gathered.above, gathered.inside};
-        });
-    // The threshold: among the stored candidates, or the bottom of the
-    // bracket when they are fewer than needed (the rest are ties at it).
-    Value bottom = bracket[0], inside = bracket[2];
-    Value need = k.sub(keep, bracket[1]);
-    SmallVector<Value> t = k.ifThenElse(
-        k.cmp(arith::CmpIPredicate::ugt, need, inside), {i32, index},
-        [&] {
-          return SmallVector<Value>{bottom, k.sub(need, inside)};
-        },
-        [&] {
-          std::pair<Value, Value> kth = emitKthLargestKey(
-              k, candidates, inside, k.indexCast(i64, need), hist);
-          return SmallVector<Value>{kth.first,
-                                    k.sub(need, k.toIndex(kth.second))};
-        });
-    Value inBracket =
-        k.andI(arith::XOrIOp::create(k.b, missed, k.boolean(true)),
-               k.cmp(arith::CmpIPredicate::ule, need, inside));
-    return {t[0], t[1], inBracket};
   }
 
   /// One pass over the set: counts the keys above `hi` and equal to `lo`,
@@ -573,73 +767,11 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     k.store(k.orI(k.load(positions, word), bits), positions, word);
   }
 
-  /// Scratch buffers of retainOnePass.
-  struct OnePassScratch {
-    Value values;           ///< f32 x set length: the values above lo
-    Value candidateIndices; ///< i32 x set length: where candidates are
-  };
-
-  /// min_k_retain of one set into a bitmask, reading x once when the
-  /// sample's bracket [lo, hi] holds the threshold T (the usual case):
-  ///  1. one pass stores every value whose key is above lo (into scratch),
-  ///     its bitmask bit, and the set-relative indices of the candidates,
-  ///     the keys in (lo, hi];
-  ///  2. the candidates' keys, from the scratch values; T and its ties
-  ///     from them (resolveThreshold);
-  ///  3. the candidates below T (and ties beyond the first ones) lose their
-  ///     bits, and the scratch values that stay are compacted into
-  ///     `values[out ...]` (dropBelowThreshold).
-  /// Steps 2 and 3 read the values above lo, not x. When T is not above lo (it
-  /// is lo itself: ties at the bottom of the bracket, e.g. the zeros of a ReLU
-  /// output; or the bracket missed), the set's bitmask words are cleared and
-  /// the two-pass compaction runs. Returns the position after the set's values.
-  static Value retainOnePass(KernelBuilder &k, Lanes &v, Value x, Value offset,
-                             Value length, Value keep, Value sampleSize,
-                             Value sample, Value candidates, Value hist,
-                             const OnePassScratch &scratch, Value out,
-                             Value values, Value positions) {
-    keep = clampKeep(k, keep, length);
-    Value none = k.cmp(arith::CmpIPredicate::eq, keep, k.index(0));
-    // With K == 0 the (zeroed) bitmask words stay as they are.
-    return k.ifThenElse(
-        none, {k.b.getIndexType()}, [&] { return SmallVector<Value>{out}; },
-        [&] {
-          auto [lo, hi] = sampleBracket(k, v, x, offset, length, keep,
-                                        sampleSize, sample, hist);
-          Gathered gathered = takeAboveBracket(k, v, x, offset, length, lo, hi,
-                                               scratch, positions);
-          // The candidates' keys (in index order): the scratch values' up
-          // to hi, since all of them are above lo.
-          Value taken = k.add(gathered.above, gathered.inside);
-          gatherCandidates(k, v, scratch.values, k.index(0), taken,
-                           k.integer(k.b.getI32Type(), 0), hi, candidates);
-          Threshold t = resolveThreshold(k, v, x, offset, length, keep, lo,
-                                         gathered, candidates, hist);
-          return k.ifThenElse(
-              t.inBracket, {k.b.getIndexType()},
-              [&] {
-                return SmallVector<Value>{dropBelowThreshold(
-                    k, v, offset, t, taken, gathered.inside, candidates,
-                    scratch, out, values, positions)};
-              },
-              [&] {
-                Value firstWord = k.divU(offset, k.index(32));
-                k.forEach(firstWord,
-                          k.add(firstWord, k.ceilDivU(length, int64_t(32))),
-                          [&](Value word) {
-                            k.store(k.integer(k.b.getI32Type(), 0), positions,
-                                    word);
-                          });
-                return SmallVector<Value>{compact(k, v, x, offset, length,
-                                                  t.key, t.ties, out, values,
-                                                  positions, /*bitmask=*/true)};
-              });
-        })[0];
-  }
-
-  /// Pass 1 of retainOnePass: values above lo into scratch and their bits
-  /// into the bitmask, candidates (keys in (lo, hi]) with their indices;
-  /// counts as gatherCandidates does.
+  /// The one-pass gathering of retainSet over x[offset, offset + length)
+  /// (a chunk, starting on a bitmask word): the values above lo into the
+  /// scratch and their bits into the bitmask, and the indices (from
+  /// `offset`) of the candidates, the keys in (lo, hi]; counts as
+  /// gatherCandidates does.
   static Gathered takeAboveBracket(KernelBuilder &k, Lanes &v, Value x,
                                    Value offset, Value length, Value lo,
                                    Value hi, const OnePassScratch &scratch,
@@ -675,36 +807,41 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     return {k.sub(counts[0], counts[1]), counts[1], counts[2]};
   }
 
-  /// Step 3 of retainOnePass: clears the bits of the candidates below T
-  /// (and of the ties at T after the first `t.ties`), then compacts the
-  /// scratch values that stay into values[out ...]. Every key equal to T
-  /// is a candidate (T > lo), and both lists are in index order, so both
-  /// keep the same first ties.
+  /// The fix-up of the one-pass gathering of the chunk at x[offset] (T
+  /// above lo): clears the bits of its candidates below T (and of the ties
+  /// at T after the first `ties`), then compacts the scratch values that
+  /// stay into values[out ...]. Its `inside` candidate keys are at
+  /// candidates[candidatesAt ...], its `taken` values above lo and its
+  /// candidates' indices in `scratch`. Every key equal to T is a candidate
+  /// (T > lo), and both lists are in index order, so both keep the same
+  /// first ties.
   static Value dropBelowThreshold(KernelBuilder &k, Lanes &v, Value offset,
-                                  const Threshold &t, Value taken, Value inside,
-                                  Value candidates,
+                                  Value threshold, Value ties, Value taken,
+                                  Value inside, Value candidates,
+                                  Value candidatesAt,
                                   const OnePassScratch &scratch, Value out,
                                   Value values, Value positions) {
     Type i32 = k.b.getI32Type();
-    Value tV = vector::BroadcastOp::create(k.b, v.i32s, t.key);
+    Value tV = vector::BroadcastOp::create(k.b, v.i32s, threshold);
+    Value zeros = v.splat(v.i32s, k.b.getI32IntegerAttr(0));
     // The indices of the dropped candidates, compress-stored over the
     // front of the list (never past what was read).
     Value dropped = v.stream(
-        candidates, k.index(0), inside, {k.index(0), t.ties},
+        candidates, candidatesAt, inside, {k.index(0), ties},
         [&](Value j, Value keys, Value in, ValueRange acc) {
           SmallVector<Value> kept = keptLanes(k, v, keys, tV, in, acc[1]);
           Value drop = k.andI(
               v.toBits(in),
               arith::XOrIOp::create(k.b, kept[0], k.integer(v.bits, -1)));
-          Value where = vector::LoadOp::create(
-              k.b, v.i32s, scratch.candidateIndices, ValueRange{j});
+          Value where = vector::MaskedLoadOp::create(
+              k.b, v.i32s, scratch.candidateIndices, ValueRange{j}, in, zeros);
           compressStore(k, v.x86Compress, scratch.candidateIndices, acc[0],
                         v.fromBits(drop), where);
           return SmallVector<Value>{k.add(acc[0], v.popcount(drop)), kept[1]};
         })[0];
     Value one = k.integer(i32, 1);
     k.forEach(k.index(0), dropped, [&](Value i) {
-      // The set starts on a word: the bit is the set-relative index's.
+      // The chunk starts on a word: the bit is the chunk-relative index's.
       Value index = k.load(scratch.candidateIndices, i);
       Value word = k.add(
           k.divU(offset, k.index(32)),
@@ -714,8 +851,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
       k.store(arith::XOrIOp::create(k.b, k.load(positions, word), bit),
               positions, word);
     });
-    return compact(k, v, scratch.values, k.index(0), taken, t.key, t.ties, out,
-                   values, /*positions=*/Value(), /*bitmask=*/false);
+    return compact(k, v, scratch.values, k.index(0), taken, threshold, ties,
+                   out, values, /*positions=*/Value(), /*bitmask=*/false);
   }
 
   /// Stores the kept elements of the set (keys above `threshold`, then the
@@ -810,10 +947,12 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   bool x86Compress;
 };
 
-/// min_k_restore on f32: zeros with the kept values in place. With a
-/// bitmask, one pass of expanding loads (each vector's bits select how many
-/// values it takes); with indices, a zero fill (a loop LLVM turns into a
-/// memset) and a scatter.
+/// min_k_restore on f32: zeros with the kept values in place, in parallel
+/// over chunks of kChunk elements. With a bitmask, one pass of expanding
+/// loads (each vector's bits select how many values it takes) from where
+/// the chunk's values start (a popcount pass over the bitmask and a prefix
+/// over the chunks first); with indices, a zero fill (loops LLVM turns
+/// into memsets) and a scatter.
 struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
   MinKRestoreVectorLowering(const TypeConverter &converter,
                             MLIRContext *context, unsigned vectorBits)
@@ -846,13 +985,28 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
           k.b, dense, ArrayRef<ReassociationIndices>{all});
     }
     Value n = parts.numElements;
-    Value whole = k.sub(n, k.remU(n, k.index(v.n)));
+    Value numChunks = k.ceilDivU(n, kChunk);
+    auto chunkEnd = [&](Value begin) {
+      return k.minU(k.add(begin, k.index(kChunk)), n);
+    };
     Value zeros = v.splat(v.f32s, k.b.getF32FloatAttr(0.0f));
     if (type.getEncoding() == RetainEncoding::Indices) {
-      k.fill(flat, k.floating(k.b.getF32Type(), 0.0));
-      k.forEach(k.index(0), k.dim(parts.values, 0), [&](Value j) {
-        Value at = k.toIndex(k.load(parts.positions, j));
-        k.store(k.load(parts.values, j), flat, at);
+      // Zeros, then the kept values scattered; both in parallel over
+      // chunks (the indices of a retained value are distinct).
+      k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
+        Value begin = k.mul(chunk, k.index(kChunk));
+        k.forEach(begin, chunkEnd(begin), [&](Value i) {
+          k.store(k.floating(k.b.getF32Type(), 0.0), flat, i);
+        });
+      });
+      Value kept = k.dim(parts.values, 0);
+      k.forEachParallel(k.index(0), k.ceilDivU(kept, kChunk), [&](Value chunk) {
+        Value begin = k.mul(chunk, k.index(kChunk));
+        k.forEach(begin, k.minU(k.add(begin, k.index(kChunk)), kept),
+                  [&](Value j) {
+                    Value at = k.toIndex(k.load(parts.positions, j));
+                    k.store(k.load(parts.values, j), flat, at);
+                  });
       });
     } else {
       Type wordType =
@@ -873,22 +1027,49 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
                                                 IntegerAttr());
         return std::make_pair(xs, k.add(at, v.popcount(v.toBits(mask))));
       };
+      // Where each chunk's values start: the bits set before it (a chunk
+      // is whole words; bits past the last element are zero).
+      Value starts =
+          k.alloc({ShapedType::kDynamic}, k.b.getIndexType(), {numChunks});
+      k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
+        Value begin = k.mul(chunk, k.index(kChunk));
+        Value count = k.forAccumulate(
+            k.divU(begin, k.index(32)),
+            k.ceilDivU(chunkEnd(begin), int64_t(32)), {k.index(0)},
+            [&](Value w, ValueRange acc) {
+              Value bits =
+                  math::CtPopOp::create(k.b, k.load(parts.positions, w));
+              return SmallVector<Value>{k.add(acc[0], k.toIndex(bits))};
+            })[0];
+        k.store(count, starts, chunk);
+      });
+      k.forAccumulate(k.index(0), numChunks, {k.index(0)},
+                      [&](Value chunk, ValueRange acc) {
+                        Value count = k.load(starts, chunk);
+                        k.store(acc[0], starts, chunk);
+                        return SmallVector<Value>{k.add(acc[0], count)};
+                      });
       Value all = v.splat(v.masks, k.b.getBoolAttr(true));
-      Value at =
-          k.forAccumulate(k.index(0), k.divU(whole, k.index(v.n)), {k.index(0)},
-                          [&](Value step, ValueRange acc) {
-                            Value j = k.mul(step, k.index(v.n));
-                            auto [xs, next] = expand(j, acc[0], all);
-                            vector::StoreOp::create(
-                                k.b, xs, flat, ValueRange{j},
-                                /*nontemporal=*/true, llvm::Align(vectorBytes));
-                            return SmallVector<Value>{next};
-                          })[0];
-      k.ifThen(k.cmp(arith::CmpIPredicate::ult, whole, n), [&] {
-        Value inside = v.prefixMask(k.sub(n, whole));
-        Value xs = expand(whole, at, inside).first;
-        vector::MaskedStoreOp::create(k.b, flat, ValueRange{whole}, inside, xs,
-                                      IntegerAttr());
+      k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
+        Value begin = k.mul(chunk, k.index(kChunk));
+        Value end = chunkEnd(begin);
+        Value whole = k.sub(end, k.remU(k.sub(end, begin), k.index(v.n)));
+        Value at = k.forAccumulate(
+            k.divU(begin, k.index(v.n)), k.divU(whole, k.index(v.n)),
+            {k.load(starts, chunk)}, [&](Value step, ValueRange acc) {
+              Value j = k.mul(step, k.index(v.n));
+              auto [xs, next] = expand(j, acc[0], all);
+              vector::StoreOp::create(k.b, xs, flat, ValueRange{j},
+                                      /*nontemporal=*/true,
+                                      llvm::Align(vectorBytes));
+              return SmallVector<Value>{next};
+            })[0];
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, whole, end), [&] {
+          Value inside = v.prefixMask(k.sub(end, whole));
+          Value xs = expand(whole, at, inside).first;
+          vector::MaskedStoreOp::create(k.b, flat, ValueRange{whole}, inside,
+                                        xs, IntegerAttr());
+        });
       });
     }
     rewriter.replaceOp(op, k.tensorOf(dense));

@@ -3,12 +3,16 @@
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
 // bits into the bitmask), or for a bitmask keeping at most a fifth, one
-// pass over x and a fix-up of what it stored: vector.compressstore, or with x86-compress and
-// 16 lanes an AVX-512 register compress and a masked store of the leading
-// popcount lanes (the memory form is microcode on AMD Zen 4/5); min_k_restore as expanding loads, and the linear
-// min_k_weight_grad as restore + linalg.matmul. Other element types, rows
-// shorter than 65536, and rows whose bitmask words would straddle two rows
-// keep the reference loops.
+// pass over x and a fix-up of what it stored. The passes over x run in
+// parallel over chunks (scf.parallel), each chunk writing its own slots
+// (memref.subview) from an output position a sequential loop over the
+// chunks computes. Compress-stores are vector.compressstore, or with
+// x86-compress and 16 lanes an AVX-512 register compress and a masked
+// store of the leading popcount lanes (the memory form is microcode on AMD
+// Zen 4/5). min_k_restore: expanding loads in parallel over chunks; the
+// linear min_k_weight_grad: restore + linalg.matmul. Other element types,
+// rows shorter than 65536, and rows whose bitmask words would straddle two
+// rows keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="x86-compress=true" | FileCheck %s --check-prefix=X86
@@ -19,26 +23,53 @@
 // (and its mask bits), and the candidates' indices; the candidates' keys
 // come from the scratch values, and the fix-up compacts them into the
 // result.
+//       CHECK: memref.alloc(%{{.*}}) : memref<?xi32>
+//       CHECK: %[[CANDIDATES:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
 //       CHECK: %[[SCRATCH:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// The strided sample, in parallel.
+//       CHECK: scf.parallel
+//       CHECK: vector.load %{{.*}} : memref<250xf32>, vector<16xf32>
+// Gathering, in parallel over chunks, each into its own slots.
+//       CHECK: scf.parallel
+//       CHECK: memref.subview %[[CANDIDATES]]
+//       CHECK: %[[CHUNK_SCRATCH:.*]] = memref.subview %[[SCRATCH]]
 //       CHECK: arith.constant dense<2139095041> : vector<16xi32>
 //       CHECK: arith.minui %{{.*}} : vector<16xi32>
-//       CHECK: vector.compressstore %[[SCRATCH]][%{{.*}}], %{{.*}}, %{{.*}} : memref<?xf32>, vector<16xi1>, vector<16xf32>
+//       CHECK: vector.compressstore %[[CHUNK_SCRATCH]][%{{.*}}], %{{.*}}, %{{.*}} : memref<?xf32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xf32>
 //       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
-//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
-//       CHECK: vector.load %[[SCRATCH]]
-//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
-//       CHECK: vector.load %[[SCRATCH]]
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.load %[[CHUNK_SCRATCH]]
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xi32>
+//       CHECK: scf.reduce
+// The chunks' candidates packed together, one chunk after the other.
+//       CHECK: scf.for
+//       CHECK: vector.load %[[CANDIDATES]]
+//       CHECK: vector.maskedstore %[[CANDIDATES]]
+// A missed bracket: every key above 0 is gathered again, in parallel.
+//       CHECK: scf.parallel
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xi32>
+// Per chunk, its kept count from its candidates, and its output position.
+//       CHECK: scf.for
+//       CHECK: vector.load %[[CANDIDATES]]
+//       CHECK: math.ctpop
+// The fix-up, in parallel: drop the bits of the candidates below T, then
+// compact the chunk's scratch values into the result.
+//       CHECK: scf.parallel
+//       CHECK: vector.load %[[CANDIDATES]]
+//       CHECK: vector.compressstore %{{.*}} : memref<?xi32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xi32>
+//       CHECK: vector.load %{{.*}} : memref<?xf32, strided<[1], offset: ?>>, vector<16xf32>
 //       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 // Two passes when T is not above the bracket's bottom (and for K > n / 5):
-// a gather of the candidates' keys, and the compaction of x.
-//       CHECK: vector.compressstore %{{.*}} : memref<?xi32>, vector<16xi1>, vector<16xi32>
+// the compaction of x, in parallel.
+//       CHECK: scf.parallel
+//       CHECK: vector.load %{{.*}} : memref<250xf32>, vector<16xf32>
 //       CHECK: vector.compressstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 //       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
 //   X86-LABEL: func.func @bitmask
 //       X86: %[[VALUES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xf32>
-//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<?xf32>, vector<16xi1>, vector<16xf32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[VALUES]] : memref<?xf32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xf32>
 //       X86: %[[INDICES:.*]] = x86vector.avx512.mask.compress %{{.*}}, %{{.*}} : vector<16xi32>
-//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[INDICES]] : memref<?xi32>, vector<16xi1>, vector<16xi32>
+//       X86: vector.maskedstore %{{.*}}, %{{.*}}, %[[INDICES]] : memref<?xi32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xi32>
 //       X86: vector.maskedstore %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32>
 //   X86-NOT: vector.compressstore
 //       X86: return
@@ -84,13 +115,31 @@ func.func @negative_f16(%x: tensor<64xf16>) -> !sparse_train.retained<64xf16, ke
   return %r : !sparse_train.retained<64xf16, kept = 6, bitmask>
 }
 
-// Restore from a bitmask: one expanding load per vector, masked at the end.
+// Restore from a bitmask, in parallel over chunks: where each chunk's
+// values start (a popcount of its words, then a prefix), then one
+// expanding load per vector, masked at the end.
 // CHECK-LABEL: func.func @restore_bitmask
+//       CHECK: scf.parallel
+//       CHECK: math.ctpop %{{.*}} : i32
+//       CHECK: scf.for
+//       CHECK: scf.parallel
 //       CHECK: vector.expandload %{{.*}} : memref<25xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //       CHECK: vector.store
 //       CHECK: vector.maskedstore
 func.func @restore_bitmask(%r: !sparse_train.retained<10x25xf32, kept = 25, bitmask>) -> tensor<10x25xf32> {
   %d = sparse_train.min_k_restore %r : !sparse_train.retained<10x25xf32, kept = 25, bitmask>
+  return %d : tensor<10x25xf32>
+}
+
+// Restore from indices: zeros, then the scatter, each in parallel.
+// CHECK-LABEL: func.func @restore_indices
+//       CHECK: scf.parallel
+//       CHECK: memref.store %{{.*}} : memref<250xf32>
+//       CHECK: scf.parallel
+//       CHECK: memref.load %{{.*}} : memref<25xi32>
+//       CHECK: memref.store %{{.*}} : memref<250xf32>
+func.func @restore_indices(%r: !sparse_train.retained<10x25xf32, kept = 25, indices>) -> tensor<10x25xf32> {
+  %d = sparse_train.min_k_restore %r : !sparse_train.retained<10x25xf32, kept = 25, indices>
   return %d : tensor<10x25xf32>
 }
 
