@@ -86,8 +86,6 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
-  if (options.x86Compress)
-    pm.addNestedPass<func::FuncOp>(createSparseTrainX86RegisterExpandPass());
   if (options.blas)
     pm.addPass(createSparseTrainMatmulToBlasPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -107,6 +105,11 @@ void mlir::sparse_train::buildSparseTrainToCPUPipeline(
     // the scopes that hold no alloca.
     pm.addPass(createCanonicalizerPass());
   }
+  // After the scopes are gone: the intrinsic call it emits has unknown
+  // memory effects, which would keep a scope (and buffer deallocation
+  // rejects it).
+  if (options.x86Compress)
+    pm.addNestedPass<func::FuncOp>(createSparseTrainX86RegisterExpandPass());
   pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
   // x86vector: the AVX-512 register compress of the min-k kernels.
   ConvertVectorToLLVMPassOptions vectorToLLVM;

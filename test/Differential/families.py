@@ -235,6 +235,22 @@ def min_k_family(rng) -> List[Case]:
         cases.append(Case("min_k_restore", name, f"{elem} {shape} ratio {ratio} {encoding}", ir, [x],
                           [(len(shape), NP[elem])],
                           lambda out, e=expected, el=elem: same_bits_or_nan(out[0], e, el)))
+    # Sets spanning several chunks of the CPU kernels (16384 elements), which
+    # run in parallel, with a partial last chunk.
+    for i, (shape, encoding, ratio, kind) in enumerate(
+            [([131072], "bitmask", 0.1, "normal"), ([70000], "indices", 0.3, "relu"),
+             ([3, 70016], "bitmask", 0.5, "ties"), ([50001], "bitmask", 0.7, "special")]):
+        x = values(rng, shape, kind, "f32")
+        kept_idx = ref.min_k_select(x, ratio=ratio)
+        rtype = _retained_type(shape, "f32", len(kept_idx), encoding)
+        name = f"min_k_restore_large_{i}"
+        body = (f"  %r = sparse_train.min_k_retain %x keep_ratio = {ratio!r} encoding = {encoding} : {ttype(shape, 'f32')}\n"
+                f"  %d = sparse_train.min_k_restore %r : {rtype}\n  return %d : {ttype(shape, 'f32')}")
+        ir = _func(name, [f"%x: {ttype(shape, 'f32')}"], [ttype(shape, "f32")], body)
+        expected = ref.min_k_restore(x, kept_idx)
+        cases.append(Case("min_k_restore", name, f"f32 {shape} ratio {ratio} {encoding}", ir, [x],
+                          [(len(shape), np.float32)],
+                          lambda out, e=expected: same_bits_or_nan(out[0], e, "f32")))
 
     # Linear weight gradient from the retained form.
     for i in range(30):

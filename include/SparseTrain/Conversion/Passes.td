@@ -226,8 +226,10 @@ def SparseTrainX86RegisterExpandPass
     memory form, which LLVM selects for `vector.expandload`, as microcode.
     The result needs an AVX-512 target. `sparse-train-to-cpu` runs it with
     `x86-compress=true`, after buffer deallocation (which rejects the
-    intrinsic call: its memory effects are unknown to it). Other
-    expand-loads are left alone.
+    intrinsic call: its memory effects are unknown to it) and after the
+    OpenMP conversion has inlined the loop bodies' `memref.alloca_scope`s
+    (an op with unknown effects keeps a scope, which then cannot hold the
+    blocks of lowered loops). Other expand-loads are left alone.
 
     ```mlir
     %v = vector.expandload %m[%i], %mask, %zero

@@ -4,9 +4,10 @@
 // 32 bits becomes a masked load of the leading popcount(mask) elements and
 // an AVX-512 register expand (llvm.x86.avx512.mask.expand). AMD's Zen 4 and
 // 5 run the memory form of vexpandps/vpexpandd, which LLVM selects for
-// vector.expandload, as microcode. The pass runs after buffer deallocation:
-// that analysis rejects the intrinsic call, whose memory effects it cannot
-// see.
+// vector.expandload, as microcode. The pass runs after buffer deallocation
+// (that analysis rejects the intrinsic call, whose memory effects it cannot
+// see) and after the OpenMP conversion (the call would keep the loop
+// bodies' alloca scopes).
 //
 //===----------------------------------------------------------------------===//
 
