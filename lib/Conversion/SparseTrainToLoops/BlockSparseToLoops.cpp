@@ -35,7 +35,9 @@ static Value fromIndex(KernelBuilder &k, Type type, Value v) {
 /// each block's score accumulates in a vector of lanes over its rows, then
 /// reduces once: a different summation order than the reference's
 /// row-major scalar sum (docs/Semantics.md), the same selection and
-/// compaction.
+/// compaction; the scores and the compaction run in parallel over block
+/// rows (each row's blocks from its own position), the selection on one
+/// thread.
 struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
   BlockPruneLowering(const TypeConverter &converter, MLIRContext *context,
                      unsigned vectorBits = 0, PatternBenefit benefit = 1)
@@ -143,32 +145,38 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
           return SmallVector<Value>{next};
         })[0];
 
-    // Coordinates and values of the kept blocks, columns ascending.
+    // Coordinates and values of the kept blocks, columns ascending; with
+    // the CPU kernel in parallel over block rows, each from its position.
     Value coordinates = k.alloc({ShapedType::kDynamic}, crdType, nnz);
     Value values = k.alloc({ShapedType::kDynamic}, inputType.getElementType(),
                            k.mul(nnz, k.index(r * c)));
-    k.forAccumulate(
-        k.index(0), k.index(numBlocks), {k.index(0)},
-        [&](Value b, ValueRange slot) {
-          Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, b),
-                             k.integer(i8, 0));
-          k.ifThen(take, [&] {
-            Value br = k.divU(b, k.index(blockCols));
-            Value bc = k.remU(b, k.index(blockCols));
-            k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
-            Value base = k.mul(slot[0], k.index(r * c));
-            k.forEach(k.index(0), k.index(r), [&](Value rr) {
-              Value row = k.add(k.mul(br, k.index(r)), rr);
-              Value rowBase = k.add(base, k.mul(rr, k.index(c)));
-              k.forEach(k.index(0), k.index(c), [&](Value cc) {
-                Value col = k.add(k.mul(bc, k.index(c)), cc);
-                k.store(k.load(x, {row, col}), values, k.add(rowBase, cc));
+    auto copyRow = [&](Value br) {
+      k.forAccumulate(
+          k.index(0), k.index(blockCols), {k.toIndex(k.load(positions, br))},
+          [&](Value bc, ValueRange slot) {
+            Value b = k.add(k.mul(br, k.index(blockCols)), bc);
+            Value take = k.cmp(arith::CmpIPredicate::ne, k.load(keep, b),
+                               k.integer(i8, 0));
+            k.ifThen(take, [&] {
+              k.store(fromIndex(k, crdType, bc), coordinates, slot[0]);
+              Value base = k.mul(slot[0], k.index(r * c));
+              k.forEach(k.index(0), k.index(r), [&](Value rr) {
+                Value row = k.add(k.mul(br, k.index(r)), rr);
+                Value rowBase = k.add(base, k.mul(rr, k.index(c)));
+                k.forEach(k.index(0), k.index(c), [&](Value cc) {
+                  Value col = k.add(k.mul(bc, k.index(c)), cc);
+                  k.store(k.load(x, {row, col}), values, k.add(rowBase, cc));
+                });
               });
             });
+            return SmallVector<Value>{
+                k.select(take, k.add(slot[0], k.index(1)), slot[0])};
           });
-          return SmallVector<Value>{
-              k.select(take, k.add(slot[0], k.index(1)), slot[0])};
-        });
+    };
+    if (vectorScores)
+      k.forEachParallel(k.index(0), k.index(blockRows), copyRow);
+    else
+      k.forEach(k.index(0), k.index(blockRows), copyRow);
 
     Value result = sparse_tensor::AssembleOp::create(
         k.b, resultType,
@@ -196,9 +204,11 @@ struct BlockPruneLowering : public OpConversionPattern<BlockPruneOp> {
     auto maskType = VectorType::get({lanes}, k.b.getI1Type());
     Value zeros = arith::ConstantOp::create(
         k.b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
-    Value acc = k.alloc({blockCols * lanes}, k.b.getF32Type());
-    auto at = [&](Value bc) { return k.mul(bc, k.index(lanes)); };
-    k.forEach(k.index(0), k.index(blockRows), [&](Value br) {
+    Value acc = k.alloc({blockRows * blockCols * lanes}, k.b.getF32Type());
+    k.forEachParallel(k.index(0), k.index(blockRows), [&](Value br) {
+      auto at = [&](Value bc) {
+        return k.mul(k.add(k.mul(br, k.index(blockCols)), bc), k.index(lanes));
+      };
       k.forEach(k.index(0), k.index(blockCols), [&](Value bc) {
         vector::StoreOp::create(k.b, zeros, acc, ValueRange{at(bc)});
       });
