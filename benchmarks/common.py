@@ -484,6 +484,11 @@ def _parser(bench):
                    help="a candidate whose first call takes longer is reported, not repeated (0: no limit)")
     p.add_argument("--gap-s", type=float,
                    help="idle time before each call with >1 thread (default 0.25, quick 0)")
+    p.add_argument("--openblas-coretype", metavar="CORE",
+                   help="force OpenBLAS's kernels (OPENBLAS_CORETYPE) in the measuring "
+                        "process, for a host its autodetection does not know (OpenBLAS "
+                        "0.3.21 takes Intel family 6 model 207, Emerald Rapids, for a "
+                        "Prescott); one of the AVX-512 cores peers.py accepts; logged")
     p.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)
     bench.add_arguments(p)
     return p
@@ -498,7 +503,7 @@ def _protocol(args, threads):
                     max_call_s=args.max_call_s)
 
 
-def _child_env(threads):
+def _child_env(threads, openblas_coretype=None):
     """The measuring process's environment (module docstring). With more
     than one thread, OpenMP workers sleep as soon as they are idle
     (OMP_WAIT_POLICY=passive unless set, honoured by libgomp and libomp): one process
@@ -514,10 +519,13 @@ def _child_env(threads):
                 "PYTHONUNBUFFERED": "1"})
     if threads > 1:
         env.setdefault("OMP_WAIT_POLICY", "passive")
+    if openblas_coretype:
+        # peers.lib() accepts a forced core only when it is this one.
+        env["OPENBLAS_CORETYPE"] = env["SPARSE_TRAIN_OPENBLAS_CORETYPE"] = openblas_coretype
     return env
 
 
-def _run_child(script, argv, threads):
+def _run_child(script, argv, threads, openblas_coretype=None):
     """Runs the benchmark for `threads` threads in a pinned child process;
     returns its {"env", "rows"}."""
     cpus = ",".join(str(c) for c in range(threads))
@@ -525,7 +533,7 @@ def _run_child(script, argv, threads):
         out = f.name
     cmd = ["taskset", "-c", cpus, PYTHON, script] + argv + ["--threads", str(threads), "--child", out]
     print(f"== {threads} thread(s): {' '.join(cmd)}", flush=True)
-    done = subprocess.run(cmd, env=_child_env(threads))
+    done = subprocess.run(cmd, env=_child_env(threads, openblas_coretype))
     if done.returncode:
         raise BenchmarkError(f"the {threads}-thread run failed (exit {done.returncode})")
     with open(out) as f:
@@ -626,7 +634,8 @@ def main(bench: Benchmark, argv=None):
     rows, envs = [], []
     for t in counts:
         try:
-            result = _run_child(os.path.abspath(sys.modules["__main__"].__file__), child_argv, t)
+            result = _run_child(os.path.abspath(sys.modules["__main__"].__file__), child_argv, t,
+                                args.openblas_coretype)
         except BenchmarkError as e:
             print(f"{bench.name}: {e}; nothing written", file=sys.stderr, flush=True)
             return 1

@@ -94,10 +94,14 @@ def lib():
     """The loaded peers library (built on first use)."""
     global _LIB
     if _LIB is None:
+        forced = os.environ.get("SPARSE_TRAIN_OPENBLAS_CORETYPE")
         for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+            if var == "OPENBLAS_CORETYPE" and forced in OPENBLAS_AVX512 \
+                    and os.environ.get(var) == forced:
+                continue  # --openblas-coretype (common.py), logged
             if var in os.environ:
                 raise RuntimeError(f"{var} is set: it forces OpenBLAS's kernels; "
-                                   "run the peers without it")
+                                   "run the peers without it (or pass --openblas-coretype)")
         _LIB = ctypes.CDLL(build())
         for name, (args, res) in _SIGNATURES.items():
             fn = getattr(_LIB, name)

@@ -37,11 +37,16 @@ def parse(argv):
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"),
                    help="the build holding bin/sparse-train-opt and lib/libsparse_train_runtime.so")
     p.add_argument("--skip-setup", action="store_true", help="do not install missing peer packages")
+    p.add_argument("--openblas-coretype", metavar="CORE",
+                   help="passed to each benchmark (common.py): force OpenBLAS's AVX-512 "
+                        "kernels on a host its autodetection does not know")
     return p.parse_args(argv)
 
 
 def run_benchmark(script, args, env):
     cmd = [PYTHON, os.path.join(HERE, script), "--threads", args.threads] + (["--quick"] if args.quick else [])
+    if args.openblas_coretype:
+        cmd += ["--openblas-coretype", args.openblas_coretype]
     print(f"\n##### {' '.join(cmd)}", flush=True)
     return subprocess.run(cmd, env=env).returncode
 

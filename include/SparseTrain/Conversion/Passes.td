@@ -94,6 +94,12 @@ def ConvertSparseTrainToCPUPass
     one owner and the summation order is fixed, so results need no atomics and
     do not depend on the number of threads.
 
+    `block_prune` on f32: each block's score accumulates in a vector over
+    its rows (the rows of a block row read whole, one after the other) and
+    reduces once; the scores and the copy of the kept blocks run in
+    parallel over block rows, each row's blocks from its own position; the
+    selection (exact top-k of i32 keys) runs on one thread.
+
     `min_k_retain` on f32: i32 magnitude keys; a strided sample of at most
     65536 keys brackets the K-th largest key (two-level histogram); one
     vector pass counts the keys above the bracket and compress-stores those
@@ -101,16 +107,23 @@ def ConvertSparseTrainToCPUPass
     result is exact whatever the data); the histogram of the candidates
     gives the threshold and the number of ties kept; one vector pass
     compress-stores the kept values and indices (or ORs the mask bits into
-    the bitmask), ties in index order. Not yet threaded. Rows whose bitmask
-    words would straddle two rows, and other element types, keep the
-    reference loops.
+    the bitmask), ties in index order. A bitmask retain keeping at most a
+    fifth reads x once and fixes up what it stored. The passes over x run
+    in parallel over chunks of 16384 elements: each chunk has its own
+    counts and writes its own scratch slots and bitmask words, from an
+    output position computed by a prefix over the chunks, so the result
+    does not depend on the number of threads. Rows shorter than 65536 or
+    whose bitmask words would straddle two rows, and other element types,
+    keep the reference loops.
 
-    `min_k_restore` on f32: one pass of expanding loads (bitmask) or a
-    zero fill and a scatter (indices). `min_k_weight_grad`, linear form on
-    f32: `min_k_restore` + `linalg.matmul` with a transposed left operand,
-    which `sparse-train-to-cpu` runs through BLAS (so never slower than
-    restore + dense GEMM; a kernel that skips the dropped entries is not
-    written yet).
+    `min_k_restore` on f32, in parallel over the same chunks: expanding
+    loads from each chunk's first value (a popcount of the bitmask and a
+    prefix first), or a zero fill and a scatter (indices).
+    `min_k_weight_grad`, linear form on f32: with at most 15 % kept,
+    straight from the retained form (entries grouped by column, the rows of
+    dW summed in registers, in parallel); above, `min_k_restore` +
+    `linalg.matmul` with a transposed left operand, which
+    `sparse-train-to-cpu` runs through BLAS.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
