@@ -94,6 +94,14 @@ static Value magnitudeKeys(KernelBuilder &k, Value x) {
   return k.minU(magnitude, constant(kNaNKey32));
 }
 
+/// The first element of chunk `chunk` (chunks of kChunk) of a range of
+/// `length` elements, and the element after its last.
+static std::pair<Value, Value> chunkRange(KernelBuilder &k, Value chunk,
+                                          Value length) {
+  Value begin = k.mul(chunk, k.index(kChunk));
+  return {begin, k.minU(k.add(begin, k.index(kChunk)), length)};
+}
+
 /// Vector helpers for one lane count.
 struct Lanes {
   KernelBuilder &k;
@@ -484,8 +492,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
   /// Offset (from the set's start) and length of chunk `chunk`.
   static std::pair<Value, Value> chunkBounds(KernelBuilder &k, const Context &c,
                                              Value chunk) {
-    Value begin = k.mul(chunk, k.index(kChunk));
-    return {begin, k.minU(k.index(kChunk), k.sub(c.length, begin))};
+    auto [begin, end] = chunkRange(k, chunk, c.length);
+    return {begin, k.sub(end, begin)};
   }
 
   /// The rank-1 view `buffer[at ...]`.
@@ -986,27 +994,23 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
     }
     Value n = parts.numElements;
     Value numChunks = k.ceilDivU(n, kChunk);
-    auto chunkEnd = [&](Value begin) {
-      return k.minU(k.add(begin, k.index(kChunk)), n);
-    };
     Value zeros = v.splat(v.f32s, k.b.getF32FloatAttr(0.0f));
     if (type.getEncoding() == RetainEncoding::Indices) {
       // Zeros, then the kept values scattered; both in parallel over
       // chunks (the indices of a retained value are distinct).
       k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
-        Value begin = k.mul(chunk, k.index(kChunk));
-        k.forEach(begin, chunkEnd(begin), [&](Value i) {
+        auto [begin, end] = chunkRange(k, chunk, n);
+        k.forEach(begin, end, [&](Value i) {
           k.store(k.floating(k.b.getF32Type(), 0.0), flat, i);
         });
       });
       Value kept = k.dim(parts.values, 0);
       k.forEachParallel(k.index(0), k.ceilDivU(kept, kChunk), [&](Value chunk) {
-        Value begin = k.mul(chunk, k.index(kChunk));
-        k.forEach(begin, k.minU(k.add(begin, k.index(kChunk)), kept),
-                  [&](Value j) {
-                    Value at = k.toIndex(k.load(parts.positions, j));
-                    k.store(k.load(parts.values, j), flat, at);
-                  });
+        auto [begin, end] = chunkRange(k, chunk, kept);
+        k.forEach(begin, end, [&](Value j) {
+          Value at = k.toIndex(k.load(parts.positions, j));
+          k.store(k.load(parts.values, j), flat, at);
+        });
       });
     } else {
       Type wordType =
@@ -1032,11 +1036,10 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
       Value starts =
           k.alloc({ShapedType::kDynamic}, k.b.getIndexType(), {numChunks});
       k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
-        Value begin = k.mul(chunk, k.index(kChunk));
+        auto [begin, end] = chunkRange(k, chunk, n);
         Value count = k.forAccumulate(
-            k.divU(begin, k.index(32)),
-            k.ceilDivU(chunkEnd(begin), int64_t(32)), {k.index(0)},
-            [&](Value w, ValueRange acc) {
+            k.divU(begin, k.index(32)), k.ceilDivU(end, int64_t(32)),
+            {k.index(0)}, [&](Value w, ValueRange acc) {
               Value bits =
                   math::CtPopOp::create(k.b, k.load(parts.positions, w));
               return SmallVector<Value>{k.add(acc[0], k.toIndex(bits))};
@@ -1051,8 +1054,7 @@ struct MinKRestoreVectorLowering : public OpConversionPattern<MinKRestoreOp> {
                       });
       Value all = v.splat(v.masks, k.b.getBoolAttr(true));
       k.forEachParallel(k.index(0), numChunks, [&](Value chunk) {
-        Value begin = k.mul(chunk, k.index(kChunk));
-        Value end = chunkEnd(begin);
+        auto [begin, end] = chunkRange(k, chunk, n);
         Value whole = k.sub(end, k.remU(k.sub(end, begin), k.index(v.n)));
         Value at = k.forAccumulate(
             k.divU(begin, k.index(v.n)), k.divU(whole, k.index(v.n)),
