@@ -11,14 +11,15 @@
 // vectors of output channels (filter gradient: one tile per filter column
 // tap). No lane is tested one at a time.
 //
-//  - Forward and data gradient ("gather" kernels): one output row per
-//    parallel iteration (each element of the result has one owner); for
-//    each filter row tap and each vector of scanned channels, every output
-//    pixel of the row loads its accumulators, applies the filter column
-//    taps that hit the unpadded operand, and stores them. The filter slice
-//    of one row tap and one channel vector stays in L1 across the row. The
-//    data gradient reads the filter transposed to [KH, KW, F, C] (packed
-//    once per call) so that input channels are contiguous.
+//  - Forward and data gradient ("gather" kernels): a group of output rows
+//    and a chunk of output channels per parallel iteration (each element
+//    of the result has one owner); for each vector of scanned channels,
+//    each filter row tap and each row of the group, every output pixel of
+//    the row loads its accumulators, applies the filter column taps that
+//    hit the unpadded operand, and stores them. The filter slice of one
+//    row tap and one channel vector stays in L1 across the group's rows.
+//    The data gradient reads the filter transposed to [KH, KW, F, C]
+//    (packed once per call) so that input channels are contiguous.
 //  - Filter gradient: the input is transposed once per call to [C, N, H, W]
 //    so that the scan runs along input rows; each parallel iteration owns
 //    a block of input channels and one chunk of filters, and accumulates
@@ -73,6 +74,11 @@ constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
 /// result pixel visit (half of a 48 KiB L1).
 constexpr int64_t kL1SliceBytes = 24 * 1024;
+/// Bytes of result rows (one chunk of result channels) and most rows per
+/// parallel item of the forward and data-gradient kernels, which read the
+/// filter slice of a span and row tap once for all of them.
+constexpr int64_t kGroupBytes = 128 * 1024;
+constexpr int64_t kMaxGroupRows = 16;
 /// Input channels per parallel item of the filter gradient.
 constexpr int64_t kChannelBlock = 32;
 /// Input channels and vectors of filters per register tile of the filter
@@ -311,9 +317,13 @@ static int64_t getTileVectors(int64_t channels, int64_t lanes) {
 struct GatherPlan {
   int64_t taps = 0, left = 0;
   int64_t tileVectors, scanVectors = 1;
-  /// Whether the kernel reads and writes the activations in place rather
-  /// than through packed copies (see emitGatherKernel).
-  bool direct = false;
+  /// Whether the skipping kernel reads the scanned operand, and reads and
+  /// writes the result, in place rather than through packed copies (see
+  /// emitGatherKernel). The rotating kernel reads each scanned vector once
+  /// per filter row tap, in row order, so a copy would only add its own
+  /// traffic; the result's packed panels are its own layout when one chunk
+  /// holds every result channel.
+  bool scannedInPlace = false, resultInPlace = false;
   /// Result pixels per register tile of the dense loop, 0 where the scanned
   /// column a result column reads is not affine in it (data gradient with
   /// a width stride above 1): there the dense loop visits kDensePixels
@@ -365,9 +375,10 @@ static GatherPlan getGatherPlan(OpTy op, bool fromOutput, int64_t filterWidth,
       std::max<int64_t>(filterWidth, 1) * lanes * plan.tileVectors * lanes * 4;
   plan.scanVectors =
       std::clamp<int64_t>(kL1SliceBytes / sliceBytes, 1, 64 / lanes);
-  plan.direct = plan.taps == 1 && unpaddedWidth &&
-                !ShapedType::isDynamic(resultChannels) &&
-                resultChannels <= plan.tileVectors * lanes;
+  bool oneChunk = !ShapedType::isDynamic(resultChannels) &&
+                  resultChannels <= plan.tileVectors * lanes;
+  plan.scannedInPlace = plan.taps >= 1;
+  plan.resultInPlace = plan.taps >= 1 && oneChunk;
   return plan;
 }
 
@@ -429,21 +440,28 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   int64_t chunk = tileVectors * lanes;
   Value numChunks = k.ceilDivU(rc, chunk);
   Value numScans = k.ceilDivU(sc, l.span());
-  // With more than one filter column tap, both activations are repacked
-  // for the loops (the rows of the window, pixels a power of two apart,
-  // would share L1 sets): the scanned operand into blocks of one span of
-  // channels, packedScanned[sb][n][s][t][e] = scanned[n][s][t][sb * span +
-  // e], and the result into panels of one chunk, packedResult[ch][n][r][x][e]
-  // = result[n][r][x][ch * chunk + e]; both zero-padded. One tap and one
-  // chunk (1x1 layers with few result channels) read and write each pixel
-  // once per span: there the copies would cost more than they save.
+  // Where GatherPlan says so, the activations are repacked for the loops:
+  // the scanned operand into blocks of one span of channels,
+  // packedScanned[sb][n][s][t][e] = scanned[n][s][t][sb * span + e], and
+  // the result into panels of one chunk, packedResult[ch][n][r][x][e] =
+  // result[n][r][x][ch * chunk + e]; both zero-padded (the rows of the
+  // window, pixels a power of two apart, would share L1 sets).
   // The register-tiled dense loop (`denseTile`) reads scanned column
   // `x * sx + off + b * bx` for result column x and filter column tap b:
   // the packed rows get `padLeft` and `padRight` zero columns so that every
   // tap of every result pixel reads inside them (in place, there is nothing
   // to pad: GatherPlan::denseDirect), and the loop needs no bounds tests.
   bool denseTile = !skip && rotation.densePixels > 0;
-  bool direct = denseTile ? rotation.denseDirect : rotation.direct;
+  int64_t staticWidth = cast<MemRefType>(result.getType()).getDimSize(2);
+  int64_t groupRows =
+      ShapedType::isDynamic(staticWidth)
+          ? kMaxGroupRows
+          : std::clamp<int64_t>(kGroupBytes / (staticWidth * chunk * 4), 1,
+                                kMaxGroupRows);
+  bool scannedInPlace =
+      denseTile ? rotation.denseDirect : rotation.scannedInPlace;
+  bool resultInPlace =
+      denseTile ? rotation.denseDirect : rotation.resultInPlace;
   int64_t span = l.span(), dyn = ShapedType::kDynamic;
   Type f32 = k.b.getF32Type();
   Value zeroIndex = k.index(0);
@@ -451,7 +469,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   Value off = fromOutput ? win.left : k.sub(zeroIndex, win.left);
   Value bx = fromOutput ? k.sub(zeroIndex, win.dw) : win.dw;
   Value padLeft = zeroIndex, padRight = zeroIndex;
-  if (denseTile && !direct) {
+  if (denseTile && !scannedInPlace) {
     Value reach = k.mul(k.sub(kw, k.index(1)), win.dw);
     Value lowest = fromOutput ? k.sub(off, reach) : off;
     Value highest = k.add(k.mul(k.sub(rw, k.index(1)), sx),
@@ -462,7 +480,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   }
   Value packedWidth = k.add(sw, k.add(padLeft, padRight));
   Value packedScanned = scanned, packedResult = result;
-  if (!direct) {
+  if (!scannedInPlace) {
     packedScanned = memref::AllocOp::create(
         k.b, MemRefType::get({dyn, dyn, dyn, dyn, span}, f32),
         ValueRange{numScans, batch, sh, packedWidth},
@@ -485,17 +503,18 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
         });
       });
     });
+  }
+  if (!resultInPlace)
     packedResult = memref::AllocOp::create(
         k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
         ValueRange{numChunks, batch, rh, rw}, k.b.getI64IntegerAttr(64));
-  }
   // Vector v of chunk ch of result pixel (n, r, x), and its mask.
   auto resultColumn = [&](Value ch, int64_t v) {
     return k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
   };
   auto loadResult = [&](Value ch, Value n, Value r, Value x,
                         int64_t v) -> Value {
-    if (direct) {
+    if (resultInPlace) {
       Value c = resultColumn(ch, v);
       return l.load(result, {n, r, x, c}, l.prefixMask(k.sub(rc, c)));
     }
@@ -505,7 +524,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   };
   auto storeResult = [&](Value value, Value ch, Value n, Value r, Value x,
                          int64_t v) {
-    if (direct) {
+    if (resultInPlace) {
       Value c = resultColumn(ch, v);
       l.store(value, result, {n, r, x, c}, l.prefixMask(k.sub(rc, c)));
       return;
@@ -529,13 +548,13 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   };
   // Element c of scanned pixel (n, s, t), and where its span's vector is.
   auto scannedAt = [&](Value n, Value s, Value t, Value c) -> Value {
-    if (direct)
+    if (scannedInPlace)
       return k.load(scanned, {n, s, t, c});
     return k.load(packedScanned, {k.divU(c, k.index(span)), n, s, t,
                                   k.remU(c, k.index(span))});
   };
   auto spanAt = [&](Value sb, Value n, Value s, Value t) -> SmallVector<Value> {
-    if (direct)
+    if (scannedInPlace)
       return {n, s, t, k.mul(sb, k.index(span))};
     return {sb, n, s, t, k.index(0)};
   };
@@ -646,8 +665,9 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
                   SmallVector<Value> values;
                   for (Value t : columns)
                     values.push_back(
-                        direct ? k.load(scanned, {n, s, t, c})
-                               : k.load(packedScanned, {sb, n, s, t, lane}));
+                        scannedInPlace
+                            ? k.load(scanned, {n, s, t, c})
+                            : k.load(packedScanned, {sb, n, s, t, lane}));
                   return panelFMAs(values, ch, a, b, c, laneAcc);
                 });
           });
@@ -674,136 +694,146 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
       scf::YieldOp::create(k.b);
     }
   };
-  // One parallel item per result row and chunk of result channels, chunks
-  // outermost: consecutive items (one thread's share) read the same chunk
-  // of the filter panels, which then stays in L2 across rows.
+  // One parallel item per group of `groupRows` result rows (flattened over
+  // the batch) and chunk of result channels, chunks outermost: consecutive
+  // items (one thread's share) read the same chunk of the filter panels.
+  // Within an item the spans of scanned channels are outermost, then the
+  // filter row taps, then the rows: the filter slice of one span and row
+  // tap stays in L1 across the group's rows and is read from memory once
+  // per group (a chunk's panels of a 3x3 layer with 512 scanned channels,
+  // 2.4 MB, do not stay in L2 from one row to the next), and the span's
+  // scanned rows stay in cache across the row taps.
   Value rows = k.mul(batch, rh);
-  k.forEachParallel(k.index(0), k.mul(numChunks, rows), [&](Value item) {
-    Value ch = k.divU(item, rows), row = k.remU(item, rows);
-    Value n = k.divU(row, rh), r = k.remU(row, rh);
-    {
-      // `written`: whether an earlier filter row tap stored partial sums.
-      Type i1 = k.b.getI1Type();
-      Value written = k.forAccumulate(
-          k.index(0), kh, {k.boolean(false)},
-          [&](Value a, ValueRange before) -> SmallVector<Value> {
-            auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
-            return k.ifThenElse(
-                insideH, {i1},
-                [&]() -> SmallVector<Value> {
-                  k.forEach(k.index(0), numScans, [&](Value sb) {
-                    Value s0 = k.mul(sb, k.index(l.span()));
-                    Value count = k.sub(sc, s0);
-                    Value fresh =
-                        k.andI(k.cmp(arith::CmpIPredicate::eq, before[0],
-                                     k.boolean(false)),
-                               k.cmp(arith::CmpIPredicate::eq, sb, k.index(0)));
-                    // One result pixel: each filter column tap that hits the
-                    // scanned operand adds its span of channels.
-                    auto applyPixel = [&](Value x) {
-                      SmallVector<Value> acc =
-                          loadAccumulators(fresh, ch, n, r, x);
-                      acc = k.forAccumulate(
-                          k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
-                            auto [t, insideW] =
-                                source(x, b, win.sw, win.dw, win.left, sw);
-                            SmallVector<Type> types(tileVectors, l.floats);
-                            return k.ifThenElse(
-                                insideW, types,
-                                [&] {
-                                  return l.forEachLane(
-                                      skip, packedScanned,
-                                      {sb, n, s, t, k.index(0)}, count, tapAcc,
-                                      [&](Value lane, ValueRange laneAcc) {
-                                        Value c = k.add(s0, lane);
-                                        Value value = scannedAt(n, s, t, c);
-                                        return panelFMAs({value}, ch, a, b, c,
-                                                         laneAcc);
-                                      });
-                                },
-                                [&] { return SmallVector<Value>(tapAcc); });
-                          });
-                      for (int64_t v = 0; v < tileVectors; ++v)
-                        storeResult(acc[v], ch, n, r, x, v);
-                    };
-                    // The dense loop's tile of kDensePixels result pixels,
-                    // which share every panel load; a pixel whose tap falls in
-                    // the padding reads a zero.
-                    auto applyDenseTile = [&](Value x0) {
-                      SmallVector<Value> acc, xs;
-                      for (int64_t p = 0; p < kDensePixels; ++p) {
-                        xs.push_back(k.add(x0, k.index(p)));
-                        llvm::append_range(
-                            acc, loadAccumulators(fresh, ch, n, r, xs[p]));
-                      }
-                      acc = k.forAccumulate(
-                          k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
-                            SmallVector<Value> at, inside;
-                            for (Value x : xs) {
-                              auto [t, hit] =
-                                  source(x, b, win.sw, win.dw, win.left, sw);
-                              at.push_back(k.select(hit, t, k.index(0)));
-                              inside.push_back(hit);
-                            }
-                            Value zero = k.floating(k.b.getF32Type(), 0.0);
-                            return k.forAccumulate(
-                                k.index(0), k.minU(count, k.index(l.span())),
-                                tapAcc, [&](Value lane, ValueRange laneAcc) {
-                                  Value c = k.add(s0, lane);
-                                  SmallVector<Value> values;
-                                  // A tap in the padding reads nothing
-                                  // (the scanned row may be empty).
-                                  for (int64_t p = 0; p < kDensePixels; ++p)
-                                    values.push_back(k.ifThenElse(
-                                        inside[p], {k.b.getF32Type()},
-                                        [&] {
-                                          return SmallVector<Value>{
-                                              scannedAt(n, s, at[p], c)};
-                                        },
-                                        [&] {
-                                          return SmallVector<Value>{zero};
-                                        })[0]);
-                                  return panelFMAs(values, ch, a, b, c,
-                                                   laneAcc);
-                                });
-                          });
-                      for (int64_t p = 0; p < kDensePixels; ++p)
-                        for (int64_t v = 0; v < tileVectors; ++v)
-                          storeResult(acc[p * tileVectors + v], ch, n, r, xs[p],
-                                      v);
-                    };
-                    if (denseTile) {
-                      applyDenseRow(n, r, ch, a, s, sb, s0, count, fresh);
-                      return;
-                    }
-                    if (rotation.taps) {
-                      applyRowRotating(n, r, ch, a, s, sb, s0, count, fresh);
-                      return;
-                    }
-                    Value tiled = k.index(0);
-                    if (!skip) {
-                      tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
-                      k.forEachStep(k.index(0), tiled, kDensePixels,
-                                    applyDenseTile);
-                    }
-                    k.forEach(tiled, rw, applyPixel);
+  Value groups = k.ceilDivU(rows, k.index(groupRows));
+  // Whether a filter row tap below `a` reaches the scanned operand from
+  // result row r (which was then written before).
+  auto reachedBelow = [&](Value r, Value a) {
+    return k.forAccumulate(
+        k.index(0), a, {k.boolean(false)},
+        [&](Value below, ValueRange any) -> SmallVector<Value> {
+          auto hit = source(r, below, win.sh, win.dh, win.top, sh).second;
+          return {k.orI(any[0], hit)};
+        })[0];
+  };
+  k.forEachParallel(k.index(0), k.mul(numChunks, groups), [&](Value item) {
+    Value ch = k.divU(item, groups);
+    Value firstRow = k.mul(k.remU(item, groups), k.index(groupRows));
+    Value endRow = k.minU(k.add(firstRow, k.index(groupRows)), rows);
+    k.forEach(k.index(0), numScans, [&](Value sb) {
+      Value s0 = k.mul(sb, k.index(l.span()));
+      Value count = k.sub(sc, s0);
+      k.forEach(k.index(0), kh, [&](Value a) {
+        k.forEach(firstRow, endRow, [&](Value row) {
+          Value n = k.divU(row, rh), r = k.remU(row, rh);
+          auto [s, insideH] = source(r, a, win.sh, win.dh, win.top, sh);
+          k.ifThen(insideH, [&] {
+            // The first visit of the row: nothing stored yet.
+            Value fresh =
+                k.andI(k.cmp(arith::CmpIPredicate::eq, sb, k.index(0)),
+                       k.cmp(arith::CmpIPredicate::eq, reachedBelow(r, a),
+                             k.boolean(false)));
+            // One result pixel: each filter column tap that hits the
+            // scanned operand adds its span of channels.
+            auto applyPixel = [&](Value x) {
+              SmallVector<Value> acc = loadAccumulators(fresh, ch, n, r, x);
+              acc = k.forAccumulate(
+                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                    auto [t, insideW] =
+                        source(x, b, win.sw, win.dw, win.left, sw);
+                    SmallVector<Type> types(tileVectors, l.floats);
+                    return k.ifThenElse(
+                        insideW, types,
+                        [&] {
+                          return l.forEachLane(
+                              skip, packedScanned, {sb, n, s, t, k.index(0)},
+                              count, tapAcc,
+                              [&](Value lane, ValueRange laneAcc) {
+                                Value c = k.add(s0, lane);
+                                Value value = scannedAt(n, s, t, c);
+                                return panelFMAs({value}, ch, a, b, c, laneAcc);
+                              });
+                        },
+                        [&] { return SmallVector<Value>(tapAcc); });
                   });
-                  // Nothing was stored if there is no channel to scan.
-                  return {k.orI(before[0], k.cmp(arith::CmpIPredicate::ugt,
-                                                 numScans, k.index(0)))};
-                },
-                [&]() -> SmallVector<Value> { return {before[0]}; });
-          })[0];
-      // A row no filter row tap reaches (padding only) is zero.
+              for (int64_t v = 0; v < tileVectors; ++v)
+                storeResult(acc[v], ch, n, r, x, v);
+            };
+            // The dense loop's tile of kDensePixels result pixels,
+            // which share every panel load; a pixel whose tap falls in
+            // the padding reads a zero.
+            auto applyDenseTile = [&](Value x0) {
+              SmallVector<Value> acc, xs;
+              for (int64_t p = 0; p < kDensePixels; ++p) {
+                xs.push_back(k.add(x0, k.index(p)));
+                llvm::append_range(acc,
+                                   loadAccumulators(fresh, ch, n, r, xs[p]));
+              }
+              acc = k.forAccumulate(
+                  k.index(0), kw, acc, [&](Value b, ValueRange tapAcc) {
+                    SmallVector<Value> at, inside;
+                    for (Value x : xs) {
+                      auto [t, hit] =
+                          source(x, b, win.sw, win.dw, win.left, sw);
+                      at.push_back(k.select(hit, t, k.index(0)));
+                      inside.push_back(hit);
+                    }
+                    Value zero = k.floating(k.b.getF32Type(), 0.0);
+                    return k.forAccumulate(
+                        k.index(0), k.minU(count, k.index(l.span())), tapAcc,
+                        [&](Value lane, ValueRange laneAcc) {
+                          Value c = k.add(s0, lane);
+                          SmallVector<Value> values;
+                          // A tap in the padding reads nothing
+                          // (the scanned row may be empty).
+                          for (int64_t p = 0; p < kDensePixels; ++p)
+                            values.push_back(k.ifThenElse(
+                                inside[p], {k.b.getF32Type()},
+                                [&] {
+                                  return SmallVector<Value>{
+                                      scannedAt(n, s, at[p], c)};
+                                },
+                                [&] { return SmallVector<Value>{zero}; })[0]);
+                          return panelFMAs(values, ch, a, b, c, laneAcc);
+                        });
+                  });
+              for (int64_t p = 0; p < kDensePixels; ++p)
+                for (int64_t v = 0; v < tileVectors; ++v)
+                  storeResult(acc[p * tileVectors + v], ch, n, r, xs[p], v);
+            };
+            if (denseTile) {
+              applyDenseRow(n, r, ch, a, s, sb, s0, count, fresh);
+              return;
+            }
+            if (rotation.taps) {
+              applyRowRotating(n, r, ch, a, s, sb, s0, count, fresh);
+              return;
+            }
+            Value tiled = k.index(0);
+            if (!skip) {
+              tiled = k.sub(rw, k.remU(rw, k.index(kDensePixels)));
+              k.forEachStep(k.index(0), tiled, kDensePixels, applyDenseTile);
+            }
+            k.forEach(tiled, rw, applyPixel);
+          });
+        });
+      });
+    });
+    // A row no filter row tap reaches (padding only), or with no channel to
+    // scan, was not written: it is zero.
+    k.forEach(firstRow, endRow, [&](Value row) {
+      Value n = k.divU(row, rh), r = k.remU(row, rh);
+      Value written =
+          k.andI(reachedBelow(r, kh),
+                 k.cmp(arith::CmpIPredicate::ugt, numScans, k.index(0)));
       k.ifThen(k.cmp(arith::CmpIPredicate::eq, written, k.boolean(false)), [&] {
         k.forEach(k.index(0), rw, [&](Value x) {
           for (int64_t v = 0; v < tileVectors; ++v)
             storeResult(l.zeros, ch, n, r, x, v);
         });
       });
-    }
+    });
   });
-  if (direct)
+  if (resultInPlace)
     return;
   // The result from its panels.
   k.forEachParallel(k.index(0), k.mul(batch, rh), [&](Value row) {
