@@ -90,12 +90,14 @@ constexpr int64_t kDenseFilterVectors = 2;
 constexpr int64_t kDenseMinWidth = 28;
 /// Bytes of dy (one chunk of filters) in the group of output rows over
 /// which the filter gradient keeps its accumulators in registers, and the
-/// most rows of a group: the group's rows of dy and of the input then stay
-/// in L2 while the channels of a block are scanned against them (measured,
-/// Zen 4: groups of 8 rows gained 10-25 % over one row; 32 rows gained
-/// more on 14- and 28-wide rows and lost 10 % on 56-wide rows with 8
-/// vectors of filters, whose 32 rows of dy fill L2).
-constexpr int64_t kRowGroupBytes = 256 * 1024;
+/// most rows of a group: the group's rows of dy then stay in L1 while the
+/// channels of a block are scanned against them. Measured on the Intel
+/// Xeon VM (48 KiB L1, two 512-bit FMAs per cycle), skipping at 0.7 zeros:
+/// 32 KiB (two 28-wide rows of 8 vectors) beat 256 KiB by 15-20 % on VGG
+/// conv3/conv4 and ResNet-50 3x3 64 and beat 16 and 64 KiB; on the Zen 4
+/// of sessions 1-12 (one FMA per cycle, 32 KiB L1) groups held in L2
+/// (256 KiB) had measured best.
+constexpr int64_t kRowGroupBytes = 32 * 1024;
 constexpr int64_t kMaxRowGroup = 32;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
@@ -1097,7 +1099,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       // Each parallel item owns the filter gradient of a block of input
       // channels and a chunk of filters. Its loops run over groups of
       // output rows (kRowGroupBytes of dy) outside the channels, so that the
-      // chunk of the group's rows of dy stays in L2 while every channel of
+      // chunk of the group's rows of dy stays in L1 while every channel of
       // the block is scanned against it; the accumulators of `channels`
       // channels and a row tap's group of taps live in registers across the
       // group's input rows and in dW between groups.

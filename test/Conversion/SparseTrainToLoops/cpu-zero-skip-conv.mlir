@@ -14,7 +14,21 @@
 //       CHECK: scf.parallel
 //       CHECK: math.ctpop
 //       CHECK: scf.if
-//       CHECK: scf.parallel
+// The skipping loop reads x and writes y (64 channels: one chunk) in
+// place, no packed copies. Each parallel item is a group of result rows
+// (at most 16) and a chunk of result channels; inside, spans of 32 scanned
+// channels, then filter row taps, then the group's rows, so that the
+// filter slice of a span and tap is read once per group.
+//   CHECK-NOT: memref.alloc
+//       CHECK: scf.parallel (%[[ITEM:.*]]) =
+//       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
+//  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c16
+//       CHECK: scf.for %[[SPAN:.*]] = %{{.*}} to
+//  CHECK-NEXT: arith.constant 32 : index
+//  CHECK-NEXT: arith.muli %[[SPAN]]
+//       CHECK: scf.for %{{.*}} = %{{.*}} to
+//  CHECK-NEXT: arith.constant 1 : index
+//  CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to
 //       CHECK: arith.cmpf une, %{{.*}} : vector<16xf32>
 //       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
 //       CHECK: scf.while
@@ -144,13 +158,13 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 // On rows of at least 28 pixels the filter gradient's dense loop tiles 4
 // input channels x 2 vectors of filters per tap: each dy vector loaded
 // meets 4 broadcasts (3 taps x 8 accumulators). The accumulators stay in
-// registers across a group of output rows (256 KiB of dy), loaded and
+// registers across a group of output rows (32 KiB of dy), loaded and
 // stored once per group.
 // (The skipping kernel comes first, then the dense one.)
 // CHECK-LABEL: func.func @backward_filter_wide
-//       CHECK: arith.constant 262144 : index
+//       CHECK: arith.constant 32768 : index
 //       CHECK: } else {
-//       CHECK: %[[BYTES:.*]] = arith.constant 262144 : index
+//       CHECK: %[[BYTES:.*]] = arith.constant 32768 : index
 //       CHECK: arith.divui %[[BYTES]]
 //       CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
 //  CHECK-COUNT-24: vector.maskedload
