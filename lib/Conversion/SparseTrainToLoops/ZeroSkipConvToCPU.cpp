@@ -74,9 +74,16 @@ constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
 /// result pixel visit (half of a 48 KiB L1).
 constexpr int64_t kL1SliceBytes = 24 * 1024;
-/// Bytes of result rows (one chunk of result channels) and most rows per
-/// parallel item of the forward and data-gradient kernels, which read the
-/// filter slice of a span and row tap once for all of them.
+/// The forward and data-gradient kernels give each parallel item a group of
+/// result rows, and read the filter slice of a span and row tap once for
+/// all of them, where the filter panels of one chunk of result channels
+/// exceed kGroupPanelBytes (half the 1 MiB L2 of a Zen 4; the panels of a
+/// 3x3 layer with 512 scanned channels, 2.4 MB, were streamed from L3 once
+/// per row): as many rows as hold kGroupBytes of one chunk of the result,
+/// at most kMaxGroupRows. Smaller panels stay in L2 and one row per item
+/// keeps the result row in L1 across the spans (on a 1x1 layer with 256
+/// scanned channels, groups made the data gradient 1.5x slower).
+constexpr int64_t kGroupPanelBytes = 512 * 1024;
 constexpr int64_t kGroupBytes = 128 * 1024;
 constexpr int64_t kMaxGroupRows = 16;
 /// Input channels per parallel item of the filter gradient.
@@ -340,6 +347,9 @@ struct GatherPlan {
   /// nothing of the scanned rows needs padding (copies of 1x1 layers cost
   /// more than they save, in page faults of fresh buffers too).
   bool denseDirect = false;
+  /// Result rows per parallel item (see emitGatherKernel): one, unless the
+  /// filter panels of one chunk are larger than kGroupPanelBytes.
+  int64_t groupRows = 1;
 };
 
 template <typename OpTy>
@@ -377,6 +387,21 @@ static GatherPlan getGatherPlan(OpTy op, bool fromOutput, int64_t filterWidth,
       std::max<int64_t>(filterWidth, 1) * lanes * plan.tileVectors * lanes * 4;
   plan.scanVectors =
       std::clamp<int64_t>(kL1SliceBytes / sliceBytes, 1, 64 / lanes);
+  // Rows per item: as many as hold kGroupBytes of one chunk of the result
+  // where a chunk's filter panels would not stay in L2 across rows.
+  auto filterShape =
+      cast<RankedTensorType>(op.getFilter().getType()).getShape();
+  int64_t resultWidth = resultType.getDimSize(2);
+  if (!ShapedType::isDynamic(resultWidth) &&
+      llvm::none_of(filterShape, ShapedType::isDynamic)) {
+    double panelBytes = 4.0 * filterShape[0] * filterShape[1] *
+                        filterShape[fromOutput ? 3 : 2] * plan.tileVectors *
+                        lanes;
+    double rowBytes = 4.0 * resultWidth * plan.tileVectors * lanes;
+    if (panelBytes > kGroupPanelBytes)
+      plan.groupRows = std::clamp<int64_t>(
+          kGroupBytes / std::max(rowBytes, 1.0), 1, kMaxGroupRows);
+  }
   bool oneChunk = !ShapedType::isDynamic(resultChannels) &&
                   resultChannels <= plan.tileVectors * lanes;
   plan.scannedInPlace = plan.taps >= 1;
@@ -454,12 +479,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // tap of every result pixel reads inside them (in place, there is nothing
   // to pad: GatherPlan::denseDirect), and the loop needs no bounds tests.
   bool denseTile = !skip && rotation.densePixels > 0;
-  int64_t staticWidth = cast<MemRefType>(result.getType()).getDimSize(2);
-  int64_t groupRows =
-      ShapedType::isDynamic(staticWidth)
-          ? kMaxGroupRows
-          : std::clamp<int64_t>(kGroupBytes / (staticWidth * chunk * 4), 1,
-                                kMaxGroupRows);
+  int64_t groupRows = rotation.groupRows;
   bool scannedInPlace =
       denseTile ? rotation.denseDirect : rotation.scannedInPlace;
   bool resultInPlace =

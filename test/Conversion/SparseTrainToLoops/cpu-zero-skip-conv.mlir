@@ -15,14 +15,14 @@
 //       CHECK: math.ctpop
 //       CHECK: scf.if
 // The skipping loop reads x and writes y (64 channels: one chunk) in
-// place, no packed copies. Each parallel item is a group of result rows
-// (at most 16) and a chunk of result channels; inside, spans of 32 scanned
-// channels, then filter row taps, then the group's rows, so that the
-// filter slice of a span and tap is read once per group.
+// place, no packed copies. Each parallel item is one result row (the
+// filter panels, 72 KiB, stay in L2; see @forward_row_groups) and a chunk
+// of result channels; inside, spans of 32 scanned channels, then filter
+// row taps.
 //   CHECK-NOT: memref.alloc
 //       CHECK: scf.parallel (%[[ITEM:.*]]) =
 //       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
-//  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c16
+//  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c1
 //       CHECK: scf.for %[[SPAN:.*]] = %{{.*}} to
 //  CHECK-NEXT: arith.constant 32 : index
 //  CHECK-NEXT: arith.muli %[[SPAN]]
@@ -206,4 +206,29 @@ func.func @pointwise_filter_gradient(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8
 func.func @negative_f64(%x: tensor<1x4x4x3xf64>, %w: tensor<3x3x3x2xf64>) -> tensor<1x2x2x2xf64> {
   %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x3xf64>, tensor<3x3x3x2xf64>
   return %y : tensor<1x2x2x2xf64>
+}
+
+// Filter panels of one chunk larger than 512 KiB (3 x 3 x 512 scanned
+// channels x 128 result channels, 2.4 MB): each parallel item is a group of
+// result rows (128 KiB of one chunk: 64 rows of 4 pixels x 128 channels,
+// at most 16), inside which spans of 16 scanned channels are outermost,
+// then filter row taps, then the group's rows, so that the filter slice of
+// a span and tap is read once per group.
+// (The first parallel loop packs the filter.)
+// CHECK-LABEL: func.func @forward_row_groups
+//       CHECK: memref<?x?x?x?x128xf32>
+//       CHECK: scf.parallel
+//       CHECK: scf.parallel (%[[ITEM:.*]]) =
+//       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
+//  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c16
+//       CHECK: scf.for %[[SPAN:.*]] = %{{.*}} to
+//  CHECK-NEXT: arith.constant 16 : index
+//  CHECK-NEXT: arith.muli %[[SPAN]]
+//       CHECK: scf.for %{{.*}} = %{{.*}} to
+//  CHECK-NEXT: arith.constant 1 : index
+//  CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to
+//       CHECK: scf.while
+func.func @forward_row_groups(%x: tensor<1x4x4x512xf32>, %w: tensor<3x3x512x128xf32>) -> tensor<1x4x4x128xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w padding = [1, 1, 1, 1] max_density = 1.0 : tensor<1x4x4x512xf32>, tensor<3x3x512x128xf32>
+  return %y : tensor<1x4x4x128xf32>
 }
