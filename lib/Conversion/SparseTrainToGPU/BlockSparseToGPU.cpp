@@ -114,7 +114,7 @@ struct BlockPruneToGPU : public OpConversionPattern<BlockPruneOp> {
     int64_t blockRows = inputType.getDimSize(0) / r;
     int64_t blockCols = inputType.getDimSize(1) / c;
     int64_t numBlocks = blockRows * blockCols;
-    Type f32 = k.b.getF32Type(), f64 = k.b.getF64Type(), i8 = k.b.getI8Type();
+    Type f64 = k.b.getF64Type(), i8 = k.b.getI8Type();
     Type i32 = k.b.getI32Type(), indexType = k.b.getIndexType();
     Value x = k.bufferOf(adaptor.getInput());
     BlockScore scoreKind = op.getScore();
