@@ -327,7 +327,8 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value onePass;
     OnePassScratch scratch;
     Value values, positions; ///< the result's buffers
-    bool bitmask;
+    /// Whether the result is a bitmask (only a bitmask retain has onePass).
+    bool bitmask() const { return static_cast<bool>(onePass); }
   };
 
   LogicalResult
@@ -374,7 +375,6 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
       *perChunk = k.alloc({ShapedType::kDynamic}, indexType, {c.numChunks});
     c.values = setup.values;
     c.positions = setup.positions;
-    c.bitmask = bitmask;
     if (bitmask) {
       // One pass over x when K is at most a fifth of the set (and the set
       // shorter than 2^31: i32 candidate indices); see retainSet.
@@ -644,7 +644,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           });
         }
         compact(k, v, c.x, first, length, threshold, k.load(c.ties, chunk),
-                k.load(c.out, chunk), c.values, c.positions, c.bitmask);
+                k.load(c.out, chunk), c.values, c.positions, c.bitmask());
       });
     };
     if (!c.onePass) {
