@@ -161,8 +161,21 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 // registers across a group of output rows (32 KiB of dy), loaded and
 // stored once per group.
 // (The skipping kernel comes first, then the dense one.)
+// In the skipping kernel the group of output rows is the outermost loop
+// of an item, outside the row taps and the channels, so that the group's
+// dy is read from memory once per item rather than once per row tap.
 // CHECK-LABEL: func.func @backward_filter_wide
-//       CHECK: arith.constant 32768 : index
+//       CHECK: %[[GROUP_BYTES:.*]] = arith.constant 32768 : index
+//       CHECK: %[[GROUP_ROWS:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+//       CHECK: %[[GROUPS:.*]] = arith.divui %{{.*}}, %[[GROUP_ROWS]] : index
+//       CHECK: scf.parallel
+//       CHECK: scf.for %[[GROUP:.*]] = %{{.*}} to %[[GROUPS]] step
+//  CHECK-NEXT: arith.muli %[[GROUP]], %[[GROUP_ROWS]]
+//       CHECK: %[[TAPS:.*]] = arith.constant 3 : index
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %[[TAPS]] step
+//  CHECK-NEXT: arith.constant 1 : index
+//  CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+//       CHECK: scf.while
 //       CHECK: } else {
 //       CHECK: %[[BYTES:.*]] = arith.constant 32768 : index
 //       CHECK: arith.divui %[[BYTES]]
