@@ -17,14 +17,14 @@
 // The skipping loop reads x and writes y (64 channels: one chunk) in
 // place, no packed copies. Each parallel item is one result row (the
 // filter panels, 72 KiB, stay in L2; see @forward_row_groups) and a chunk
-// of result channels; inside, spans of 32 scanned channels, then filter
-// row taps.
+// of result channels; inside, spans of 64 scanned channels (a 48 KiB
+// filter slice per span), then filter row taps.
 //   CHECK-NOT: memref.alloc
 //       CHECK: scf.parallel (%[[ITEM:.*]]) =
 //       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
 //  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c1
 //       CHECK: scf.for %[[SPAN:.*]] = %{{.*}} to
-//  CHECK-NEXT: arith.constant 32 : index
+//  CHECK-NEXT: arith.constant 64 : index
 //  CHECK-NEXT: arith.muli %[[SPAN]]
 //       CHECK: scf.for %{{.*}} = %{{.*}} to
 //  CHECK-NEXT: arith.constant 1 : index
@@ -39,7 +39,7 @@
 // channel, over rows packed with their zero padding (no bounds tests); the
 // last tile of a row is as large as the pixels left (scf.index_switch).
 //       CHECK: } else {
-//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x32xf32>
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
 //   CHECK-NOT: scf.while
 //  CHECK-COUNT-6: vector.broadcast %{{.*}} : f32 to vector<16xf32>
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
@@ -224,7 +224,7 @@ func.func @negative_f64(%x: tensor<1x4x4x3xf64>, %w: tensor<3x3x3x2xf64>) -> ten
 // Filter panels of one chunk larger than 512 KiB (3 x 3 x 512 scanned
 // channels x 128 result channels, 2.4 MB): each parallel item is a group of
 // result rows (128 KiB of one chunk: 64 rows of 4 pixels x 128 channels,
-// at most 16), inside which spans of 16 scanned channels are outermost,
+// at most 16), inside which spans of 32 scanned channels are outermost,
 // then filter row taps, then the group's rows, so that the filter slice of
 // a span and tap is read once per group.
 // (The first parallel loop packs the filter.)
@@ -235,7 +235,7 @@ func.func @negative_f64(%x: tensor<1x4x4x3xf64>, %w: tensor<3x3x3x2xf64>) -> ten
 //       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
 //  CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[GROUP]], %c16
 //       CHECK: scf.for %[[SPAN:.*]] = %{{.*}} to
-//  CHECK-NEXT: arith.constant 16 : index
+//  CHECK-NEXT: arith.constant 32 : index
 //  CHECK-NEXT: arith.muli %[[SPAN]]
 //       CHECK: scf.for %{{.*}} = %{{.*}} to
 //  CHECK-NEXT: arith.constant 1 : index
