@@ -17,7 +17,8 @@
 //    each filter row tap and each row of the group, every output pixel of
 //    the row loads its accumulators, applies the filter column taps that
 //    hit the unpadded operand, and stores them. The filter slice of one
-//    row tap and one channel vector stays in L1 across the group's rows.
+//    row tap and one span of channels stays in cache (at most
+//    kSpanSliceBytes) across the group's rows.
 //    The data gradient reads the filter transposed to [KH, KW, F, C]
 //    (packed once per call) so that input channels are contiguous.
 //  - Filter gradient: the input is transposed once per call to [C, N, H, W]
@@ -72,11 +73,12 @@ constexpr int64_t kMinSkipVectors = 4;
 /// Vectors of the scanned operand the density test reads at most.
 constexpr int64_t kDensitySample = 4096;
 /// Bytes of the filter slice the forward and data-gradient kernels read per
-/// result pixel visit (a 48 KiB L1). Each mask word ends in one mispredicted
-/// loop exit: on the Intel Xeon VM, 32 channels per word on 3x3 layers
-/// with 128 result channels (a 48 KiB slice) ran 5-13 % faster at 0.7
-/// zeros than 16 channels (24 KiB), though the slice no longer stays in L1.
-constexpr int64_t kL1SliceBytes = 48 * 1024;
+/// result pixel visit at most (this bounds the span of scanned channels). Each
+/// mask word ends in one mispredicted loop exit: on the Intel Xeon VM, 32
+/// channels per word on 3x3 layers with 128 result channels (a 48 KiB slice)
+/// ran 5-13 % faster at 0.7 zeros than 16 channels (24 KiB), though the slice
+/// no longer stays in L1.
+constexpr int64_t kSpanSliceBytes = 48 * 1024;
 /// The forward and data-gradient kernels give each parallel item a group of
 /// result rows, and read the filter slice of a span and row tap once for
 /// all of them, where the filter panels of one chunk of result channels
@@ -320,7 +322,7 @@ static int64_t getTileVectors(int64_t channels, int64_t lanes) {
 /// How the forward and data-gradient kernels tile: `tileVectors` vectors
 /// of result channels; `scanVectors` vectors of the scanned operand per
 /// mask word, as many as keep the filter slice one result pixel reads
-/// (filter width x span x chunk floats) within kL1SliceBytes, so that few
+/// (filter width x span x chunk floats) within kSpanSliceBytes, so that few
 /// channels per visit do not leave the accumulator loads and stores
 /// dominant (1x1 layers); and whether a sliding window of result pixels
 /// stays in registers along each row (`taps` > 0: stride and dilation 1
@@ -389,7 +391,7 @@ static GatherPlan getGatherPlan(OpTy op, bool fromOutput, int64_t filterWidth,
   int64_t sliceBytes =
       std::max<int64_t>(filterWidth, 1) * lanes * plan.tileVectors * lanes * 4;
   plan.scanVectors =
-      std::clamp<int64_t>(kL1SliceBytes / sliceBytes, 1, 64 / lanes);
+      std::clamp<int64_t>(kSpanSliceBytes / sliceBytes, 1, 64 / lanes);
   // Rows per item: as many as hold kGroupBytes of one chunk of the result
   // where a chunk's filter panels would not stay in L2 across rows.
   auto filterShape =
@@ -724,7 +726,7 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   // items (one thread's share) read the same chunk of the filter panels.
   // Within an item the spans of scanned channels are outermost, then the
   // filter row taps, then the rows: the filter slice of one span and row
-  // tap stays in L1 across the group's rows and is read from memory once
+  // tap stays in cache across the group's rows and is read from memory once
   // per group (a chunk's panels of a 3x3 layer with 512 scanned channels,
   // 2.4 MB, do not stay in L2 from one row to the next), and the span's
   // scanned rows stay in cache across the row taps.
@@ -1196,8 +1198,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                   // Output rows [r0, r1) (row r is (r / oh, r % oh)) applied
                   // to the gradients of channels ci..: the accumulators stay
                   // in registers across the rows.
-                  auto applyRows = [&](Value r0, Value r1, Value ci,
-                                       int64_t channels) {
+                  auto applyRows = [&](Value ci, int64_t channels) {
                     SmallVector<Value> acc;
                     for (int64_t t = 0; t < taps; ++t)
                       for (int64_t p = 0; p < channels; ++p)
@@ -1228,19 +1229,16 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                   masks[v]);
                   };
                   if (tileChannels == 1) {
-                    k.forEach(c0, c1,
-                              [&](Value ci) { applyRows(r0, r1, ci, 1); });
+                    k.forEach(c0, c1, [&](Value ci) { applyRows(ci, 1); });
                     continue;
                   }
                   // `tileChannels` channels at a time, the last ones of
                   // the block one by one.
                   Value tiled =
                       k.sub(c1, k.remU(k.sub(c1, c0), k.index(tileChannels)));
-                  k.forEachStep(c0, tiled, tileChannels, [&](Value ci) {
-                    applyRows(r0, r1, ci, tileChannels);
-                  });
-                  k.forEach(tiled, c1,
-                            [&](Value ci) { applyRows(r0, r1, ci, 1); });
+                  k.forEachStep(c0, tiled, tileChannels,
+                                [&](Value ci) { applyRows(ci, tileChannels); });
+                  k.forEach(tiled, c1, [&](Value ci) { applyRows(ci, 1); });
                 }
               });
             });
