@@ -738,6 +738,22 @@ def conv_family(rng) -> List[Case]:
         c, f = channels[i % len(channels)]
         cases.append(_f32_conv_case(rng, f"conv_wide_{i}", "wide", op, kind, density,
                                     (n, h, w, c, f, kh, kw, oh, ow, st, dl, pad)))
+    # Filter gradients on rows of every width class of its skipping loop:
+    # several narrow rows per mask word (up to 16 and up to 32 columns with
+    # 16 lanes), one row per word and rows of several words; odd row counts
+    # leave a partial word at the end of a group.
+    for i, w in enumerate([5, 14, 20, 28, 31, 40, 70]):
+        n, h = int(rng.choice([1, 2, 3])), int(rng.integers(2, 8))
+        kh, kw = [(3, 3), (5, 5), (3, 1)][i % 3]
+        st, dl = [int(rng.choice([1, 2])), 1], [int(rng.choice([1, 2])), 1]
+        pad = [int(rng.integers(0, 3)) for _ in range(4)]
+        h = max(h, dl[0] * (kh - 1) + 1)
+        oh = ref.conv_output_size(h, kh, st[0], dl[0], pad[0], pad[1])
+        ow = ref.conv_output_size(w, kw, st[1], dl[1], pad[2], pad[3])
+        kind = ["relu", "special"][i % 2]
+        cases.append(_f32_conv_case(rng, f"conv_rows_{i}", "rows", "backward_filter", kind,
+                                    [1.0, None][i % 2],
+                                    (n, h, w, 3, [16, 40][i % 2], kh, kw, oh, ow, st, dl, pad)))
     # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
     for i in range(12):
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)

@@ -25,7 +25,9 @@
 //    so that the scan runs along input rows; each parallel iteration owns
 //    a block of input channels and one chunk of filters, and accumulates
 //    the filter column taps of a row tap in registers across a group of
-//    output rows (no atomics, no reduction between threads).
+//    output rows (no atomics, no reduction between threads). Narrow input
+//    rows share mask words: two rows of up to 32 columns or four of up to
+//    16 (16 lanes) per word.
 //
 // Before the kernel, a strided sample of the scanned operand estimates its
 // density; above the op's `max_density` a dense loop runs instead. For the
@@ -111,6 +113,9 @@ constexpr int64_t kDenseMinWidth = 28;
 /// (256 KiB) had measured best.
 constexpr int64_t kRowGroupBytes = 32 * 1024;
 constexpr int64_t kMaxRowGroup = 32;
+/// Most input rows whose non-zeros share one mask word in the filter
+/// gradient's skipping loop.
+constexpr int64_t kMaxRowsPerWord = 4;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
 constexpr int64_t kAccumulatorRegisters = 28;
@@ -194,10 +199,19 @@ struct Lanes {
     if (!skip)
       return k.forAccumulate(k.index(0), k.minU(count, k.index(span())), init,
                              body);
+    return forEachSetBit(nonZeroWord(memref, at, count, scanVectors), init,
+                         body);
+  }
+
+  /// The non-zero bits (`nonZeroBits`) of the `vectors` vectors of `memref`
+  /// from `at` on (along the last index), of which `count` elements exist,
+  /// joined into one i64 (element `at + e` at bit e; `vectors * lanes` <=
+  /// 64).
+  Value nonZeroWord(Value memref, ValueRange at, Value count, int64_t vectors) {
     Value word;
     SmallVector<Value> indices(at);
     Value first = indices.back();
-    for (int64_t v = 0; v < scanVectors; ++v) {
+    for (int64_t v = 0; v < vectors; ++v) {
       indices.back() = k.add(first, k.index(v * lanes));
       Value values =
           load(memref, indices, prefixMask(k.sub(count, k.index(v * lanes))));
@@ -207,7 +221,7 @@ struct Lanes {
             k.b, bitsOfVector, k.integer(k.b.getI64Type(), v * lanes));
       word = v == 0 ? bitsOfVector : k.orI(word, bitsOfVector);
     }
-    return forEachSetBit(word, init, body);
+    return word;
   }
 
   /// `acc[p * vectors + v] += broadcasts[p] * row(v)` for every broadcast p
@@ -1069,6 +1083,21 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
         tileChannels = kDenseChannels;
       }
       int64_t chunk = tileVectors * lanes;
+      // The skipping loop joins the non-zero bits of `rowsPerWord` input
+      // rows of `rowVectors` vectors each into one mask word when the rows
+      // are narrow (row p at bit p * rowVectors * lanes), so that its
+      // mispredicted exit is paid once per word, not once per row.
+      int64_t rowsPerWord = 1, rowVectors = l.scanVectors;
+      if (skip && !ShapedType::isDynamic(xs[2])) {
+        int64_t vectors = llvm::PowerOf2Ceil(
+            std::max<int64_t>(1, llvm::divideCeil(xs[2], lanes)));
+        int64_t fit = std::min(kMaxRowsPerWord, (64 / lanes) / vectors);
+        if (fit > 1) {
+          rowsPerWord = fit;
+          rowVectors = vectors;
+        }
+      }
+      int64_t rowSpan = rowVectors * lanes;
       // Filter column taps per pass over the input: as many as the
       // accumulator registers hold.
       int64_t group = std::clamp<int64_t>(kAccumulatorRegisters /
@@ -1076,14 +1105,16 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                           1, std::max<int64_t>(kw, 1));
       ConvWindowValues win = getConvWindowValues(k, op);
       Value numChunks = k.ceilDivU(f, chunk);
-      // dy in panels of `chunk` filters, zero past the last one:
-      // dyPanels[j][n][o][q][e] = dy[n][o][q][j * chunk + e]. The rows a
+      // dy in panels of `chunk` filters, zero past the last one, its output
+      // rows (n, o) flattened to r = n * OH + o:
+      // dyPanels[j][r][q][e] = dy[n][o][q][j * chunk + e]. The rows a
       // channel's scan reads are then contiguous and need no masks.
       int64_t dyn = ShapedType::kDynamic;
+      Value numRows = k.mul(batch, oh);
       Value dyPanels = memref::AllocOp::create(
-          k.b, MemRefType::get({dyn, dyn, dyn, dyn, chunk}, f32),
-          ValueRange{numChunks, batch, oh, ow}, k.b.getI64IntegerAttr(64));
-      k.forEachParallel(k.index(0), k.mul(batch, oh), [&](Value row) {
+          k.b, MemRefType::get({dyn, dyn, dyn, chunk}, f32),
+          ValueRange{numChunks, numRows, ow}, k.b.getI64IntegerAttr(64));
+      k.forEachParallel(k.index(0), numRows, [&](Value row) {
         Value n = k.divU(row, oh), o = k.remU(row, oh);
         k.forEach(k.index(0), ow, [&](Value q) {
           k.forEach(k.index(0), numChunks, [&](Value j) {
@@ -1091,19 +1122,23 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
               Value col = k.add(k.mul(j, k.index(chunk)), k.index(v * lanes));
               vector::StoreOp::create(
                   k.b, l.load(dy, {n, o, q, col}, l.prefixMask(k.sub(f, col))),
-                  dyPanels, ValueRange{j, n, o, q, k.index(v * lanes)});
+                  dyPanels, ValueRange{j, row, q, k.index(v * lanes)});
             }
           });
         });
       });
-      Value numScans = k.ceilDivU(w, l.span());
-      // Input pixel (n, i, j) of `broadcasts.size()` consecutive channels,
-      // added into the accumulators of taps g0.. of row tap a for every tap
-      // that maps it to an output pixel (o, q) of output row o:
+      // xt with the rows of a channel flattened: xRows[c][(n * H + i) * W +
+      // j].
+      Value xRows = memref::CollapseShapeOp::create(
+          k.b, xt, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+      Value numScans = k.ceilDivU(w, rowSpan);
+      // Input pixel j of `broadcasts.size()` consecutive channels, added
+      // into the accumulators of taps g0.. of a row tap for every tap that
+      // maps it to an output pixel q of output row r (flattened):
       // acc[(t * channels + p) * tileVectors + v]. Each dy vector is loaded
       // once for all the channels.
-      auto applyPixel = [&](ArrayRef<Value> broadcasts, Value n, Value o,
-                            Value j, int64_t g0, Value fc, ValueRange acc) {
+      auto applyPixel = [&](ArrayRef<Value> broadcasts, Value r, Value j,
+                            int64_t g0, Value fc, ValueRange acc) {
         int64_t tile = broadcasts.size() * tileVectors;
         SmallVector<Value> next;
         for (int64_t t = 0; t * tile < static_cast<int64_t>(acc.size()); ++t) {
@@ -1115,7 +1150,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                         hit, SmallVector<Type>(tile, l.floats),
                         [&] {
                           return l.fmaTile(broadcasts, tileVectors, dyPanels,
-                                           {fc, n, o, q}, tapAcc);
+                                           {fc, r, q}, tapAcc);
                         },
                         [&] { return SmallVector<Value>(tapAcc); }));
         }
@@ -1132,12 +1167,15 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
       // tap's group of taps live in registers across the group's input
       // rows and in dW between groups.
       Value numBlocks = k.ceilDivU(c, kChannelBlock);
-      Value numRows = k.mul(batch, oh);
       Value rowGroup = k.minU(
           k.index(kMaxRowGroup),
           k.maxU(k.index(1),
                  k.divU(k.index(kRowGroupBytes),
                         k.mul(k.maxU(ow, k.index(1)), k.index(chunk * 4)))));
+      // Whole mask words of rows per group.
+      if (rowsPerWord > 1)
+        rowGroup =
+            k.mul(k.ceilDivU(rowGroup, rowsPerWord), k.index(rowsPerWord));
       Value numRowGroups = k.ceilDivU(numRows, rowGroup);
       k.forEachParallel(
           k.index(0), k.mul(numBlocks, numChunks), [&](Value item) {
@@ -1163,35 +1201,87 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
               k.forEach(k.index(0), k.index(kh), [&](Value a) {
                 for (int64_t g0 = 0; g0 < kw; g0 += group) {
                   int64_t taps = std::min(group, kw - g0);
-                  // Input row (n, i) of channels ci.. meeting output row o
+                  // Input row (n, i) of channels ci.. meeting output row r
                   // through row tap a, added to the accumulators `acc` of
-                  // their gradients.
-                  auto applyRow = [&](Value n, Value o, Value i, Value ci,
+                  // their gradients, every pixel (the dense loop).
+                  auto applyRow = [&](Value r, Value n, Value i, Value ci,
                                       int64_t channels, ValueRange acc) {
-                    if (!skip) {
-                      return k.forAccumulate(
-                          k.index(0), w, acc, [&](Value j, ValueRange rowAcc) {
-                            SmallVector<Value> values;
-                            for (int64_t p = 0; p < channels; ++p)
-                              values.push_back(vector::BroadcastOp::create(
-                                  k.b, l.floats,
-                                  k.load(xt,
-                                         {k.add(ci, k.index(p)), n, i, j})));
-                            return applyPixel(values, n, o, j, g0, fc, rowAcc);
-                          });
-                    }
                     return k.forAccumulate(
-                        k.index(0), numScans, acc,
-                        [&](Value sb, ValueRange scanAcc) {
-                          Value j0 = k.mul(sb, k.index(l.span()));
-                          return l.forEachLane(
-                              /*skip=*/true, xt, {ci, n, i, j0}, k.sub(w, j0),
-                              scanAcc, [&](Value lane, ValueRange laneAcc) {
-                                Value j = k.add(j0, lane);
-                                Value value = vector::BroadcastOp::create(
-                                    k.b, l.floats, k.load(xt, {ci, n, i, j}));
-                                return applyPixel({value}, n, o, j, g0, fc,
-                                                  laneAcc);
+                        k.index(0), w, acc, [&](Value j, ValueRange rowAcc) {
+                          SmallVector<Value> values;
+                          for (int64_t p = 0; p < channels; ++p)
+                            values.push_back(vector::BroadcastOp::create(
+                                k.b, l.floats,
+                                k.load(xt, {k.add(ci, k.index(p)), n, i, j})));
+                          return applyPixel(values, r, j, g0, fc, rowAcc);
+                        });
+                  };
+                  // The skipping loop over output rows [r0, r1) for
+                  // channel ci: the input rows that rowsPerWord consecutive
+                  // output rows meet through row tap a are scanned
+                  // together, one mask word per rowSpan columns.
+                  auto scanRows = [&](Value ci, ValueRange acc) {
+                    Value numBlocks =
+                        k.ceilDivU(k.sub(r1, r0), k.index(rowsPerWord));
+                    return k.forAccumulate(
+                        k.index(0), numBlocks, acc,
+                        [&](Value block, ValueRange blockAcc) {
+                          Value rb =
+                              k.add(r0, k.mul(block, k.index(rowsPerWord)));
+                          // Where each row starts in xRows, and whether it
+                          // exists (padding rows and rows past r1 do not).
+                          SmallVector<Value, kMaxRowsPerWord> starts, exist;
+                          for (int64_t p = 0; p < rowsPerWord; ++p) {
+                            Value r = k.add(rb, k.index(p));
+                            Value n = k.divU(r, oh), o = k.remU(r, oh);
+                            auto [i, insideH] = convInputCoordinate(
+                                k, o, a, win.sh, win.dh, win.top, h);
+                            exist.push_back(
+                                k.andI(insideH, k.cmp(arith::CmpIPredicate::ult,
+                                                      r, r1)));
+                            starts.push_back(k.select(
+                                exist.back(), k.mul(k.add(k.mul(n, h), i), w),
+                                k.index(0)));
+                          }
+                          return k.forAccumulate(
+                              k.index(0), numScans, blockAcc,
+                              [&](Value sb, ValueRange scanAcc) {
+                                Value j0 = k.mul(sb, k.index(rowSpan));
+                                Value left = k.sub(w, j0);
+                                Value word;
+                                for (int64_t p = 0; p < rowsPerWord; ++p) {
+                                  Value bits = l.nonZeroWord(
+                                      xRows, {ci, k.add(starts[p], j0)},
+                                      k.select(exist[p], left, k.index(0)),
+                                      rowVectors);
+                                  if (p > 0)
+                                    bits = arith::ShLIOp::create(
+                                        k.b, bits,
+                                        k.integer(k.b.getI64Type(),
+                                                  p * rowSpan));
+                                  word = p == 0 ? bits : k.orI(word, bits);
+                                }
+                                return l.forEachSetBit(
+                                    word, scanAcc,
+                                    [&](Value lane, ValueRange laneAcc) {
+                                      Value p = k.index(0), column = lane;
+                                      Value start = starts[0];
+                                      if (rowsPerWord > 1) {
+                                        p = k.divU(lane, k.index(rowSpan));
+                                        column = k.remU(lane, k.index(rowSpan));
+                                      }
+                                      for (int64_t q = 1; q < rowsPerWord; ++q)
+                                        start = k.select(
+                                            k.cmp(arith::CmpIPredicate::eq, p,
+                                                  k.index(q)),
+                                            starts[q], start);
+                                      Value j = k.add(j0, column);
+                                      Value value = vector::BroadcastOp::create(
+                                          k.b, l.floats,
+                                          k.load(xRows, {ci, k.add(start, j)}));
+                                      return applyPixel({value}, k.add(rb, p),
+                                                        j, g0, fc, laneAcc);
+                                    });
                               });
                         });
                   };
@@ -1208,18 +1298,23 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                                 k.add(ci, k.index(p)), cols[v]},
                                                masks[v]));
                     SmallVector<Type> accTypes(acc.size(), l.floats);
-                    acc = k.forAccumulate(
-                        r0, r1, acc, [&](Value r, ValueRange rowsAcc) {
-                          Value n = k.divU(r, oh), o = k.remU(r, oh);
-                          auto [i, insideH] = convInputCoordinate(
-                              k, o, a, win.sh, win.dh, win.top, h);
-                          return k.ifThenElse(
-                              insideH, accTypes,
-                              [&] {
-                                return applyRow(n, o, i, ci, channels, rowsAcc);
-                              },
-                              [&] { return SmallVector<Value>(rowsAcc); });
-                        });
+                    if (skip) {
+                      acc = scanRows(ci, acc);
+                    } else {
+                      acc = k.forAccumulate(
+                          r0, r1, acc, [&](Value r, ValueRange rowsAcc) {
+                            Value n = k.divU(r, oh), o = k.remU(r, oh);
+                            auto [i, insideH] = convInputCoordinate(
+                                k, o, a, win.sh, win.dh, win.top, h);
+                            return k.ifThenElse(
+                                insideH, accTypes,
+                                [&] {
+                                  return applyRow(r, n, i, ci, channels,
+                                                  rowsAcc);
+                                },
+                                [&] { return SmallVector<Value>(rowsAcc); });
+                          });
+                    }
                     for (int64_t t = 0; t < taps; ++t)
                       for (int64_t p = 0; p < channels; ++p)
                         for (int64_t v = 0; v < tileVectors; ++v)

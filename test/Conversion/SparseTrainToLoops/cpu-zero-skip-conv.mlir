@@ -163,10 +163,14 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 // (The skipping kernel comes first, then the dense one.)
 // In the skipping kernel the group of output rows is the outermost loop
 // of an item, outside the row taps and the channels, so that the group's
-// dy is read from memory once per item rather than once per row tap.
+// dy is read from memory once per item rather than once per row tap; the
+// group holds whole mask words of rows: 28-pixel rows are scanned two per
+// word (2 x 2 vectors, the second row at bit 32), and a set bit's row is
+// its index / 32.
 // CHECK-LABEL: func.func @backward_filter_wide
 //       CHECK: %[[GROUP_BYTES:.*]] = arith.constant 32768 : index
-//       CHECK: %[[GROUP_ROWS:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+//       CHECK: arith.minui %{{.*}}, %{{.*}} : index
+//       CHECK: %[[GROUP_ROWS:.*]] = arith.muli %{{.*}}, %c2{{.*}} : index
 //       CHECK: %[[GROUPS:.*]] = arith.divui %{{.*}}, %[[GROUP_ROWS]] : index
 //       CHECK: scf.parallel
 //       CHECK: scf.for %[[GROUP:.*]] = %{{.*}} to %[[GROUPS]] step
@@ -175,7 +179,17 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 //       CHECK: scf.for %{{.*}} = %{{.*}} to %[[TAPS]] step
 //  CHECK-NEXT: arith.constant 1 : index
 //  CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
-//       CHECK: scf.while
+//  CHECK-COUNT-2: vector.maskedload %{{.*}} : memref<8x56xf32>
+//       CHECK: arith.shli %{{.*}}, %c16_i64
+//  CHECK-COUNT-2: vector.maskedload %{{.*}} : memref<8x56xf32>
+//       CHECK: arith.shli %{{.*}}, %c16_i64
+//       CHECK: arith.shli %{{.*}}, %c32_i64 : i64
+//  CHECK-NEXT: %[[WORD:.*]] = arith.ori
+//  CHECK-NEXT: scf.while (%{{.*}} = %[[WORD]],
+//       CHECK: math.cttz
+//       CHECK: arith.divui %{{.*}}, %c32{{.*}} : index
+//       CHECK: arith.remui %{{.*}}, %c32{{.*}} : index
+//       CHECK: arith.select
 //       CHECK: } else {
 //       CHECK: %[[BYTES:.*]] = arith.constant 32768 : index
 //       CHECK: arith.divui %[[BYTES]]
