@@ -13,6 +13,7 @@
 |*   - oneDNN convolution primitives (forward, backward data, backward        *|
 |*     weights; direct or auto) behind an opaque handle, created once on      *|
 |*     fixed inputs so that only their execution is timed;                    *|
+|*   - the single-thread FMA peak that efficiencies are quoted against;       *|
 |*   - memory-bound references: memset, a STREAM-like read, the dense        *|
 |*     restore (memset + scatter) of DropIT's backward, and the memory        *|
 |*     traffic of a bitmask restore without its expand.                       *|
@@ -501,6 +502,44 @@ void peer_dnnl_conv_destroy(PeerConv *c) {
 }
 
 #undef DNNL_TRY
+
+/* ---- the machine's arithmetic peak ------------------------------------------
+ */
+
+/** Single-thread fp32 FMA throughput in GFLOP/s: `iterations` rounds of 12
+ *  independent chains of 512-bit FMAs (enough to cover the FMA latency on
+ *  two FMA pipes), the best of three timings. The bound every kernel's
+ *  efficiency is quoted against (docs/Performance.md); 0 without AVX-512. */
+double peer_fma_peak_gflops(int64_t iterations) {
+#ifdef __AVX512F__
+  double best = 0.0;
+  for (int rep = 0; rep < 3; ++rep) {
+    __m512 acc[12];
+    const __m512 scale = _mm512_set1_ps(1.0f), bias = _mm512_set1_ps(0.0f);
+    for (int i = 0; i < 12; ++i)
+      acc[i] = _mm512_set1_ps((float)i);
+    const double start = omp_get_wtime();
+    for (int64_t it = 0; it < iterations; ++it) {
+      for (int i = 0; i < 12; ++i)
+        acc[i] = _mm512_fmadd_ps(acc[i], scale, bias);
+      /* Keeps the chains in registers and the loop from being folded. */
+      __asm__ volatile(""
+                       : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]),
+                         "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
+                         "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]),
+                         "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
+    }
+    const double seconds = omp_get_wtime() - start;
+    const double gflops = (double)iterations * 12 * 32 / seconds / 1e9;
+    if (gflops > best)
+      best = gflops;
+  }
+  return best;
+#else
+  (void)iterations;
+  return 0.0;
+#endif
+}
 
 /* ---- memory-bound references --------------------------------------------- */
 

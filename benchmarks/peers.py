@@ -50,6 +50,7 @@ _SIGNATURES = {
     "peer_xsmm_bsr": ([_I64, _I64, _I64, _P, _P, _P, _P, _P, _I64], ctypes.c_int),
     "peer_memset": ([_P, _I64], ctypes.c_int),
     "peer_stream_read": ([_P, _I64], ctypes.c_uint64),
+    "peer_fma_peak_gflops": ([_I64], ctypes.c_double),
     "peer_restore_indices": ([_P, _P, _I64, _P, _I64], ctypes.c_int),
     "peer_restore_traffic": ([_P, _P, _I64, _P], ctypes.c_int64),
     "peer_dnnl_conv_create": ([ctypes.POINTER(_P), ctypes.c_int, ctypes.c_int, _P, _P, _P, _P],
@@ -125,6 +126,9 @@ def identify(threads):
         "dnnl_matmul_impl": impl.value.decode(),
         "libxsmm_arch": peers.peer_xsmm_arch().decode(),
         "c_peers_omp_threads": peers.peer_omp_threads(),
+        # One thread's fp32 FMA throughput (12 independent 512-bit chains,
+        # best of 3 x 0.1-0.2 s): the peak efficiencies are quoted against.
+        "fma_peak_gflops_1t": round(peers.peer_fma_peak_gflops(50_000_000), 1),
     }
     problems = []
     if info["openblas_corename"] not in OPENBLAS_AVX512:
