@@ -205,9 +205,10 @@ struct Lanes {
 
   /// The non-zero bits (`nonZeroBits`) of the `vectors` vectors of `memref`
   /// from `at` on (along the last index), of which `count` elements exist,
-  /// joined into one i64 (element `at + e` at bit e; `vectors * lanes` <=
-  /// 64).
-  Value nonZeroWord(Value memref, ValueRange at, Value count, int64_t vectors) {
+  /// joined into one i64: element `at + e` at bit `firstBit + e`
+  /// (`firstBit + vectors * lanes` <= 64).
+  Value nonZeroWord(Value memref, ValueRange at, Value count, int64_t vectors,
+                    int64_t firstBit = 0) {
     Value word;
     SmallVector<Value> indices(at);
     Value first = indices.back();
@@ -216,9 +217,10 @@ struct Lanes {
       Value values =
           load(memref, indices, prefixMask(k.sub(count, k.index(v * lanes))));
       Value bitsOfVector = nonZeroBits(values);
-      if (v > 0)
+      if (firstBit + v * lanes > 0)
         bitsOfVector = arith::ShLIOp::create(
-            k.b, bitsOfVector, k.integer(k.b.getI64Type(), v * lanes));
+            k.b, bitsOfVector,
+            k.integer(k.b.getI64Type(), firstBit + v * lanes));
       word = v == 0 ? bitsOfVector : k.orI(word, bitsOfVector);
     }
     return word;
@@ -1253,12 +1255,7 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                   Value bits = l.nonZeroWord(
                                       xRows, {ci, k.add(starts[p], j0)},
                                       k.select(exist[p], left, k.index(0)),
-                                      rowVectors);
-                                  if (p > 0)
-                                    bits = arith::ShLIOp::create(
-                                        k.b, bits,
-                                        k.integer(k.b.getI64Type(),
-                                                  p * rowSpan));
+                                      rowVectors, p * rowSpan);
                                   word = p == 0 ? bits : k.orI(word, bits);
                                 }
                                 return l.forEachSetBit(
@@ -1297,10 +1294,10 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
                                                {a, k.index(g0 + t),
                                                 k.add(ci, k.index(p)), cols[v]},
                                                masks[v]));
-                    SmallVector<Type> accTypes(acc.size(), l.floats);
                     if (skip) {
                       acc = scanRows(ci, acc);
                     } else {
+                      SmallVector<Type> accTypes(acc.size(), l.floats);
                       acc = k.forAccumulate(
                           r0, r1, acc, [&](Value r, ValueRange rowsAcc) {
                             Value n = k.divU(r, oh), o = k.remU(r, oh);

@@ -165,8 +165,8 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 // of an item, outside the row taps and the channels, so that the group's
 // dy is read from memory once per item rather than once per row tap; the
 // group holds whole mask words of rows: 28-pixel rows are scanned two per
-// word (2 x 2 vectors, the second row at bit 32), and a set bit's row is
-// its index / 32.
+// word (2 x 2 vectors; the second row's vectors at bits 32 and 48), and a
+// set bit's row is its index / 32.
 // CHECK-LABEL: func.func @backward_filter_wide
 //       CHECK: %[[GROUP_BYTES:.*]] = arith.constant 32768 : index
 //       CHECK: arith.minui %{{.*}}, %{{.*}} : index
@@ -181,9 +181,11 @@ func.func @backward_filter(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) 
 //  CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
 //  CHECK-COUNT-2: vector.maskedload %{{.*}} : memref<8x56xf32>
 //       CHECK: arith.shli %{{.*}}, %c16_i64
-//  CHECK-COUNT-2: vector.maskedload %{{.*}} : memref<8x56xf32>
-//       CHECK: arith.shli %{{.*}}, %c16_i64
+//       CHECK: vector.maskedload %{{.*}} : memref<8x56xf32>
 //       CHECK: arith.shli %{{.*}}, %c32_i64 : i64
+//       CHECK: vector.maskedload %{{.*}} : memref<8x56xf32>
+//       CHECK: arith.shli %{{.*}}, %c48_i64 : i64
+//       CHECK: arith.ori
 //  CHECK-NEXT: %[[WORD:.*]] = arith.ori
 //  CHECK-NEXT: scf.while (%{{.*}} = %[[WORD]],
 //       CHECK: math.cttz
