@@ -754,6 +754,25 @@ def conv_family(rng) -> List[Case]:
         cases.append(_f32_conv_case(rng, f"conv_rows_{i}", "rows", "backward_filter", kind,
                                     [1.0, None][i % 2],
                                     (n, h, w, 3, [16, 40][i % 2], kh, kw, oh, ow, st, dl, pad)))
+    # Pointwise forward and data gradients (1x1, unit strides, no padding)
+    # take the CPU's pointwise kernel: scanned channels of one mask word or
+    # several (partial last word), result channels of part of a vector to
+    # several chunks, pixel counts that leave partial blocks and tiles,
+    # both sides of the density dispatch; the last case's result (4 MiB,
+    # whole vectors, one word of scanned channels) is written with streaming
+    # stores.
+    # (scanned channels, result channels, n, h, w)
+    pointwise = [(3, 5, 1, 2, 3), (16, 16, 2, 5, 7), (64, 70, 1, 9, 4), (65, 64, 3, 4, 5),
+                 (130, 33, 1, 6, 6), (256, 64, 1, 5, 9), (40, 128, 2, 7, 3), (17, 257, 1, 3, 2),
+                 (64, 256, 1, 64, 64)]
+    for i, (scanned, result, n, h, w) in enumerate(pointwise):
+        for op in ("forward", "backward_data"):
+            j = 2 * i + (op == "backward_data")
+            kind = ["relu", "special", "normal", "zeros", "relu"][j % 5]
+            density = [None, 1.0, 0.0][j % 3]
+            c, f = (scanned, result) if op == "forward" else (result, scanned)
+            cases.append(_f32_conv_case(rng, f"conv_pointwise_{i}", "pointwise", op, kind, density,
+                                        (n, h, w, c, f, 1, 1, h, w, [1, 1], [1, 1], [0, 0, 0, 0])))
     # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
     for i in range(12):
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)

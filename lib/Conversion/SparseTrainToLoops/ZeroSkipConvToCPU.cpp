@@ -66,11 +66,11 @@ constexpr int64_t kDensePixels = 2;
 constexpr int64_t kDenseRegisters = 31;
 /// Most result pixels per register tile of the dense loop.
 constexpr int64_t kMaxDensePixels = 12;
-/// The most vectors of FMAs per non-zero at which the forward and
-/// data-gradient kernels skip only all-zero operands by default: measured
-/// on ResNet-50's 1x1 layers, skipping with 4 (64 result channels) is
-/// slower than the dense loop even at 0.9 zeros, with 8 it wins from about
-/// 0.3 zeros.
+/// The most vectors of FMAs per non-zero at which the gather kernel
+/// (forward and data gradient, not pointwise) skips only all-zero operands
+/// by default: measured on ResNet-50's 1x1 layers before they had a kernel
+/// of their own, skipping with 4 (64 result channels) was slower than the
+/// dense loop even at 0.9 zeros, with 8 it won from about 0.3 zeros.
 constexpr int64_t kMinSkipVectors = 4;
 /// Vectors of the scanned operand the density test reads at most.
 constexpr int64_t kDensitySample = 4096;
@@ -93,6 +93,24 @@ constexpr int64_t kSpanSliceBytes = 48 * 1024;
 constexpr int64_t kGroupPanelBytes = 512 * 1024;
 constexpr int64_t kGroupBytes = 128 * 1024;
 constexpr int64_t kMaxGroupRows = 16;
+/// Register tiles of result pixels per parallel item of the pointwise
+/// kernel.
+constexpr int64_t kPointwiseTiles = 16;
+/// Sets of accumulators the pointwise kernel's skipping loop deals the
+/// non-zeros to (measured on ResNet-50's 1x1 layers: 2 gained 10-30 % over
+/// 1 from 0.5 zeros on; 3 and 4 no more).
+constexpr int64_t kSkipChains = 2;
+/// The default max_density of pointwise forward and data-gradient ops:
+/// their break-even on ResNet-50's 1x1 layers was 0.3-0.5 zeros with one
+/// mask word of scanned channels per pixel, 0.5-0.7 with four.
+constexpr double kPointwiseMaxDensity = 0.5;
+/// Results of at least this many bytes are written with streaming stores
+/// where a kernel stores each of their vectors once (twice the 2 MiB L2 of
+/// the Intel Xeon VM).
+constexpr int64_t kStreamBytes = 4 << 20;
+/// Alignment of the forward and data-gradient results (a cache line: the
+/// pointwise kernel's streaming stores need their vectors aligned).
+constexpr int64_t kResultAlignment = 64;
 /// Input channels per parallel item of the filter gradient.
 constexpr int64_t kChannelBlock = 32;
 /// Input channels and vectors of filters per register tile of the filter
@@ -165,28 +183,70 @@ struct Lanes {
   /// bits: no branch per zero.
   template <typename Body>
   SmallVector<Value> forEachSetBit(Value bits, ValueRange init, Body body) {
+    return forEachSetBitChained(bits, 1, init, body);
+  }
+
+  /// forEachSetBit with the bits dealt in turn to `chains` independent sets
+  /// of carried values (`init` holds the sets one after the other): the
+  /// j-th bit of every `chains` bits updates set j. The loop takes `chains`
+  /// bits per iteration while that many remain, so that as many FMA chains
+  /// progress at once (one alone waits out each FMA's latency); the fewer
+  /// bits left after it are applied without a branch, each under a select
+  /// on whether it exists (the carried values must be vectors of `lanes`).
+  template <typename Body>
+  SmallVector<Value> forEachSetBitChained(Value bits, int64_t chains,
+                                          ValueRange init, Body body) {
     Type i64 = k.b.getI64Type();
+    int64_t setSize = init.size() / chains;
+    auto blsr = [&](Value rest) {
+      return k.andI(rest, k.sub(rest, k.integer(i64, 1)));
+    };
+    auto lowest = [&](Value rest) {
+      return k.toIndex(math::CountTrailingZerosOp::create(k.b, rest));
+    };
     SmallVector<Type> types = {i64};
     llvm::append_range(types, init.getTypes());
     SmallVector<Value> inits = {bits};
     llvm::append_range(inits, init);
     SmallVector<Location> locs(types.size(), k.b.getLoc());
     auto loop = scf::WhileOp::create(k.b, types, inits);
-    OpBuilder::InsertionGuard guard(k.b);
-    Block *before = k.b.createBlock(&loop.getBefore(), {}, types, locs);
-    Value zero = k.integer(i64, 0);
-    scf::ConditionOp::create(
-        k.b, k.cmp(arith::CmpIPredicate::ne, before->getArgument(0), zero),
-        before->getArguments());
-    Block *after = k.b.createBlock(&loop.getAfter(), {}, types, locs);
-    Value rest = after->getArgument(0);
-    Value lane = k.toIndex(math::CountTrailingZerosOp::create(k.b, rest));
-    Value next = k.andI(rest, k.sub(rest, k.integer(i64, 1)));
-    SmallVector<Value> yielded = {next};
-    llvm::append_range(yielded, body(lane, after->getArguments().drop_front()));
-    scf::YieldOp::create(k.b, yielded);
-    k.b.setInsertionPointAfter(loop);
-    return SmallVector<Value>(loop.getResults().drop_front());
+    {
+      OpBuilder::InsertionGuard guard(k.b);
+      Block *before = k.b.createBlock(&loop.getBefore(), {}, types, locs);
+      Value rest = before->getArgument(0);
+      Value more =
+          chains == 1
+              ? k.cmp(arith::CmpIPredicate::ne, rest, k.integer(i64, 0))
+              : k.cmp(arith::CmpIPredicate::uge,
+                      math::CtPopOp::create(k.b, rest), k.integer(i64, chains));
+      scf::ConditionOp::create(k.b, more, before->getArguments());
+      Block *after = k.b.createBlock(&loop.getAfter(), {}, types, locs);
+      rest = after->getArgument(0);
+      SmallVector<Value> yielded = {Value()};
+      for (int64_t j = 0; j < chains; ++j) {
+        Value lane = lowest(rest);
+        rest = blsr(rest);
+        llvm::append_range(yielded, body(lane, after->getArguments().slice(
+                                                   1 + j * setSize, setSize)));
+      }
+      yielded[0] = rest;
+      scf::YieldOp::create(k.b, yielded);
+    }
+    Value rest = loop.getResult(0);
+    SmallVector<Value> sets(loop.getResults().drop_front());
+    for (int64_t j = 0; j + 1 < chains; ++j) {
+      Value exists = k.cmp(arith::CmpIPredicate::ne, rest, k.integer(i64, 0));
+      Value lane = k.select(exists, lowest(rest), k.index(0));
+      rest = blsr(rest);
+      MutableArrayRef<Value> set(sets.data() + j * setSize, setSize);
+      SmallVector<Value> applied = body(lane, set);
+      // A vector condition: LLVM turns a select on a scalar one between
+      // vectors into a (mispredicted) branch.
+      Value everyLane = vector::BroadcastOp::create(k.b, masks, exists);
+      for (auto [value, next] : llvm::zip(set, applied))
+        value = k.select(everyLane, next, value);
+    }
+    return sets;
   }
 
   /// `carried = body(lane, carried)` for the `span()` elements of the
@@ -927,6 +987,173 @@ static void emitPointwiseProduct(KernelBuilder &k, Value a, Value b,
       getMatmulMaps(k.b.getContext(), transA, transB)));
 }
 
+/// The forward and data-gradient kernel of a pointwise convolution
+/// (isPointwise): over the activations flattened to [pixels, channels],
+/// result[p][ch * chunk + e] = sum over scanned channels c of scanned[p][c]
+/// * panels[ch][0][0][c][e] (packFilter's panels of `tileVectors` vectors).
+/// One parallel item per block of pixels; within it the chunks of result
+/// channels, then the spans of scanned channels (one mask word each) are
+/// outermost, so that the filter slice of a span (at most 64 x chunk
+/// floats) stays in L1 across the block: read per non-zero, the whole
+/// panel of a 256-channel layer (64 KiB) came from L2 at about a line per
+/// FMA. A tile of result vectors stays in registers over a span. Skipping,
+/// a pixel's non-zeros are dealt to `chains` sets of accumulators, summed at
+/// the end of the span: with few result channels one set would leave every
+/// FMA waiting for the previous one. The dense loop tiles `densePixels`
+/// pixels, which share each panel load.
+static void emitPointwiseKernel(Lanes &l, Value scanned, Value panels,
+                                Value result, int64_t tileVectors,
+                                int64_t densePixels, int64_t chains,
+                                bool skip) {
+  KernelBuilder &k = l.k;
+  int64_t lanes = l.lanes, chunk = tileVectors * lanes, span = l.span();
+  // Streaming (non-temporal) stores where each result vector is stored
+  // once (one span), whole and aligned (result channels a multiple of the
+  // lanes; the result allocated 64-byte aligned), and the result is too
+  // large to stay in cache for its reader.
+  auto scannedType = cast<MemRefType>(scanned.getType());
+  auto resultType = cast<MemRefType>(result.getType());
+  int64_t resultChannels = resultType.getDimSize(3);
+  bool stream = resultType.hasStaticShape() && !scannedType.isDynamicDim(3) &&
+                scannedType.getDimSize(3) <= span &&
+                resultChannels % lanes == 0 &&
+                resultType.getNumElements() * 4 >= kStreamBytes;
+  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
+  Value from = memref::CollapseShapeOp::create(k.b, scanned, rows);
+  Value to = memref::CollapseShapeOp::create(k.b, result, rows);
+  Value pixels = k.dim(from, 0), sc = k.dim(from, 1), rc = k.dim(to, 1);
+  Value numChunks = k.ceilDivU(rc, chunk);
+  Value zero = k.index(0);
+  Value spanSize = k.index(span);
+  // At least one span, so that a result without scanned channels is
+  // written (zeros).
+  Value numSpans = k.maxU(k.ceilDivU(sc, spanSize), k.index(1));
+  int64_t tilePixels = skip ? 1 : densePixels;
+  int64_t blockPixels = tilePixels * kPointwiseTiles;
+  auto resultColumn = [&](Value ch, int64_t v) {
+    return k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes));
+  };
+  // The result vectors of `count` pixels from p: zeros in the first span,
+  // the partial sums stored by the previous span after.
+  auto loadTile = [&](Value ch, Value s, Value p, int64_t count) {
+    return k.ifThenElse(
+        k.cmp(arith::CmpIPredicate::eq, s, zero),
+        SmallVector<Type>(count * tileVectors, l.floats),
+        [&] { return SmallVector<Value>(count * tileVectors, l.zeros); },
+        [&] {
+          SmallVector<Value> acc;
+          for (int64_t q = 0; q < count; ++q)
+            for (int64_t v = 0; v < tileVectors; ++v) {
+              Value c = resultColumn(ch, v);
+              acc.push_back(l.load(to, {k.add(p, k.index(q)), c},
+                                   l.prefixMask(k.sub(rc, c))));
+            }
+          return acc;
+        });
+  };
+  auto storeTile = [&](Value ch, Value p, int64_t count, ValueRange acc) {
+    for (int64_t q = 0; q < count; ++q)
+      for (int64_t v = 0; v < tileVectors; ++v) {
+        Value c = resultColumn(ch, v);
+        SmallVector<Value, 2> at = {k.add(p, k.index(q)), c};
+        if (stream)
+          vector::StoreOp::create(k.b, acc[q * tileVectors + v], to, at,
+                                  /*nontemporal=*/true, llvm::Align(lanes * 4));
+        else
+          l.store(acc[q * tileVectors + v], to, at, l.prefixMask(k.sub(rc, c)));
+      }
+  };
+  // acc[q * tileVectors + v] += scanned[p + q][c] * panel vector v of c.
+  auto fmaPixels = [&](Value ch, Value p, int64_t count, Value c,
+                       ValueRange acc) {
+    SmallVector<Value> broadcasts;
+    for (int64_t q = 0; q < count; ++q)
+      broadcasts.push_back(vector::BroadcastOp::create(
+          k.b, l.floats, k.load(from, {k.add(p, k.index(q)), c})));
+    return l.fmaTile(broadcasts, tileVectors, panels, {ch, zero, zero, c}, acc);
+  };
+  // Asks for the cache lines of `count` pixels from p, channels [c0, c0 +
+  // span), ahead of their use (the hardware prefetcher missed the short
+  // strided runs of one span per pixel).
+  int64_t lineFloats = 64 / 4;
+  Value lastPixel = k.sub(k.maxU(pixels, k.index(1)), k.index(1));
+  auto prefetch = [&](Value p, int64_t count, Value c0) {
+    for (int64_t q = 0; q < count; ++q)
+      for (int64_t c = 0; c < span; c += lineFloats)
+        memref::PrefetchOp::create(
+            k.b, from,
+            ValueRange{k.minU(k.add(p, k.index(q)), lastPixel),
+                       k.add(c0, k.index(c))},
+            /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+  };
+  // `count` pixels from p, every channel of span s.
+  auto denseTile = [&](Value ch, Value s, Value p, int64_t count) {
+    Value c0 = k.mul(s, spanSize);
+    prefetch(k.add(p, k.index(count)), count, c0);
+    SmallVector<Value> acc = k.forAccumulate(
+        c0, k.minU(sc, k.add(c0, spanSize)), loadTile(ch, s, p, count),
+        [&](Value c, ValueRange tileAcc) {
+          return fmaPixels(ch, p, count, c, tileAcc);
+        });
+    storeTile(ch, p, count, acc);
+  };
+  // Pixel p, the non-zeros of span s (`bits`).
+  auto skipPixel = [&](Value ch, Value s, Value p, Value bits) {
+    Value c0 = k.mul(s, spanSize);
+    SmallVector<Value> acc = loadTile(ch, s, p, 1);
+    acc.append((chains - 1) * tileVectors, l.zeros);
+    acc = l.forEachSetBitChained(
+        bits, chains, acc, [&](Value lane, ValueRange set) {
+          return fmaPixels(ch, p, 1, k.add(c0, lane), set);
+        });
+    for (int64_t j = 1; j < chains; ++j)
+      for (int64_t v = 0; v < tileVectors; ++v)
+        acc[v] = k.addF(acc[v], acc[j * tileVectors + v]);
+    storeTile(ch, p, 1, acc);
+  };
+  Value numItems = k.ceilDivU(pixels, blockPixels);
+  // Skipping, each item first computes the mask words of its block
+  // (words[item][s][p - first]) in a loop without branches, whose loads
+  // overlap; loaded at the start of each pixel's walk, right after the
+  // mispredicted exit of the previous one, the scanned vectors' latency
+  // from memory was paid once per word.
+  Value words;
+  if (skip) {
+    int64_t dyn = ShapedType::kDynamic;
+    words = memref::AllocOp::create(
+        k.b, MemRefType::get({dyn, dyn, blockPixels}, k.b.getI64Type()),
+        ValueRange{numItems, numSpans});
+  }
+  k.forEachParallel(zero, numItems, [&](Value item) {
+    Value first = k.mul(item, k.index(blockPixels));
+    Value end = k.minU(k.add(first, k.index(blockPixels)), pixels);
+    // Whole tiles, then the pixels left one at a time.
+    Value tiled = k.sub(end, k.remU(k.sub(end, first), k.index(tilePixels)));
+    if (skip)
+      k.forEach(zero, numSpans, [&](Value s) {
+        Value c0 = k.mul(s, spanSize);
+        k.forEach(first, end, [&](Value p) {
+          prefetch(k.add(p, k.index(blockPixels)), 1, c0);
+          k.store(l.nonZeroWord(from, {p, c0}, k.sub(sc, c0), l.scanVectors),
+                  words, {item, s, k.sub(p, first)});
+        });
+      });
+    k.forEach(zero, numChunks, [&](Value ch) {
+      k.forEach(zero, numSpans, [&](Value s) {
+        if (skip) {
+          k.forEach(first, end, [&](Value p) {
+            skipPixel(ch, s, p, k.load(words, {item, s, k.sub(p, first)}));
+          });
+          return;
+        }
+        k.forEachStep(first, tiled, tilePixels,
+                      [&](Value p) { denseTile(ch, s, p, tilePixels); });
+        k.forEach(tiled, end, [&](Value p) { denseTile(ch, s, p, 1); });
+      });
+    });
+  });
+}
+
 /// The op's max_density; without one, 0 (only an all-zero operand skips)
 /// where skipping never paid in the benchmarks: a pointwise filter gradient
 /// (its dense path is one BLAS product) and the forward and data-gradient
@@ -938,6 +1165,20 @@ static double getEffectiveMaxDensity(OpTy op, bool skippingPays) {
   if (!skippingPays && !op.getMaxDensity())
     return 0.0;
   return op.getMaxDensityOrDefault();
+}
+
+/// The pointwise kernel of a forward or data-gradient op under its density
+/// dispatch (kPointwiseMaxDensity without a max_density).
+template <typename OpTy>
+static void emitPointwise(Lanes &l, OpTy op, Value scanned, Value panels,
+                          Value result, const GatherPlan &plan) {
+  Lanes words(l.k, l.lanes, 64 / l.lanes);
+  double maxDensity = op.getMaxDensity() ? op.getMaxDensity()->convertToDouble()
+                                         : kPointwiseMaxDensity;
+  dispatchOnDensity(words, scanned, maxDensity, [&](bool skip) {
+    emitPointwiseKernel(words, scanned, panels, result, plan.tileVectors,
+                        plan.densePixels, kSkipChains, skip);
+  });
 }
 
 /// Whether an op has the f32 operands and result the kernels handle.
@@ -979,9 +1220,14 @@ struct Conv2DZeroSkipVectorLowering
     Value x = k.bufferOf(adaptor.getInput());
     Value w = k.bufferOf(adaptor.getFilter());
     Value y = k.allocShaped(resultType.getShape(), k.b.getF32Type(),
-                            convForwardSizes(k, op, x, w));
+                            convForwardSizes(k, op, x, w), kResultAlignment);
     Value panels =
         packFilter(k, w, /*transposed=*/false, plan.tileVectors * lanes);
+    if (isPointwise(op, filterType.getShape())) {
+      emitPointwise(l, op, x, panels, y, plan);
+      rewriter.replaceOp(op, k.tensorOf(y));
+      return success();
+    }
     ConvWindowValues win = getConvWindowValues(k, op);
     double maxDensity =
         getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);
@@ -1016,10 +1262,16 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
     Value dy = k.bufferOf(adaptor.getGradOutput());
     Value w = k.bufferOf(adaptor.getFilter());
     Value dx = k.allocShaped(resultType.getShape(), f32,
-                             convInputGradientSizes(k, resultType, dy, w));
+                             convInputGradientSizes(k, resultType, dy, w),
+                             kResultAlignment);
     // Input channels contiguous in the panels: the filter transposed.
     Value panels =
         packFilter(k, w, /*transposed=*/true, plan.tileVectors * lanes);
+    if (isPointwise(op, filterType.getShape())) {
+      emitPointwise(l, op, dy, panels, dx, plan);
+      rewriter.replaceOp(op, k.tensorOf(dx));
+      return success();
+    }
     ConvWindowValues win = getConvWindowValues(k, op);
     double maxDensity =
         getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);

@@ -57,9 +57,8 @@ func.func @forward(%x: tensor<2x8x8x32xf32>, %w: tensor<3x3x32x64xf32>) -> tenso
 }
 
 // The default max_density is 0.8 (3x3 x 4 vectors per non-zero here); a
-// kernel whose skipping loop adds at most 4 vectors per non-zero (1x1, 64
-// result channels) skips only an all-zero operand (0); an explicit
-// max_density is kept.
+// pointwise forward or data gradient (1x1, unit strides, no padding) has
+// its own kernel, whose default is 0.5; an explicit max_density is kept.
 // CHECK-LABEL: func.func @default_max_density
 //       CHECK: %[[LIMIT:.*]] = arith.constant 8.000000e-01 : f64
 //       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
@@ -68,20 +67,30 @@ func.func @default_max_density(%x: tensor<1x4x4x16xf32>, %w: tensor<3x3x16x64xf3
   %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x16xf32>, tensor<3x3x16x64xf32>
   return %y : tensor<1x2x2x64xf32>
 }
-// CHECK-LABEL: func.func @few_result_channels
-//       CHECK: %[[LIMIT:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-LABEL: func.func @pointwise_default_max_density
+//       CHECK: %[[LIMIT:.*]] = arith.constant 5.000000e-01 : f64
 //       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
 //       CHECK: arith.cmpf ole
-func.func @few_result_channels(%x: tensor<1x4x4x32xf32>, %w: tensor<1x1x32x64xf32>) -> tensor<1x4x4x64xf32> {
+func.func @pointwise_default_max_density(%x: tensor<1x4x4x32xf32>, %w: tensor<1x1x32x64xf32>) -> tensor<1x4x4x64xf32> {
   %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x4x4x32xf32>, tensor<1x1x32x64xf32>
   return %y : tensor<1x4x4x64xf32>
 }
-// CHECK-LABEL: func.func @few_result_channels_explicit
-//       CHECK: %[[LIMIT:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK-LABEL: func.func @pointwise_explicit_max_density
+//       CHECK: %[[LIMIT:.*]] = arith.constant 2.500000e-01 : f64
 //       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
-func.func @few_result_channels_explicit(%dy: tensor<1x4x4x32xf32>, %w: tensor<1x1x64x32xf32>) -> tensor<1x4x4x64xf32> {
-  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w max_density = 0.5 : tensor<1x4x4x32xf32>, tensor<1x1x64x32xf32> -> tensor<1x4x4x64xf32>
+func.func @pointwise_explicit_max_density(%dy: tensor<1x4x4x32xf32>, %w: tensor<1x1x64x32xf32>) -> tensor<1x4x4x64xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w max_density = 0.25 : tensor<1x4x4x32xf32>, tensor<1x1x64x32xf32> -> tensor<1x4x4x64xf32>
   return %dx : tensor<1x4x4x64xf32>
+}
+// A 1x1 filter with a stride is not pointwise: the gather kernel, whose
+// skipping loop adds 4 vectors per non-zero here (64 result channels),
+// skips only an all-zero operand (0).
+// CHECK-LABEL: func.func @strided_few_result_channels
+//       CHECK: %[[LIMIT:.*]] = arith.constant 0.000000e+00 : f64
+//       CHECK: arith.mulf %{{.*}}, %[[LIMIT]] : f64
+func.func @strided_few_result_channels(%x: tensor<1x4x4x32xf32>, %w: tensor<1x1x32x64xf32>) -> tensor<1x2x2x64xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w strides = [2, 2] : tensor<1x4x4x32xf32>, tensor<1x1x32x64xf32>
+  return %y : tensor<1x2x2x64xf32>
 }
 
 // max_density = 1: the skipping loop only, no count.
@@ -90,9 +99,54 @@ func.func @few_result_channels_explicit(%dy: tensor<1x4x4x32xf32>, %w: tensor<1x
 //       CHECK: scf.while
 //   CHECK-NOT: math.ctpop
 //       CHECK: return
-func.func @always_skip(%x: tensor<1x4x4x16xf32>, %w: tensor<1x1x16x16xf32>) -> tensor<1x4x4x16xf32> {
-  %y = sparse_train.conv2d_zero_skip %x, %w max_density = 1.0 : tensor<1x4x4x16xf32>, tensor<1x1x16x16xf32>
-  return %y : tensor<1x4x4x16xf32>
+func.func @always_skip(%x: tensor<1x4x4x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x2x2x16xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w max_density = 1.0 : tensor<1x4x4x16xf32>, tensor<3x3x16x16xf32>
+  return %y : tensor<1x2x2x16xf32>
+}
+
+// The pointwise kernel, skipping: each item (16 pixels) first computes its
+// mask words (64 channels each) into a buffer, prefetching the next
+// block's rows; then each pixel's word is walked two set bits per
+// iteration (while at least two remain), into two sets of 8 accumulators;
+// the last bit, if any, is applied under a select on a vector condition,
+// the sets are summed, and the 4 MiB result (one word of scanned channels,
+// whole vectors) is written with streaming stores. The dense loop tiles 3
+// pixels x 8 vectors.
+// CHECK-LABEL: func.func @pointwise_skip
+//       CHECK: %[[RESULT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x64x64x256xf32>
+//       CHECK: %[[WORDS:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?x16xi64>
+//       CHECK: scf.parallel
+//       CHECK: memref.prefetch %{{.*}}, read, locality<3>, data : memref<4096x64xf32>
+//       CHECK: arith.cmpf une
+//       CHECK: memref.store %{{.*}}, %[[WORDS]]
+//       CHECK: %[[WORD:.*]] = memref.load %[[WORDS]]
+//       CHECK: scf.while (%{{.*}} = %[[WORD]],
+//  CHECK-NEXT: %[[TWO:.*]] = arith.constant 2 : i64
+//  CHECK-NEXT: %[[BITS:.*]] = math.ctpop
+//  CHECK-NEXT: arith.cmpi uge, %[[BITS]], %[[TWO]]
+//  CHECK-COUNT-16: vector.fma
+//       CHECK: %[[LAST:.*]] = vector.broadcast %{{.*}} : i1 to vector<16xi1>
+//  CHECK-COUNT-8: arith.select %[[LAST]]
+//  CHECK-COUNT-8: arith.addf
+//  CHECK-COUNT-8: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true}
+//       CHECK: } else {
+//  CHECK-COUNT-24: vector.fma
+//       CHECK: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true}
+func.func @pointwise_skip(%x: tensor<1x64x64x64xf32>, %w: tensor<1x1x64x256xf32>) -> tensor<1x64x64x256xf32> {
+  %y = sparse_train.conv2d_zero_skip %x, %w : tensor<1x64x64x64xf32>, tensor<1x1x64x256xf32>
+  return %y : tensor<1x64x64x256xf32>
+}
+
+// Several words of scanned channels: the accumulators go through the
+// result between spans (no streaming stores).
+// CHECK-LABEL: func.func @pointwise_spans
+//   CHECK-NOT: nontemporal
+//       CHECK: scf.while
+//   CHECK-NOT: nontemporal
+//       CHECK: return
+func.func @pointwise_spans(%dy: tensor<1x64x64x256xf32>, %w: tensor<1x1x64x256xf32>) -> tensor<1x64x64x64xf32> {
+  %dx = sparse_train.conv2d_zero_skip_backward_data %dy, %w : tensor<1x64x64x256xf32>, tensor<1x1x64x256xf32> -> tensor<1x64x64x64xf32>
+  return %dx : tensor<1x64x64x64xf32>
 }
 
 // Strided: no sliding window; each result pixel gathers its taps
