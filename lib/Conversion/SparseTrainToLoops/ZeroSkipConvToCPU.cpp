@@ -661,6 +661,30 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
       return {n, s, t, k.mul(sb, k.index(span))};
     return {sb, n, s, t, k.index(0)};
   };
+  // The mask words of the whole scanned operand, computed once up front:
+  // maskWords[n][s][t][sb] is the word of span sb of scanned pixel (n, s,
+  // t). The rotating loop reads each word once per filter row tap and
+  // chunk of result channels; computed there, right after the mispredicted
+  // exit of the previous word's bit loop, its loads' latency was exposed
+  // at every visit.
+  Value maskWords;
+  bool precomputed = skip && rotation.taps;
+  if (precomputed) {
+    maskWords = memref::AllocOp::create(
+        k.b, MemRefType::get({dyn, dyn, dyn, dyn}, k.b.getI64Type()),
+        ValueRange{batch, sh, sw, numScans});
+    k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
+      Value n = k.divU(row, sh), i = k.remU(row, sh);
+      k.forEach(k.index(0), sw, [&](Value t) {
+        k.forEach(k.index(0), numScans, [&](Value sb) {
+          Value s0 = k.mul(sb, k.index(span));
+          k.store(l.nonZeroWord(packedScanned, spanAt(sb, n, i, t),
+                                k.sub(sc, s0), l.scanVectors),
+                  maskWords, {n, i, t, sb});
+        });
+      });
+    });
+  }
   auto source = [&](Value out, Value tap, Value stride, Value dilation,
                     Value pad, Value size) {
     return fromOutput
@@ -709,24 +733,27 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
           SmallVector<Value> acc = k.ifThenElse(
               inRow(t, sw), accTypes,
               [&] {
-                return l.forEachLane(
-                    skip, packedScanned, spanAt(sb, n, s, t), count, slots,
-                    [&](Value lane, ValueRange laneAcc) {
-                      Value c = k.add(s0, lane);
-                      Value value = vector::BroadcastOp::create(
-                          k.b, l.floats, scannedAt(n, s, t, c));
-                      SmallVector<Value> next;
-                      for (int64_t j = 0; j < taps; ++j)
-                        for (int64_t v = 0; v < tileVectors; ++v)
-                          next.push_back(vector::FMAOp::create(
-                              k.b, value,
-                              vector::LoadOp::create(
-                                  k.b, l.floats, panels,
-                                  ValueRange{ch, a, k.index(tapOf(j)), c,
-                                             k.index(v * lanes)}),
-                              laneAcc[j * tileVectors + v]));
-                      return next;
-                    });
+                auto body = [&](Value lane, ValueRange laneAcc) {
+                  Value c = k.add(s0, lane);
+                  Value value = vector::BroadcastOp::create(
+                      k.b, l.floats, scannedAt(n, s, t, c));
+                  SmallVector<Value> next;
+                  for (int64_t j = 0; j < taps; ++j)
+                    for (int64_t v = 0; v < tileVectors; ++v)
+                      next.push_back(vector::FMAOp::create(
+                          k.b, value,
+                          vector::LoadOp::create(
+                              k.b, l.floats, panels,
+                              ValueRange{ch, a, k.index(tapOf(j)), c,
+                                         k.index(v * lanes)}),
+                          laneAcc[j * tileVectors + v]));
+                  return next;
+                };
+                if (precomputed)
+                  return l.forEachSetBit(k.load(maskWords, {n, s, t, sb}),
+                                         slots, body);
+                return l.forEachLane(skip, packedScanned, spanAt(sb, n, s, t),
+                                     count, slots, body);
               },
               [&] { return SmallVector<Value>(slots); });
           // Result pixel t + offset has all its taps: store it, rotate.

@@ -15,10 +15,17 @@
 //       CHECK: math.ctpop
 //       CHECK: scf.if
 // The skipping loop reads x and writes y (64 channels: one chunk) in
-// place, no packed copies. Each parallel item is one result row (the
-// filter panels, 72 KiB, stay in L2; see @forward_row_groups) and a chunk
-// of result channels; inside, spans of 64 scanned channels (a 48 KiB
-// filter slice per span), then filter row taps.
+// place, no packed copies. A loop of its own first computes the mask word
+// of each pixel and span of 64 scanned channels. Each parallel item is one
+// result row (the filter panels, 72 KiB, stay in L2; see
+// @forward_row_groups) and a chunk of result channels; inside, spans of 64
+// scanned channels (a 48 KiB filter slice per span), then filter row taps;
+// each scanned pixel's bits are walked from its precomputed word.
+//       CHECK: %[[WORDS:.*]] = memref.alloc({{.*}}) : memref<?x?x?x?xi64>
+//       CHECK: scf.parallel
+//       CHECK: arith.cmpf une, %{{.*}} : vector<16xf32>
+//       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
+//       CHECK: memref.store %{{.*}}, %[[WORDS]]
 //   CHECK-NOT: memref.alloc
 //       CHECK: scf.parallel (%[[ITEM:.*]]) =
 //       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
@@ -29,9 +36,8 @@
 //       CHECK: scf.for %{{.*}} = %{{.*}} to
 //  CHECK-NEXT: arith.constant 1 : index
 //  CHECK-NEXT: scf.for %{{.*}} = %[[FIRST]] to
-//       CHECK: arith.cmpf une, %{{.*}} : vector<16xf32>
-//       CHECK: vector.bitcast %{{.*}} : vector<16xi1> to vector<1xi16>
-//       CHECK: scf.while
+//       CHECK: %[[WORD:.*]] = memref.load %[[WORDS]]
+//       CHECK: scf.while (%{{.*}} = %[[WORD]],
 //       CHECK: math.cttz
 //  CHECK-COUNT-12: vector.fma %{{.*}} : vector<16xf32>
 // The dense loop tiles result pixels in registers: 6 pixels x 4 vectors
@@ -297,9 +303,12 @@ func.func @negative_f64(%x: tensor<1x4x4x3xf64>, %w: tensor<3x3x3x2xf64>) -> ten
 // at most 16), inside which spans of 32 scanned channels are outermost,
 // then filter row taps, then the group's rows, so that the filter slice of
 // a span and tap is read once per group.
-// (The first parallel loop packs the filter.)
+// (The first parallel loop packs the filter, the second computes the mask
+// words.)
 // CHECK-LABEL: func.func @forward_row_groups
 //       CHECK: memref<?x?x?x?x128xf32>
+//       CHECK: scf.parallel
+//       CHECK: memref<?x?x?x?xi64>
 //       CHECK: scf.parallel
 //       CHECK: scf.parallel (%[[ITEM:.*]]) =
 //       CHECK: %[[GROUP:.*]] = arith.remui %[[ITEM]]
