@@ -1185,31 +1185,30 @@ static void emitPointwiseKernel(Lanes &l, Value scanned, Value panels,
   });
 }
 
-/// The op's max_density; without one, 0 (only an all-zero operand skips)
-/// where skipping never paid in the benchmarks: a pointwise filter gradient
-/// (its dense path is one BLAS product) and the forward and data-gradient
-/// kernels whose skipping loop adds at most kMinSkipVectors vectors per
-/// non-zero (1x1 filters with few result channels: the bit walk costs as
-/// much as the FMAs it saves).
+/// The op's max_density; without one, `fallback`: the op's default, or
+/// where the benchmarks found another break-even, 0 (only an all-zero
+/// operand skips) where skipping never paid (a pointwise filter gradient,
+/// whose dense path is one BLAS product, and gather kernels whose skipping
+/// loop adds at most kMinSkipVectors vectors per non-zero: the bit walk
+/// costs as much as the FMAs it saves) and kPointwiseMaxDensity for the
+/// pointwise kernel.
 template <typename OpTy>
-static double getEffectiveMaxDensity(OpTy op, bool skippingPays) {
-  if (!skippingPays && !op.getMaxDensity())
-    return 0.0;
-  return op.getMaxDensityOrDefault();
+static double getEffectiveMaxDensity(OpTy op, double fallback) {
+  return op.getMaxDensity() ? op.getMaxDensity()->convertToDouble() : fallback;
 }
 
 /// The pointwise kernel of a forward or data-gradient op under its density
-/// dispatch (kPointwiseMaxDensity without a max_density).
+/// dispatch.
 template <typename OpTy>
 static void emitPointwise(Lanes &l, OpTy op, Value scanned, Value panels,
                           Value result, const GatherPlan &plan) {
   Lanes words(l.k, l.lanes, 64 / l.lanes);
-  double maxDensity = op.getMaxDensity() ? op.getMaxDensity()->convertToDouble()
-                                         : kPointwiseMaxDensity;
-  dispatchOnDensity(words, scanned, maxDensity, [&](bool skip) {
-    emitPointwiseKernel(words, scanned, panels, result, plan.tileVectors,
-                        plan.densePixels, kSkipChains, skip);
-  });
+  dispatchOnDensity(
+      words, scanned, getEffectiveMaxDensity(op, kPointwiseMaxDensity),
+      [&](bool skip) {
+        emitPointwiseKernel(words, scanned, panels, result, plan.tileVectors,
+                            plan.densePixels, kSkipChains, skip);
+      });
 }
 
 /// Whether an op has the f32 operands and result the kernels handle.
@@ -1260,8 +1259,9 @@ struct Conv2DZeroSkipVectorLowering
       return success();
     }
     ConvWindowValues win = getConvWindowValues(k, op);
-    double maxDensity =
-        getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);
+    double maxDensity = getEffectiveMaxDensity(
+        op, plan.skipVectors() > kMinSkipVectors ? op.getMaxDensityOrDefault()
+                                                 : 0.0);
     dispatchOnDensity(l, x, maxDensity, [&](bool skip) {
       emitGatherKernel(l, win, /*fromOutput=*/false, x, panels, y,
                        plan.tileVectors, plan, skip);
@@ -1304,8 +1304,9 @@ struct Conv2DZeroSkipBackwardDataVectorLowering
       return success();
     }
     ConvWindowValues win = getConvWindowValues(k, op);
-    double maxDensity =
-        getEffectiveMaxDensity(op, plan.skipVectors() > kMinSkipVectors);
+    double maxDensity = getEffectiveMaxDensity(
+        op, plan.skipVectors() > kMinSkipVectors ? op.getMaxDensityOrDefault()
+                                                 : 0.0);
     dispatchOnDensity(l, dy, maxDensity, [&](bool skip) {
       emitGatherKernel(l, win, /*fromOutput=*/true, dy, panels, dx,
                        plan.tileVectors, plan, skip);
@@ -1620,12 +1621,15 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
           });
     };
     bool pointwise = isPointwise(op, resultType.getShape());
-    dispatchOnDensity(
-        l, x, getEffectiveMaxDensity(op, !pointwise), [&](bool skip) {
-          if (!skip && pointwise)
-            return emitPointwiseProduct(k, x, dy, dw, true, false);
-          emitKernel(skip);
-        });
+    dispatchOnDensity(l, x,
+                      getEffectiveMaxDensity(
+                          op, pointwise ? 0.0 : op.getMaxDensityOrDefault()),
+                      [&](bool skip) {
+                        if (!skip && pointwise)
+                          return emitPointwiseProduct(k, x, dy, dw, true,
+                                                      false);
+                        emitKernel(skip);
+                      });
     rewriter.replaceOp(op, k.tensorOf(dw));
     return success();
   }
