@@ -764,7 +764,7 @@ def conv_family(rng) -> List[Case]:
     # (scanned channels, result channels, n, h, w)
     pointwise = [(3, 5, 1, 2, 3), (16, 16, 2, 5, 7), (64, 70, 1, 9, 4), (65, 64, 3, 4, 5),
                  (130, 33, 1, 6, 6), (256, 64, 1, 5, 9), (40, 128, 2, 7, 3), (17, 257, 1, 3, 2),
-                 (64, 256, 1, 64, 64)]
+                 (64, 256, 1, 64, 64), (33, 20, 2, 15, 20)]
     for i, (scanned, result, n, h, w) in enumerate(pointwise):
         for op in ("forward", "backward_data"):
             j = 2 * i + (op == "backward_data")
@@ -773,6 +773,19 @@ def conv_family(rng) -> List[Case]:
             c, f = (scanned, result) if op == "forward" else (result, scanned)
             cases.append(_f32_conv_case(rng, f"conv_pointwise_{i}", "pointwise", op, kind, density,
                                         (n, h, w, c, f, 1, 1, h, w, [1, 1], [1, 1], [0, 0, 0, 0])))
+    # Pointwise filter gradients take the CPU's pointwise filter kernel, the
+    # same shapes (x has the scanned channels): pixels in up to 8 slices
+    # (the 600-pixel case leaves slices without blocks), partial last
+    # blocks and mask words, channels past the last whole register tile,
+    # filters of part of a vector to several chunks, both sides of the
+    # density dispatch.
+    for i, (scanned, result, n, h, w) in enumerate(pointwise):
+        kind = ["relu", "special", "normal", "zeros", "relu"][i % 5]
+        density = [None, 1.0, 0.0][i % 3]
+        cases.append(_f32_conv_case(rng, f"conv_pointwise_{i}", "pointwise", "backward_filter",
+                                    kind, density,
+                                    (n, h, w, scanned, result, 1, 1, h, w, [1, 1], [1, 1],
+                                     [0, 0, 0, 0])))
     # Equal to linalg.conv_2d_nhwc_hwcf (zero-padded input) for finite data.
     for i in range(12):
         n, h, w, c, f, kh, kw, oh, ow, st, dl, pad = _conv_geometry(rng)

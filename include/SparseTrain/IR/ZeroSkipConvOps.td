@@ -46,13 +46,13 @@ defvar ConvMeaning = [{
     there, as in the dense convolution. With `max_density = 1`
     zeros are always skipped. The default is the break-even density
     measured by the benchmarks (docs/Performance.md): 0.8 for each of the
-    three kernels; 0.5 for a pointwise forward or data gradient (1x1
-    filter, unit strides, no padding), which has a kernel of its own; and 0
-    where skipping was slower at every density: a pointwise filter
-    gradient, whose dense path is one BLAS product, and any other forward
-    or data-gradient kernel whose skipping loop adds at most 4 vectors of
-    FMAs per non-zero (e.g. a strided 1x1 filter with at most 64 result
-    channels at 512-bit vectors).
+    three kernels; for pointwise ops (1x1 filter, unit strides, no
+    padding), which have kernels of their own, 0.5 for the forward and data
+    gradient and 0.35 for the filter gradient; and 0 where skipping was
+    slower at every density: any other forward or data-gradient kernel
+    whose skipping loop adds at most 4 vectors of FMAs per non-zero (e.g. a
+    strided 1x1 filter with at most 64 result channels at 512-bit
+    vectors).
 
     Rules: rank-4 operands and result with one element type, strides and
     dilations `>= 1`, padding `>= 0`, channel and batch sizes that agree,

@@ -44,8 +44,6 @@
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "ZeroSkipConvParts.h"
 
-#include "SparseTrain/Utils/MatmulMaps.h"
-
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -104,6 +102,10 @@ constexpr int64_t kSkipChains = 2;
 /// their break-even on ResNet-50's 1x1 layers was 0.3-0.5 zeros with one
 /// mask word of scanned channels per pixel, 0.5-0.7 with four.
 constexpr double kPointwiseMaxDensity = 0.5;
+/// The default max_density of pointwise filter gradients: on ResNet-50's
+/// 1x1 layers their skipping kernel overtook the dense one between 0.5 and
+/// 0.7 zeros.
+constexpr double kPointwiseFilterMaxDensity = 0.35;
 /// Results of at least this many bytes are written with streaming stores
 /// where a kernel stores each of their vectors once (twice the 2 MiB L2 of
 /// the Intel Xeon VM).
@@ -137,6 +139,12 @@ constexpr int64_t kMaxRowsPerWord = 4;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
 constexpr int64_t kAccumulatorRegisters = 28;
+/// Slices of the pixels whose partial gradients the pointwise filter
+/// gradient's skipping kernel sums at the end.
+constexpr int64_t kFilterSlices = 8;
+/// Bytes of dy (one chunk of filters) per block of pixels of the pointwise
+/// filter gradient's dense loop: the block stays in L1 across the channels.
+constexpr int64_t kFilterBlockBytes = 16 * 1024;
 
 /// Vector types and helpers of one kernel of `lanes` f32 lanes.
 struct Lanes {
@@ -991,29 +999,6 @@ static bool isPointwise(OpTy op, ArrayRef<int64_t> filterShape) {
                       [](int64_t p) { return p == 0; });
 }
 
-/// The dense path of a pointwise filter gradient: `result = op(a) op(b)`
-/// over the rank-4 buffers flattened to 2-D (the leading three dims become
-/// one), as a zero-filled linalg.matmul, which the CPU pipeline runs
-/// through the runtime's BLAS sgemm. On ResNet-50's 1x1 layers it is 1.3-2.2x
-/// the filter-gradient kernel's speed at every zero fraction (that kernel's
-/// transposed input copy and accumulator traffic dominate there); for the
-/// forward and data gradient it was not faster than their own loops, which
-/// they keep (docs/Performance.md).
-static void emitPointwiseProduct(KernelBuilder &k, Value a, Value b,
-                                 Value result, bool transA, bool transB) {
-  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-  auto flat = [&](Value v) {
-    return memref::CollapseShapeOp::create(k.b, v, rows).getResult();
-  };
-  Value out = flat(result);
-  linalg::FillOp::create(k.b, ValueRange{k.floating(k.b.getF32Type(), 0.0)},
-                         ValueRange{out});
-  auto matmul = linalg::MatmulOp::create(k.b, ValueRange{flat(a), flat(b)},
-                                         ValueRange{out});
-  matmul.setIndexingMapsAttr(k.b.getAffineMapArrayAttr(
-      getMatmulMaps(k.b.getContext(), transA, transB)));
-}
-
 /// The forward and data-gradient kernel of a pointwise convolution
 /// (isPointwise): over the activations flattened to [pixels, channels],
 /// result[p][ch * chunk + e] = sum over scanned channels c of scanned[p][c]
@@ -1185,13 +1170,227 @@ static void emitPointwiseKernel(Lanes &l, Value scanned, Value panels,
   });
 }
 
+/// The filter gradient of a pointwise convolution (isPointwise):
+/// dw[0][0][c][e] = sum over pixels p of x[p][c] * dy[p][e], over x and dy
+/// flattened to [pixels, channels]. The pixels are cut into kFilterSlices
+/// slices (fewer when there are fewer blocks of them: a count fixed by the
+/// shape, not by the thread count); one parallel item per slice sums its
+/// pixels into a partial gradient of its own, and a last parallel loop adds
+/// the slices' partials in order: deterministic, no atomics, and x and dy
+/// read once (cutting the channels instead has every item read all of dy).
+///
+/// An item walks its pixels in blocks. It first copies the block of x to a
+/// buffer whose rows are a vector longer than x's (in place, the pixels of
+/// a channel lie a row of x apart, in a few of L1's sets: a 256-channel row
+/// is 1 KiB, 4 of 64 sets) and asks for the next block of x and dy. Then,
+/// per chunk of `tileVectors` vectors of filters, every channel meets the
+/// block's rows of dy, which stay in L1 (kFilterBlockBytes), with the
+/// channel's gradient chunk in registers: a dense tile of `tileChannels`
+/// channels, each dy vector meeting all of them; or, skipping, blocks of 64
+/// pixels with one mask word per channel (computed once per block, a
+/// pixel's compare OR-ed into the lanes of its channels) and a walk of the
+/// set bits with `chains` sets of accumulators.
+static void emitPointwiseFilterGradient(Lanes &l, Value x, Value dy, Value dw,
+                                        int64_t tileVectors,
+                                        int64_t tileChannels, int64_t chains,
+                                        bool skip) {
+  KernelBuilder &k = l.k;
+  int64_t lanes = l.lanes, chunk = tileVectors * lanes;
+  Type f32 = k.b.getF32Type(), i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
+  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
+  auto flat = [&](Value v) {
+    return memref::CollapseShapeOp::create(k.b, v, rows).getResult();
+  };
+  Value xs = flat(x), dys = flat(dy), grad = flat(dw);
+  Value pixels = k.dim(xs, 0), c = k.dim(xs, 1), f = k.dim(dys, 1);
+  Value zero = k.index(0);
+  int64_t blockPixels =
+      skip ? 64
+           : std::max<int64_t>(lanes, llvm::bit_floor<uint64_t>(
+                                          kFilterBlockBytes / (chunk * 4)));
+  Value numChunks = k.ceilDivU(f, chunk);
+  Value numBlocks = k.ceilDivU(pixels, blockPixels);
+  Value numSlices =
+      k.maxU(k.index(1), k.minU(numBlocks, k.index(kFilterSlices)));
+  Value blocksPerSlice = k.ceilDivU(numBlocks, numSlices);
+  Value inVectors = k.ceilDivU(c, lanes), outVectors = k.ceilDivU(f, lanes);
+  Value inWidth = k.mul(inVectors, k.index(lanes));
+  int64_t dyn = ShapedType::kDynamic;
+  auto allocAligned = [&](ArrayRef<int64_t> shape, Type type,
+                          ValueRange sizes) {
+    return memref::AllocOp::create(k.b, MemRefType::get(shape, type), sizes,
+                                   k.b.getI64IntegerAttr(64))
+        .getResult();
+  };
+  // partial[s][ci][e]: slice s's gradient, whole chunks wide.
+  Value partial = allocAligned(
+      {dyn, dyn, dyn}, f32, {numSlices, c, k.mul(numChunks, k.index(chunk))});
+  // values[s][q][ci] = x[p0 + q][ci]; skipping, words[s][ci] is channel
+  // ci's mask word of the block.
+  Value values = allocAligned({dyn, blockPixels, dyn}, f32,
+                              {numSlices, k.add(inWidth, k.index(lanes))});
+  Value words;
+  if (skip)
+    words = allocAligned({dyn, dyn}, i64, {numSlices, inWidth});
+  Value lastPixel = k.sub(pixels, k.index(1));
+  auto prefetch = [&](Value memref, Value p, Value col) {
+    memref::PrefetchOp::create(k.b, memref, ValueRange{p, col},
+                               /*isWrite=*/false, /*localityHint=*/2,
+                               /*isDataCache=*/true);
+  };
+  k.forEachParallel(zero, numSlices, [&](Value s) {
+    k.forEach(zero, c, [&](Value ci) {
+      k.forEach(zero, k.mul(numChunks, k.index(tileVectors)), [&](Value v) {
+        vector::StoreOp::create(k.b, l.zeros, partial,
+                                ValueRange{s, ci, k.mul(v, k.index(lanes))});
+      });
+    });
+    Value b0 = k.mul(s, blocksPerSlice);
+    Value b1 = k.minU(numBlocks, k.add(b0, blocksPerSlice));
+    k.forEach(b0, b1, [&](Value block) {
+      Value p0 = k.mul(block, k.index(blockPixels));
+      Value p1 = k.minU(pixels, k.add(p0, k.index(blockPixels)));
+      k.forEach(p0, p1, [&](Value p) {
+        Value ahead = k.minU(k.add(p, k.index(blockPixels)), lastPixel);
+        k.forEach(zero, outVectors, [&](Value v) {
+          prefetch(dys, ahead, k.mul(v, k.index(lanes)));
+        });
+        k.forEach(zero, inVectors, [&](Value v) {
+          Value c0 = k.mul(v, k.index(lanes));
+          prefetch(xs, ahead, c0);
+          vector::StoreOp::create(
+              k.b, l.load(xs, {p, c0}, l.prefixMask(k.sub(c, c0))), values,
+              ValueRange{s, k.sub(p, p0), c0});
+        });
+      });
+      if (skip) {
+        // Lane e of half h: bit q of the 32 pixels p0 + 32 h + q of channel
+        // c0 + e; only the pixels that exist (all but in the last block).
+        Value count = k.indexCast(i64, k.sub(p1, p0));
+        Value exist = k.sub(
+            k.select(k.cmp(arith::CmpIPredicate::eq, count, k.integer(i64, 64)),
+                     k.integer(i64, 0),
+                     arith::ShLIOp::create(k.b, k.integer(i64, 1), count)),
+            k.integer(i64, 1));
+        auto halfType = VectorType::get({lanes}, i32);
+        auto wordType = VectorType::get({lanes}, i64);
+        Value noBits = arith::ConstantOp::create(
+            k.b, halfType, DenseElementsAttr::get(halfType, int32_t(0)));
+        k.forEach(zero, inVectors, [&](Value v) {
+          Value c0 = k.mul(v, k.index(lanes));
+          Value halves[2] = {noBits, noBits};
+          for (int64_t q = 0; q < 64; ++q) {
+            Value nonZero = arith::CmpFOp::create(
+                k.b, arith::CmpFPredicate::UNE,
+                vector::LoadOp::create(k.b, l.floats, values,
+                                       ValueRange{s, k.index(q), c0}),
+                l.zeros);
+            Value bit = arith::ConstantOp::create(
+                k.b, halfType,
+                DenseElementsAttr::get(halfType, int32_t(1u << (q % 32))));
+            halves[q / 32] =
+                k.orI(halves[q / 32], k.select(nonZero, bit, noBits));
+          }
+          Value low = arith::ExtUIOp::create(k.b, wordType, halves[0]);
+          Value high = arith::ShLIOp::create(
+              k.b, arith::ExtUIOp::create(k.b, wordType, halves[1]),
+              vector::BroadcastOp::create(k.b, wordType, k.integer(i64, 32)));
+          vector::StoreOp::create(
+              k.b,
+              k.andI(k.orI(low, high),
+                     vector::BroadcastOp::create(k.b, wordType, exist)),
+              words, ValueRange{s, c0});
+        });
+      }
+      k.forEach(zero, numChunks, [&](Value ch) {
+        SmallVector<Value, kMaxTileVectors> cols, masks;
+        for (int64_t v = 0; v < tileVectors; ++v) {
+          cols.push_back(k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes)));
+          masks.push_back(l.prefixMask(k.sub(f, cols.back())));
+        }
+        auto loadGradient = [&](Value ci, int64_t count) {
+          SmallVector<Value> acc;
+          for (int64_t i = 0; i < count; ++i)
+            for (Value col : cols)
+              acc.push_back(vector::LoadOp::create(
+                  k.b, l.floats, partial,
+                  ValueRange{s, k.add(ci, k.index(i)), col}));
+          return acc;
+        };
+        auto storeGradient = [&](Value ci, int64_t count, ValueRange acc) {
+          for (int64_t i = 0; i < count; ++i)
+            for (int64_t v = 0; v < tileVectors; ++v)
+              vector::StoreOp::create(
+                  k.b, acc[i * tileVectors + v], partial,
+                  ValueRange{s, k.add(ci, k.index(i)), cols[v]});
+        };
+        // acc[i * tileVectors + v] += values of channels ci + i at pixel
+        // p0 + q * dy vector v of pixel p0 + q.
+        auto fmaPixel = [&](Value q, Value ci, int64_t count, ValueRange acc) {
+          SmallVector<Value> broadcasts;
+          for (int64_t i = 0; i < count; ++i)
+            broadcasts.push_back(vector::BroadcastOp::create(
+                k.b, l.floats, k.load(values, {s, q, k.add(ci, k.index(i))})));
+          Value p = k.add(p0, q);
+          return l.fmaTile(
+              broadcasts, tileVectors,
+              [&](int64_t v) {
+                return l.load(dys, {p, cols[v]}, masks[v]);
+              },
+              acc);
+        };
+        if (skip) {
+          k.forEach(zero, c, [&](Value ci) {
+            SmallVector<Value> acc = loadGradient(ci, 1);
+            acc.append((chains - 1) * tileVectors, l.zeros);
+            acc = l.forEachSetBitChained(k.load(words, {s, ci}), chains, acc,
+                                         [&](Value q, ValueRange set) {
+                                           return fmaPixel(q, ci, 1, set);
+                                         });
+            for (int64_t j = 1; j < chains; ++j)
+              for (int64_t v = 0; v < tileVectors; ++v)
+                acc[v] = k.addF(acc[v], acc[j * tileVectors + v]);
+            storeGradient(ci, 1, acc);
+          });
+          return;
+        }
+        // Channels ci.. (`count` of them; the last ones one by one).
+        auto denseTile = [&](Value ci, int64_t count) {
+          SmallVector<Value> acc =
+              k.forAccumulate(zero, k.sub(p1, p0), loadGradient(ci, count),
+                              [&](Value q, ValueRange tileAcc) {
+                                return fmaPixel(q, ci, count, tileAcc);
+                              });
+          storeGradient(ci, count, acc);
+        };
+        Value tiled = k.sub(c, k.remU(c, k.index(tileChannels)));
+        k.forEachStep(zero, tiled, tileChannels,
+                      [&](Value ci) { denseTile(ci, tileChannels); });
+        k.forEach(tiled, c, [&](Value ci) { denseTile(ci, 1); });
+      });
+    });
+  });
+  // dw = the sum of the slices' partials, in slice order.
+  k.forEachParallel(zero, c, [&](Value ci) {
+    k.forEach(zero, outVectors, [&](Value v) {
+      Value col = k.mul(v, k.index(lanes));
+      SmallVector<Value> sum = k.forAccumulate(
+          zero, numSlices, {l.zeros}, [&](Value s, ValueRange acc) {
+            Value part = vector::LoadOp::create(k.b, l.floats, partial,
+                                                ValueRange{s, ci, col});
+            return SmallVector<Value>{k.addF(acc[0], part)};
+          });
+      l.store(sum[0], grad, {ci, col}, l.prefixMask(k.sub(f, col)));
+    });
+  });
+}
+
 /// The op's max_density; without one, `fallback`: the op's default, or
 /// where the benchmarks found another break-even, 0 (only an all-zero
-/// operand skips) where skipping never paid (a pointwise filter gradient,
-/// whose dense path is one BLAS product, and gather kernels whose skipping
-/// loop adds at most kMinSkipVectors vectors per non-zero: the bit walk
-/// costs as much as the FMAs it saves) and kPointwiseMaxDensity for the
-/// pointwise kernel.
+/// operand skips) for gather kernels whose skipping loop adds at most
+/// kMinSkipVectors vectors per non-zero (the bit walk costs as much as the
+/// FMAs it saves), and kPointwiseMaxDensity or kPointwiseFilterMaxDensity
+/// for the pointwise kernels.
 template <typename OpTy>
 static double getEffectiveMaxDensity(OpTy op, double fallback) {
   return op.getMaxDensity() ? op.getMaxDensity()->convertToDouble() : fallback;
@@ -1620,16 +1819,18 @@ struct Conv2DZeroSkipBackwardFilterVectorLowering
             });
           });
     };
-    bool pointwise = isPointwise(op, resultType.getShape());
-    dispatchOnDensity(l, x,
-                      getEffectiveMaxDensity(
-                          op, pointwise ? 0.0 : op.getMaxDensityOrDefault()),
-                      [&](bool skip) {
-                        if (!skip && pointwise)
-                          return emitPointwiseProduct(k, x, dy, dw, true,
-                                                      false);
-                        emitKernel(skip);
-                      });
+    if (isPointwise(op, resultType.getShape())) {
+      int64_t tileVectors = getTileVectors(resultType.getDimSize(3), lanes);
+      dispatchOnDensity(
+          l, x, getEffectiveMaxDensity(op, kPointwiseFilterMaxDensity),
+          [&](bool skip) {
+            emitPointwiseFilterGradient(
+                l, x, dy, dw, tileVectors,
+                (kDenseRegisters - 1) / (tileVectors + 1), kSkipChains, skip);
+          });
+    } else {
+      dispatchOnDensity(l, x, op.getMaxDensityOrDefault(), emitKernel);
+    }
     rewriter.replaceOp(op, k.tensorOf(dw));
     return success();
   }

@@ -274,16 +274,35 @@ func.func @backward_filter_wide(%x: tensor<1x2x28x8xf32>, %dy: tensor<1x2x28x32x
   return %dw : tensor<3x3x8x32xf32>
 }
 
-// A pointwise filter gradient (1x1, unit strides, no padding): its dense
-// path is one product of the flattened activations, x^T dy (BLAS in the
-// pipeline); it skips only when x is all zeros unless max_density says
-// otherwise.
+// A pointwise filter gradient (1x1, unit strides, no padding) has a kernel
+// of its own (skipping from 0.65 zeros by default): one parallel item per
+// slice of the pixels sums into a partial gradient of its own, copies each
+// block of x to a buffer with rows a vector longer and prefetches the next
+// block into L2; skipping, it computes one 64-pixel mask word per channel
+// and walks its bits with two sets of 4 accumulators; the dense loop tiles
+// 6 channels x 4 vectors (no BLAS product); a last parallel loop adds the
+// slices' partials.
 // CHECK-LABEL: func.func @pointwise_filter_gradient
-//       CHECK: math.ctpop
-//       CHECK: scf.while
+//       CHECK: arith.constant 3.500000e-01 : f64
+//       CHECK: scf.if
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?xf32>
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x64x?xf32>
+//       CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?xi64>
+//       CHECK: scf.parallel
+//       CHECK: memref.prefetch %{{.*}} read, locality<2>, data : memref<128x64xf32>
+//       CHECK: memref.prefetch %{{.*}} read, locality<2>, data : memref<128x32xf32>
+//       CHECK: arith.ori {{.*}} : vector<16xi32>
+//       CHECK: scf.while ({{.*}}) : (i64, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+//  CHECK-COUNT-8: vector.fma
+//       CHECK: scf.parallel
 //       CHECK: } else {
-//       CHECK: memref.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : memref<2x8x8x32xf32> into memref<128x32xf32>
-//       CHECK: linalg.matmul indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%{{.*}}, %{{.*}} : memref<128x32xf32>, memref<128x64xf32>) outs(%{{.*}} : memref<32x64xf32>)
+//   CHECK-NOT: linalg.matmul
+//       CHECK: scf.parallel
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
+//       CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-24: vector.fma
+//   CHECK-NOT: linalg.matmul
+//       CHECK: return
 func.func @pointwise_filter_gradient(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) -> tensor<1x1x32x64xf32> {
   %dw = sparse_train.conv2d_zero_skip_backward_filter %x, %dy : tensor<2x8x8x32xf32>, tensor<2x8x8x64xf32> -> tensor<1x1x32x64xf32>
   return %dw : tensor<1x1x32x64xf32>
