@@ -1308,29 +1308,49 @@ static void emitPointwiseFilterGradient(Lanes &l, Value x, Value dy, Value dw,
           cols.push_back(k.add(k.mul(ch, k.index(chunk)), k.index(v * lanes)));
           masks.push_back(l.prefixMask(k.sub(f, cols.back())));
         }
-        auto loadGradient = [&](Value ci, int64_t count) {
+        // Row i of a tile of `count` channels from ci: channel ci + i, or
+        // in the last, partial tile (`partialTile`), at most c - 1, where
+        // the rows past it compute a copy of the last channel's gradient
+        // that is not stored.
+        auto channelOf = [&](Value ci, int64_t i, bool partialTile) {
+          Value channel = k.add(ci, k.index(i));
+          return partialTile ? k.minU(channel, k.sub(c, k.index(1))) : channel;
+        };
+        auto loadGradient = [&](Value ci, int64_t count, bool partialTile) {
           SmallVector<Value> acc;
           for (int64_t i = 0; i < count; ++i)
             for (Value col : cols)
               acc.push_back(vector::LoadOp::create(
                   k.b, l.floats, partial,
-                  ValueRange{s, k.add(ci, k.index(i)), col}));
+                  ValueRange{s, channelOf(ci, i, partialTile), col}));
           return acc;
         };
-        auto storeGradient = [&](Value ci, int64_t count, ValueRange acc) {
-          for (int64_t i = 0; i < count; ++i)
-            for (int64_t v = 0; v < tileVectors; ++v)
-              vector::StoreOp::create(
-                  k.b, acc[i * tileVectors + v], partial,
-                  ValueRange{s, k.add(ci, k.index(i)), cols[v]});
+        auto storeGradient = [&](Value ci, int64_t count, bool partialTile,
+                                 ValueRange acc) {
+          for (int64_t i = 0; i < count; ++i) {
+            auto storeRow = [&] {
+              for (int64_t v = 0; v < tileVectors; ++v)
+                vector::StoreOp::create(
+                    k.b, acc[i * tileVectors + v], partial,
+                    ValueRange{s, k.add(ci, k.index(i)), cols[v]});
+            };
+            if (partialTile && i > 0)
+              k.ifThen(
+                  k.cmp(arith::CmpIPredicate::ult, k.add(ci, k.index(i)), c),
+                  storeRow);
+            else
+              storeRow();
+          }
         };
-        // acc[i * tileVectors + v] += values of channels ci + i at pixel
+        // acc[i * tileVectors + v] += value of row i's channel at pixel
         // p0 + q * dy vector v of pixel p0 + q.
-        auto fmaPixel = [&](Value q, Value ci, int64_t count, ValueRange acc) {
+        auto fmaPixel = [&](Value q, Value ci, int64_t count, bool partialTile,
+                            ValueRange acc) {
           SmallVector<Value> broadcasts;
           for (int64_t i = 0; i < count; ++i)
             broadcasts.push_back(vector::BroadcastOp::create(
-                k.b, l.floats, k.load(values, {s, q, k.add(ci, k.index(i))})));
+                k.b, l.floats,
+                k.load(values, {s, q, channelOf(ci, i, partialTile)})));
           Value p = k.add(p0, q);
           return l.fmaTile(
               broadcasts, tileVectors,
@@ -1341,32 +1361,34 @@ static void emitPointwiseFilterGradient(Lanes &l, Value x, Value dy, Value dw,
         };
         if (skip) {
           k.forEach(zero, c, [&](Value ci) {
-            SmallVector<Value> acc = loadGradient(ci, 1);
+            SmallVector<Value> acc = loadGradient(ci, 1, false);
             acc.append((chains - 1) * tileVectors, l.zeros);
-            acc = l.forEachSetBitChained(k.load(words, {s, ci}), chains, acc,
-                                         [&](Value q, ValueRange set) {
-                                           return fmaPixel(q, ci, 1, set);
-                                         });
+            acc =
+                l.forEachSetBitChained(k.load(words, {s, ci}), chains, acc,
+                                       [&](Value q, ValueRange set) {
+                                         return fmaPixel(q, ci, 1, false, set);
+                                       });
             for (int64_t j = 1; j < chains; ++j)
               for (int64_t v = 0; v < tileVectors; ++v)
                 acc[v] = k.addF(acc[v], acc[j * tileVectors + v]);
-            storeGradient(ci, 1, acc);
+            storeGradient(ci, 1, false, acc);
           });
           return;
         }
-        // Channels ci.. (`count` of them; the last ones one by one).
-        auto denseTile = [&](Value ci, int64_t count) {
-          SmallVector<Value> acc =
-              k.forAccumulate(zero, k.sub(p1, p0), loadGradient(ci, count),
-                              [&](Value q, ValueRange tileAcc) {
-                                return fmaPixel(q, ci, count, tileAcc);
-                              });
-          storeGradient(ci, count, acc);
+        // Tiles of tileChannels channels from ci; the last may be partial.
+        auto denseTile = [&](Value ci, bool partialTile) {
+          SmallVector<Value> acc = k.forAccumulate(
+              zero, k.sub(p1, p0), loadGradient(ci, tileChannels, partialTile),
+              [&](Value q, ValueRange tileAcc) {
+                return fmaPixel(q, ci, tileChannels, partialTile, tileAcc);
+              });
+          storeGradient(ci, tileChannels, partialTile, acc);
         };
         Value tiled = k.sub(c, k.remU(c, k.index(tileChannels)));
         k.forEachStep(zero, tiled, tileChannels,
-                      [&](Value ci) { denseTile(ci, tileChannels); });
-        k.forEach(tiled, c, [&](Value ci) { denseTile(ci, 1); });
+                      [&](Value ci) { denseTile(ci, false); });
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, tiled, c),
+                 [&] { denseTile(tiled, true); });
       });
     });
   });

@@ -280,8 +280,9 @@ func.func @backward_filter_wide(%x: tensor<1x2x28x8xf32>, %dy: tensor<1x2x28x32x
 // block of x to a buffer with rows a vector longer and prefetches the next
 // block into L2; skipping, it computes one 64-pixel mask word per channel
 // and walks its bits with two sets of 4 accumulators; the dense loop tiles
-// 6 channels x 4 vectors (no BLAS product); a last parallel loop adds the
-// slices' partials.
+// 6 channels x 4 vectors (no BLAS product), the last partial tile as a
+// whole one whose rows past the last channel are not stored; a last
+// parallel loop adds the slices' partials.
 // CHECK-LABEL: func.func @pointwise_filter_gradient
 //       CHECK: arith.constant 3.500000e-01 : f64
 //       CHECK: scf.if
@@ -301,6 +302,9 @@ func.func @backward_filter_wide(%x: tensor<1x2x28x8xf32>, %dy: tensor<1x2x28x32x
 //       CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
 //       CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-24: vector.fma
+//       CHECK: scf.if
+//       CHECK: arith.minui
+//       CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 //   CHECK-NOT: linalg.matmul
 //       CHECK: return
 func.func @pointwise_filter_gradient(%x: tensor<2x8x8x32xf32>, %dy: tensor<2x8x8x64xf32>) -> tensor<1x1x32x64xf32> {
