@@ -28,6 +28,13 @@
 //    output rows (no atomics, no reduction between threads). Narrow input
 //    rows share mask words: two rows of up to 32 columns or four of up to
 //    16 (16 lanes) per word.
+//  - Pointwise ops (1x1 filter, unit strides, no padding) have kernels of
+//    their own over the activations flattened to [pixels, channels]: the
+//    forward and data gradient walk spans of 64 scanned channels per
+//    pixel (emitPointwiseKernel); the filter gradient sums slices of the
+//    pixels into partial gradients, added in order at the end, with one
+//    mask word per channel and block of 64 pixels
+//    (emitPointwiseFilterGradient).
 //
 // Before the kernel, a strided sample of the scanned operand estimates its
 // density; above the op's `max_density` a dense loop runs instead. For the
@@ -44,7 +51,6 @@
 #include "SparseTrain/IR/SparseTrainOps.h"
 #include "ZeroSkipConvParts.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -94,9 +100,10 @@ constexpr int64_t kMaxGroupRows = 16;
 /// Register tiles of result pixels per parallel item of the pointwise
 /// kernel.
 constexpr int64_t kPointwiseTiles = 16;
-/// Sets of accumulators the pointwise kernel's skipping loop deals the
-/// non-zeros to (measured on ResNet-50's 1x1 layers: 2 gained 10-30 % over
-/// 1 from 0.5 zeros on; 3 and 4 no more).
+/// Sets of accumulators the pointwise kernels' skipping loops deal the
+/// non-zeros to (measured on the forward and data gradients of ResNet-50's
+/// 1x1 layers: 2 gained 10-30 % over 1 from 0.5 zeros on; 3 and 4 no
+/// more).
 constexpr int64_t kSkipChains = 2;
 /// The default max_density of pointwise forward and data-gradient ops:
 /// their break-even on ResNet-50's 1x1 layers was 0.3-0.5 zeros with one
@@ -139,8 +146,9 @@ constexpr int64_t kMaxRowsPerWord = 4;
 /// Vector registers given to the accumulators of the filter gradient (the
 /// rest hold the broadcast scalar and the loaded operand).
 constexpr int64_t kAccumulatorRegisters = 28;
-/// Slices of the pixels whose partial gradients the pointwise filter
-/// gradient's skipping kernel sums at the end.
+/// Most slices of the pixels whose partial gradients the pointwise filter
+/// gradient sums at the end (a count that depends on the shape only, so
+/// that the result does not depend on the thread count).
 constexpr int64_t kFilterSlices = 8;
 /// Bytes of dy (one chunk of filters) per block of pixels of the pointwise
 /// filter gradient's dense loop: the block stays in L1 across the channels.
