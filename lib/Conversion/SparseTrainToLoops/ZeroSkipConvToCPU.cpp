@@ -686,9 +686,8 @@ static void emitGatherKernel(Lanes &l, const ConvWindowValues &win,
   Value maskWords;
   bool precomputed = skip && rotation.taps;
   if (precomputed) {
-    maskWords = memref::AllocOp::create(
-        k.b, MemRefType::get({dyn, dyn, dyn, dyn}, k.b.getI64Type()),
-        ValueRange{batch, sh, sw, numScans});
+    maskWords = k.alloc({dyn, dyn, dyn, dyn}, k.b.getI64Type(),
+                        {batch, sh, sw, numScans});
     k.forEachParallel(k.index(0), k.mul(batch, sh), [&](Value row) {
       Value n = k.divU(row, sh), i = k.remU(row, sh);
       k.forEach(k.index(0), sw, [&](Value t) {
@@ -1007,6 +1006,13 @@ static bool isPointwise(OpTy op, ArrayRef<int64_t> filterShape) {
                       [](int64_t p) { return p == 0; });
 }
 
+/// A rank-4 NHWC buffer as [pixels, channels]: its leading three dims
+/// flattened, as the pointwise kernels read it.
+static Value flattenPixels(KernelBuilder &k, Value buffer) {
+  return memref::CollapseShapeOp::create(
+      k.b, buffer, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+}
+
 /// The forward and data-gradient kernel of a pointwise convolution
 /// (isPointwise): over the activations flattened to [pixels, channels],
 /// result[p][ch * chunk + e] = sum over scanned channels c of scanned[p][c]
@@ -1038,9 +1044,7 @@ static void emitPointwiseKernel(Lanes &l, Value scanned, Value panels,
                 scannedType.getDimSize(3) <= span &&
                 resultChannels % lanes == 0 &&
                 resultType.getNumElements() * 4 >= kStreamBytes;
-  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-  Value from = memref::CollapseShapeOp::create(k.b, scanned, rows);
-  Value to = memref::CollapseShapeOp::create(k.b, result, rows);
+  Value from = flattenPixels(k, scanned), to = flattenPixels(k, result);
   Value pixels = k.dim(from, 0), sc = k.dim(from, 1), rc = k.dim(to, 1);
   Value numChunks = k.ceilDivU(rc, chunk);
   Value zero = k.index(0);
@@ -1144,9 +1148,8 @@ static void emitPointwiseKernel(Lanes &l, Value scanned, Value panels,
   Value words;
   if (skip) {
     int64_t dyn = ShapedType::kDynamic;
-    words = memref::AllocOp::create(
-        k.b, MemRefType::get({dyn, dyn, blockPixels}, k.b.getI64Type()),
-        ValueRange{numItems, numSpans});
+    words = k.alloc({dyn, dyn, blockPixels}, k.b.getI64Type(),
+                    {numItems, numSpans});
   }
   k.forEachParallel(zero, numItems, [&](Value item) {
     Value first = k.mul(item, k.index(blockPixels));
@@ -1205,11 +1208,8 @@ static void emitPointwiseFilterGradient(Lanes &l, Value x, Value dy, Value dw,
   KernelBuilder &k = l.k;
   int64_t lanes = l.lanes, chunk = tileVectors * lanes;
   Type f32 = k.b.getF32Type(), i32 = k.b.getI32Type(), i64 = k.b.getI64Type();
-  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-  auto flat = [&](Value v) {
-    return memref::CollapseShapeOp::create(k.b, v, rows).getResult();
-  };
-  Value xs = flat(x), dys = flat(dy), grad = flat(dw);
+  Value xs = flattenPixels(k, x), dys = flattenPixels(k, dy),
+        grad = flattenPixels(k, dw);
   Value pixels = k.dim(xs, 0), c = k.dim(xs, 1), f = k.dim(dys, 1);
   Value zero = k.index(0);
   int64_t blockPixels =
@@ -1224,22 +1224,16 @@ static void emitPointwiseFilterGradient(Lanes &l, Value x, Value dy, Value dw,
   Value inVectors = k.ceilDivU(c, lanes), outVectors = k.ceilDivU(f, lanes);
   Value inWidth = k.mul(inVectors, k.index(lanes));
   int64_t dyn = ShapedType::kDynamic;
-  auto allocAligned = [&](ArrayRef<int64_t> shape, Type type,
-                          ValueRange sizes) {
-    return memref::AllocOp::create(k.b, MemRefType::get(shape, type), sizes,
-                                   k.b.getI64IntegerAttr(64))
-        .getResult();
-  };
   // partial[s][ci][e]: slice s's gradient, whole chunks wide.
-  Value partial = allocAligned(
-      {dyn, dyn, dyn}, f32, {numSlices, c, k.mul(numChunks, k.index(chunk))});
+  Value partial = k.alloc({dyn, dyn, dyn}, f32,
+                          {numSlices, c, k.mul(numChunks, k.index(chunk))}, 64);
   // values[s][q][ci] = x[p0 + q][ci]; skipping, words[s][ci] is channel
   // ci's mask word of the block.
-  Value values = allocAligned({dyn, blockPixels, dyn}, f32,
-                              {numSlices, k.add(inWidth, k.index(lanes))});
+  Value values = k.alloc({dyn, blockPixels, dyn}, f32,
+                         {numSlices, k.add(inWidth, k.index(lanes))}, 64);
   Value words;
   if (skip)
-    words = allocAligned({dyn, dyn}, i64, {numSlices, inWidth});
+    words = k.alloc({dyn, dyn}, i64, {numSlices, inWidth}, 64);
   Value lastPixel = k.sub(pixels, k.index(1));
   auto prefetch = [&](Value memref, Value p, Value col) {
     memref::PrefetchOp::create(k.b, memref, ValueRange{p, col},
