@@ -149,17 +149,21 @@ def ConvertSparseTrainToCPUPass
            "passes over it (bsr_matmul's contraction blocking: fewer, longer "
            "slices reload output tiles less often; 512 measured best or "
            "within noise of it at N = 1024 and 4096)">,
-    Option<"panelCacheKiB", "panel-cache-kib", "unsigned", /*default=*/"8192",
+    Option<"panelCacheKiB", "panel-cache-kib", "unsigned", /*default=*/"1024",
            "KiB of a contraction slice's packed panels that bsr_matmul "
            "keeps in cache: wider products run over blocks of output "
            "columns, each packed just before its product (0: no column "
-           "blocking; 8192, a quarter of a 32 MiB L3, measured best or "
-           "within noise of 2048-4096 at N = 1024 and 4096)">,
-    Option<"inPlaceUses", "in-place-uses", "unsigned", /*default=*/"4",
+           "blocking; 1024, half a 2 MiB L2, measured best or within noise "
+           "of 1536-2048 on an Intel Xeon at N = 1024 and 4096, where 8192 "
+           "was up to 25 % slower; on a Zen 4 with a 32 MiB L3, 8192 was "
+           "level with 2048-4096)">,
+    Option<"inPlaceUses", "in-place-uses", "unsigned", /*default=*/"0",
            "Without transpose_b, bsr_matmul reads B in place instead of "
            "packing it into panels when its stored blocks number at most "
-           "this many per contraction block (a run-time test; 0: always "
-           "pack, and the in-place loops are not emitted)">,
+           "this many per contraction block (a run-time test; 0, the "
+           "default: always pack, and the in-place loops are not emitted; "
+           "4 gained 5-17 % at density 0.1 on a Zen 4 but lost up to 4x on "
+           "an Intel Xeon, where rows of B a page apart share L1 sets)">,
     Option<"x86Compress", "x86-compress", "bool", /*default=*/"false",
            "With 16-lane vectors, compress-stores as an AVX-512 register "
            "compress and a masked store (the memory form of vpcompressd "

@@ -63,11 +63,11 @@ struct CPULoweringOptions : public LoopsLoweringOptions {
   unsigned panelDepth = 512;
   /// KiB of a contraction slice's packed panels that bsr_matmul keeps in
   /// cache: wider products run over blocks of output columns (0: none).
-  unsigned panelCacheKiB = 8192;
+  unsigned panelCacheKiB = 1024;
   /// Without transpose_b, bsr_matmul reads B in place instead of packing it
   /// when it has at most this many stored blocks per contraction block
   /// (0: always pack).
-  unsigned inPlaceUses = 4;
+  unsigned inPlaceUses = 0;
   /// Compress-stores of 16 lanes as an AVX-512 register compress and a
   /// masked store (needs an AVX-512 target).
   bool x86Compress = false;

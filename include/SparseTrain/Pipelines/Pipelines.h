@@ -48,13 +48,13 @@ struct SparseTrainToCPUOptions
       *this, "panel-cache-kib",
       llvm::cl::desc("KiB of a contraction slice's packed panels that "
                      "bsr_matmul keeps in cache (0: no column blocking)"),
-      llvm::cl::init(8192)};
+      llvm::cl::init(1024)};
   PassOptions::Option<unsigned> inPlaceUses{
       *this, "in-place-uses",
       llvm::cl::desc("Stored blocks per contraction block up to which "
                      "bsr_matmul reads B in place instead of packing it "
                      "(without transpose_b; 0: always pack)"),
-      llvm::cl::init(4)};
+      llvm::cl::init(0)};
   PassOptions::Option<bool> x86Compress{
       *this, "x86-compress",
       llvm::cl::desc("min_k_retain's compress-stores and min_k_restore's "

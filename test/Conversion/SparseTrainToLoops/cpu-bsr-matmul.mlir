@@ -7,24 +7,26 @@
 // once (one contraction slice, rows a multiple of a vector long), with
 // masked stores otherwise. The product runs over blocks of output columns
 // whose panels are packed right before they are applied (a slice's panels
-// of one block within panel-cache-kib, 8 MiB by default, 0 for one block);
+// of one block within panel-cache-kib, 1 MiB by default, 0 for one block);
 // without transpose_b, B is read in place, unpacked, when its contraction
-// blocks have at most in-place-uses stored blocks each on average (4 by
-// default; 0 always packs and emits no in-place loops).
+// blocks have at most in-place-uses stored blocks each on average (0 by
+// default: always packed, no in-place loops). The micro-kernel prefetches
+// the stored block two entries ahead where the blocks are narrower than 32
+// columns or read out of storage order (transpose_a).
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=4" | FileCheck %s --check-prefix=IN-PLACE
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not sparse-train-opt %s --convert-sparse-train-to-cpu="panel-depth=0" 2>&1 | FileCheck %s --check-prefix=DEPTH
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="panel-cache-kib=0" | FileCheck %s --check-prefix=ONE-BLOCK
-// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=0" | FileCheck %s --check-prefix=PACKED
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=USES7
 // RUN: sparse-train-opt %s --sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=PIPELINE
 
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
 // CHECK-LABEL: func.func @forward
-//       CHECK: %[[BYTES:.*]] = arith.constant 8388608 : index
+//       CHECK: %[[BYTES:.*]] = arith.constant 1048576 : index
 //       CHECK: arith.divui %[[BYTES]]
 // The parallel loop runs over parts of the output block rows of about equal
 // work (two per stored block, one per row), their bounds found by bisection.
@@ -32,22 +34,9 @@
 //       CHECK: scf.for %[[PART:.*]] = %{{.*}} to %c3
 //       CHECK: %[[FOUND:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step %{{.*}} iter_args
 //       CHECK: memref.store %[[FOUND]]#0, %[[PARTS]][%[[PART]]] : memref<3xindex>
-// At most 4 stored blocks per contraction block (4 x 2 blocks): B in place,
-// no panels; otherwise packed.
-//       CHECK: %[[FEW:.*]] = arith.cmpi ule, %{{.*}}, %c8{{(_[0-9]+)?}} : index
-//       CHECK: scf.if %[[FEW]] {
-//   CHECK-NOT: memref<?x8x96xf32>
-//       CHECK: scf.parallel (%[[P:.*]]) =
-//       CHECK: %[[NEXT:.*]] = arith.addi %[[P]], %c1
-//       CHECK: %[[PEND:.*]] = memref.load %[[PARTS]][%[[NEXT]]] : memref<3xindex>
-//       CHECK: %[[PBEGIN:.*]] = memref.load %[[PARTS]][%[[P]]] : memref<3xindex>
-//       CHECK: scf.for %{{.*}} = %[[PBEGIN]] to %[[PEND]]
-//   CHECK-NOT: memref<?x8x96xf32>
-//       CHECK: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//   CHECK-NOT: memref<?x8x96xf32>
-//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
-//   CHECK-NOT: memref<?x8x96xf32>
-//       CHECK: } else {
+// B is packed (no in-place copy of the loops, no run-time test).
+//   CHECK-NOT: scf.if
+//   CHECK-NOT: memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //       CHECK: %[[PANELS:.*]] = memref.alloc(%[[WIDTH:.*]]) {alignment = 64 : i64} : memref<?x8x96xf32>
 //       CHECK: scf.for %[[CB:.*]] = %{{.*}} to %{{.*}} step
 //       CHECK: %[[BEGIN:.*]] = arith.muli %[[CB]], %[[WIDTH]] : index
@@ -65,21 +54,41 @@
 //       CHECK: vector.store %{{.*}}, %[[PANELS]][%[[TSLOT]], %[[KK]], %{{.*}}] : memref<?x8x96xf32>
 //       CHECK: scf.parallel
 //       CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]]
+// Blocks of 4 columns: each update prefetches a line of the block two
+// entries ahead (clamped to the last entry).
+//       CHECK: %[[QAHEAD:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+//       CHECK: %[[BASE:.*]] = arith.muli %[[QAHEAD]], %c16{{(_[0-9]+)?}} : index
+//       CHECK: scf.for
+//       CHECK: %[[AT:.*]] = arith.addi %[[BASE]], %{{.*}} : index
+//       CHECK: memref.prefetch %{{.*}}[%[[AT]]], read, locality<3>, data : memref<?xf32>
 //       CHECK: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: scf.if
 //  CHECK-COUNT-24: vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<8x?xf32>, vector<16xf32>
 //       CHECK: } else {
 //  CHECK-COUNT-24: vector.maskedstore
-// PACKED-LABEL: func.func @forward
-//   PACKED-NOT: scf.if
-//   PACKED-NOT: memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//       PACKED: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
-//   PACKED-NOT: scf.if
-//       PACKED: scf.parallel
-//       PACKED: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
-//  PACKED-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
-// PACKED-LABEL: func.func @transpose_a
+// At most 4 stored blocks per contraction block (4 x 2 blocks): B in place,
+// no panels; otherwise packed.
+// IN-PLACE-LABEL: func.func @forward
+//       IN-PLACE: %[[PARTS:.*]] = memref.alloc() : memref<3xindex>
+//       IN-PLACE: %[[FEW:.*]] = arith.cmpi ule, %{{.*}}, %c8{{(_[0-9]+)?}} : index
+//       IN-PLACE: scf.if %[[FEW]] {
+//   IN-PLACE-NOT: memref<?x8x96xf32>
+//       IN-PLACE: scf.parallel (%[[P:.*]]) =
+//       IN-PLACE: %[[NEXT:.*]] = arith.addi %[[P]], %c1
+//       IN-PLACE: %[[PEND:.*]] = memref.load %[[PARTS]][%[[NEXT]]] : memref<3xindex>
+//       IN-PLACE: %[[PBEGIN:.*]] = memref.load %[[PARTS]][%[[P]]] : memref<3xindex>
+//       IN-PLACE: scf.for %{{.*}} = %[[PBEGIN]] to %[[PEND]]
+//   IN-PLACE-NOT: memref<?x8x96xf32>
+//       IN-PLACE: vector.maskedload %{{.*}} : memref<8x?xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//   IN-PLACE-NOT: memref<?x8x96xf32>
+//  IN-PLACE-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//   IN-PLACE-NOT: memref<?x8x96xf32>
+//       IN-PLACE: } else {
+//       IN-PLACE: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x96xf32>
+//       IN-PLACE: scf.parallel
+//       IN-PLACE: vector.load %{{.*}} : memref<?x8x96xf32>, vector<16xf32>
+//  IN-PLACE-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 // USES7-LABEL: func.func @forward
 //       USES7: arith.cmpi ule, %{{.*}}, %c14{{(_[0-9]+)?}} : index
 // The pipeline passes the option on.
@@ -87,7 +96,7 @@
 //       PIPELINE: %[[C14:.*]] = llvm.mlir.constant(14 : index) : i64
 //       PIPELINE: llvm.icmp "ule" %{{.*}}, %[[C14]] : i64
 // ONE-BLOCK-LABEL: func.func @forward
-//   ONE-BLOCK-NOT: arith.constant 8388608
+//   ONE-BLOCK-NOT: arith.constant 1048576
 //       ONE-BLOCK: scf.for %{{.*}} = %{{.*}} to %c1{{(_[0-9]+)?}} step
 //       ONE-BLOCK: scf.parallel
 // AVX2-LABEL: func.func @forward
@@ -104,6 +113,7 @@ func.func @forward(%x: tensor<8x8xf32, #BSR>, %w: tensor<8x?xf32>) -> tensor<8x?
 // (a counting sort), then the same kernel runs.
 // CHECK-LABEL: func.func @transpose_a
 //       CHECK: scf.parallel
+//       CHECK: memref.prefetch %{{.*}} : memref<?xf32>
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: return
 func.func @transpose_a(%x: tensor<8x8xf32, #BSR>, %dy: tensor<8x3xf32>) -> tensor<8x3xf32> {
@@ -136,4 +146,17 @@ func.func @negative_f64(%x: tensor<8x8xf64, #BSR>, %w: tensor<8x3xf64>) -> tenso
 func.func @negative_rhs_sparse(%a: tensor<3x8xf32>, %x: tensor<8x8xf32, #BSR>) -> tensor<3x8xf32> {
   %y = sparse_train.bsr_matmul %a, %x : tensor<3x8xf32>, tensor<8x8xf32, #BSR> -> tensor<3x8xf32>
   return %y : tensor<3x8xf32>
+}
+
+// Without transpose_a, blocks 32 columns wide are read in storage order and
+// not prefetched (the panels still are, while packed).
+#BSR32 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 32 : dense, j floordiv 32 : compressed, i mod 32 : dense, j mod 32 : dense)}>
+// CHECK-LABEL: func.func @wide_blocks
+//   CHECK-NOT: memref.prefetch %{{.*}} : memref<?xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//   CHECK-NOT: memref.prefetch %{{.*}} : memref<?xf32>
+//       CHECK: return
+func.func @wide_blocks(%x: tensor<64x64xf32, #BSR32>, %w: tensor<64x?xf32>) -> tensor<64x?xf32> {
+  %y = sparse_train.bsr_matmul %x, %w : tensor<64x64xf32, #BSR32>, tensor<64x?xf32> -> tensor<64x?xf32>
+  return %y : tensor<64x?xf32>
 }
