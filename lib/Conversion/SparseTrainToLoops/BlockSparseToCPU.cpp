@@ -22,15 +22,16 @@
 //    in-place-uses), B is not packed: the micro-kernel reads its rows in place
 //    (a second copy of steps 1-3 under a runtime test).
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
-//    counting sort of the coordinates, stable in storage order), so that
-//    every output block row has one owner.
+//    counting sort of the coordinates, stable in storage order, and a copy
+//    of the blocks in that order), so that every output block row has one
+//    owner and reads its blocks one after the other.
 // 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by the
 //    pipeline), in consecutive parts of about equal work (see
 //    emitBalancedParts); for each panel and each tile of up to 4 output rows,
 //    the rows x 6 vectors accumulators stay in registers while every stored
 //    block of the row is applied (prefetching the tile's lines of the block
-//    two entries ahead where the blocks are not read in storage order or are
-//    narrow), then are stored once (masked at the right edge). Summation order
+//    two entries ahead with transpose_a or narrow blocks), then are stored
+//    once (masked at the right edge). Summation order
 //    is fixed, so results are deterministic and independent of the thread
 //    count.
 //
@@ -64,18 +65,19 @@ constexpr int64_t kPackPrefetchRows = 8;
 
 /// Entries of an output block row's list ahead of the one being applied
 /// whose stored block the micro-kernel prefetches, one cache line of the
-/// tile's rows per rank-1 update. With transpose_a an output block row's
-/// blocks lie a block row apart in the values (the hardware prefetchers do
-/// not follow them), and a tile waited for each block's first lines from
-/// memory; measured interleaved over oneDNN (Intel Xeon VM, 1 thread,
-/// 2048 x 1024 x 1024, in-place-uses=0): weight gradient b = 16, density
-/// 1: 0.71 -> 0.90x, 0.86 -> 0.91x at b = 64, 5-15 % at density 0.1-0.25
-/// for b = 16-64; 2 entries ahead and 1 within noise of each other.
+/// tile's rows per rank-1 update. Measured interleaved over oneDNN (Intel
+/// Xeon VM, 1 thread, 2048 x 1024 x 1024, B packed): before the blocks were
+/// regrouped (groupByBlockColumn), the weight gradient's tiles waited for
+/// each block's first lines from memory (b = 16, density 1: 0.71 -> 0.90x);
+/// regrouped, its tiles read one line per update along a column strip of
+/// the block and the prefetch gains 1-4 % at b = 16-64; 2 entries ahead and
+/// 1 within noise of each other.
 constexpr int64_t kBlockPrefetchEntries = 2;
-/// Without transpose_a the blocks are read in storage order, which the
-/// hardware prefetchers follow for blocks at least this many columns wide
-/// (b = 32 and 64: prefetching cost up to 5 % at density 0.25); narrower
-/// ones are prefetched (b = 16: 5-7 % faster at density 0.1-1).
+/// Without transpose_a a tile reads whole rows of each block in storage
+/// order, which the hardware prefetchers follow for blocks at least this
+/// many columns wide (b = 32 and 64: prefetching cost up to 5 % at density
+/// 0.25); narrower ones are prefetched (b = 16: 5-7 % faster at density
+/// 0.1-1).
 constexpr int64_t kPrefetchMinWidth = 32;
 
 /// Rows of a register tile: the largest divisor of the output block height
@@ -88,17 +90,22 @@ static int64_t getRowTile(int64_t blockHeight, int64_t maxRows) {
 }
 
 /// The stored blocks that contribute to one output block row, as a range of
-/// entries [begin, end) of an entry list: entry q names the stored block
-/// `block(q)` and the block index `inner(q)` along the contraction.
+/// entries [begin, end) of an entry list: entry q is the block at q * r * c
+/// in `values`, at block index `kBlocks[q]` along the contraction.
 struct BlockLists {
   Value begins;  // one position per output block row, plus one
-  Value blocks;  // stored block of each entry (nullptr: the entry itself)
   Value kBlocks; // contraction block of each entry
+  Value values;  // the blocks, in entry order
 };
 
-/// Positions and coordinates of the BSR operand regrouped by block column:
-/// a counting sort of the coordinates that keeps storage order within a
-/// column, so the sums of the transposed product run in block-row order.
+/// The BSR operand regrouped by block column: a counting sort of the
+/// coordinates that keeps storage order within a column, so the sums of the
+/// transposed product run in block-row order, and a copy of the blocks in
+/// that order (in parallel over the entries). Read in place, the blocks of a
+/// block column lie a block row apart: on the Intel Xeon VM (48 KiB 12-way
+/// L1) the lines a register tile read from 16 such blocks fell into the same
+/// L1 sets, and the weight gradient ran at 0.67x oneDNN (b = 32, density 1,
+/// 2048 x 1024 x 1024).
 static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
                                      int64_t blockRows, int64_t blockCols) {
   Type indexType = k.b.getIndexType();
@@ -131,7 +138,17 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
       k.store(k.add(at, k.index(1)), next, bc);
     });
   });
-  return {begins, blocks, kBlocks};
+  int64_t blockSize = bsr.blockRows * bsr.blockCols;
+  Value values = k.alloc({ShapedType::kDynamic}, k.b.getF32Type(),
+                         {k.mul(numStored, k.index(blockSize))}, 64);
+  k.forEachParallel(k.index(0), numStored, [&](Value q) {
+    Value from = k.mul(k.load(blocks, q), k.index(blockSize));
+    Value to = k.mul(q, k.index(blockSize));
+    k.forEach(k.index(0), k.index(blockSize), [&](Value i) {
+      k.store(k.load(bsr.values, k.add(from, i)), values, k.add(to, i));
+    });
+  });
+  return {begins, kBlocks, values};
 }
 
 /// The slices of the contraction and blocks of output columns one product
@@ -297,9 +314,8 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
 SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
                                                 Value j0, ArrayRef<Value> masks,
                                                 ValueRange acc) {
-  Value p = lists.blocks ? k.load(lists.blocks, q) : q;
   Value kBlock = k.toIndex(k.load(lists.kBlocks, q));
-  Value blockBase = k.mul(p, k.index(r * c));
+  Value blockBase = k.mul(q, k.index(r * c));
   Value panelBase = k.mul(kBlock, k.index(inner));
   // The stored block of the entry kBlockPrefetchEntries ahead (the last
   // entry's own near the end).
@@ -308,8 +324,7 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
     Value ahead = k.minU(
         k.add(q, k.index(kBlockPrefetchEntries)),
         k.sub(k.toIndex(k.load(lists.begins, k.index(outBlocks))), k.index(1)));
-    aheadBase = k.mul(lists.blocks ? k.load(lists.blocks, ahead) : ahead,
-                      k.index(r * c));
+    aheadBase = k.mul(ahead, k.index(r * c));
   }
   return k.forAccumulate(
       k.index(0), k.index(inner), acc, [&](Value e, ValueRange tileAcc) {
@@ -329,7 +344,7 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
             offset = k.add(k.mul(row, k.index(c)), column);
           }
           memref::PrefetchOp::create(
-              k.b, bsr.values, ValueRange{k.add(aheadBase, offset)},
+              k.b, lists.values, ValueRange{k.add(aheadBase, offset)},
               /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
         }
         SmallVector<Value, kTileVectors> row;
@@ -355,7 +370,7 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
         for (int64_t t = 0; t < rowTile; ++t) {
           Value a = vector::BroadcastOp::create(
               k.b, vectorType,
-              k.load(bsr.values, k.add(at0, k.index(t * step))));
+              k.load(lists.values, k.add(at0, k.index(t * step))));
           for (int64_t v = 0; v < kTileVectors; ++v)
             next.push_back(vector::FMAOp::create(
                 k.b, a, row[v], tileAcc[t * kTileVectors + v]));
@@ -474,7 +489,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   if (transposeA)
     lists = groupByBlockColumn(k, bsr, blockRows, blockCols);
   else
-    lists = {bsr.positions, Value(), bsr.coordinates};
+    lists = {bsr.positions, bsr.coordinates, bsr.values};
 
   // 3. The product, one output block row per iteration. Every element of
   // the result is stored by the kernel: no zero fill. Aligned to a vector,

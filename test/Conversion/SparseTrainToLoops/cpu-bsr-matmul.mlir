@@ -110,10 +110,18 @@ func.func @forward(%x: tensor<8x8xf32, #BSR>, %w: tensor<8x?xf32>) -> tensor<8x?
 }
 
 // The weight-gradient form: the stored blocks are regrouped by block column
-// (a counting sort), then the same kernel runs.
+// (a counting sort) and copied in that order (in parallel over the entries),
+// then the same kernel runs on the copy, prefetching ahead.
 // CHECK-LABEL: func.func @transpose_a
+//       CHECK: %[[ENTRY:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+//       CHECK: %[[COPY:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xf32>
+//       CHECK: scf.parallel (%[[Q:.*]]) =
+//       CHECK: memref.load %[[ENTRY]][%[[Q]]] : memref<?xindex>
+//       CHECK: %[[V:.*]] = memref.load %{{.*}} : memref<?xf32>
+//       CHECK: memref.store %[[V]], %[[COPY]][%{{.*}}] : memref<?xf32>
 //       CHECK: scf.parallel
-//       CHECK: memref.prefetch %{{.*}} : memref<?xf32>
+//       CHECK: memref.prefetch %[[COPY]][%{{.*}}], read, locality<3>, data : memref<?xf32>
+//       CHECK: memref.load %[[COPY]]
 //  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
 //       CHECK: return
 func.func @transpose_a(%x: tensor<8x8xf32, #BSR>, %dy: tensor<8x3xf32>) -> tensor<8x3xf32> {
