@@ -31,9 +31,8 @@
 //    the rows x 6 vectors accumulators stay in registers while every stored
 //    block of the row is applied (prefetching the tile's lines of the block
 //    two entries ahead with transpose_a or narrow blocks), then are stored
-//    once (masked at the right edge). Summation order
-//    is fixed, so results are deterministic and independent of the thread
-//    count.
+//    once (masked at the right edge). Summation order is fixed, so results
+//    are deterministic and independent of the thread count.
 //
 //===----------------------------------------------------------------------===//
 
