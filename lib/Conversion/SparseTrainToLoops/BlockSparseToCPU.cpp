@@ -252,6 +252,8 @@ private:
   Value panels;
   Value out;
   BlockLists lists;
+  /// One past the last entry of the lists (lists.begins[outBlocks]).
+  Value entriesEnd;
 };
 
 void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
@@ -320,9 +322,8 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
   // entry's own near the end).
   Value aheadBase;
   if (transposeA || c < kPrefetchMinWidth) {
-    Value ahead = k.minU(
-        k.add(q, k.index(kBlockPrefetchEntries)),
-        k.sub(k.toIndex(k.load(lists.begins, k.index(outBlocks))), k.index(1)));
+    Value ahead = k.minU(k.add(q, k.index(kBlockPrefetchEntries)),
+                         k.sub(entriesEnd, k.index(1)));
     aheadBase = k.mul(ahead, k.index(r * c));
   }
   return k.forAccumulate(
@@ -391,9 +392,8 @@ SlicePlan LhsSparseProduct::planSlices(unsigned panelDepth,
   SlicePlan plan;
   int64_t group = std::max<int64_t>(1, panelDepth / inner);
   int64_t kBlocks = contraction / inner;
-  Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
-  Value perRow = k.maxU(k.index(1),
-                        k.ceilDivU(numStored, std::max<int64_t>(outBlocks, 1)));
+  Value perRow = k.maxU(
+      k.index(1), k.ceilDivU(entriesEnd, std::max<int64_t>(outBlocks, 1)));
   plan.sliceBlocks = k.minU(
       k.index(std::max<int64_t>(kBlocks, 1)),
       k.maxU(k.index(group), k.ceilDivU(k.index(group * kBlocks), perRow)));
@@ -489,6 +489,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
     lists = groupByBlockColumn(k, bsr, blockRows, blockCols);
   else
     lists = {bsr.positions, bsr.coordinates, bsr.values};
+  entriesEnd = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
 
   // 3. The product, one output block row per iteration. Every element of
   // the result is stored by the kernel: no zero fill. Aligned to a vector,
@@ -527,9 +528,8 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // place; b = 64, density 0.1 (1.6): 8 %; b = 64, density 0.25 (4): level;
   // b = 32, density 0.25 (8): 3-15 % slower; forward b = 32, density 0.1
   // (6.4): 1.5 % slower.
-  Value numStored = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
   Value fewUses =
-      k.cmp(arith::CmpIPredicate::ule, numStored,
+      k.cmp(arith::CmpIPredicate::ule, entriesEnd,
             k.index(int64_t(options.inPlaceUses) * (contraction / inner)));
   k.ifThenElse(
       fewUses, [&] { emitColumnBlocks(/*inPlace=*/true); },
