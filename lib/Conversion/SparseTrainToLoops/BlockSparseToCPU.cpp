@@ -22,17 +22,18 @@
 //    in-place-uses), B is not packed: the micro-kernel reads its rows in place
 //    (a second copy of steps 1-3 under a runtime test).
 // 2. With transpose_a, the stored blocks are regrouped by block column (a
-//    counting sort of the coordinates, stable in storage order, and a copy
-//    of the blocks in that order), so that every output block row has one
-//    owner and reads its blocks one after the other.
+//    counting sort of the coordinates, stable in storage order, and a
+//    transposed copy of the blocks in that order), so that every output
+//    block row has one owner and reads its blocks one after the other, row
+//    by row like the forward form.
 // 3. Output block rows run in parallel (scf.parallel, mapped to OpenMP by the
 //    pipeline), in consecutive parts of about equal work (see
 //    emitBalancedParts); for each panel and each tile of up to 4 output rows,
 //    the rows x 6 vectors accumulators stay in registers while every stored
 //    block of the row is applied (prefetching the tile's lines of the block
-//    two entries ahead with transpose_a or narrow blocks), then are stored
-//    once (masked at the right edge). Summation order is fixed, so results
-//    are deterministic and independent of the thread count.
+//    two entries ahead where it contracts fewer than 32 elements), then are
+//    stored once (masked at the right edge). Summation order is fixed, so
+//    results are deterministic and independent of the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,14 +69,12 @@ constexpr int64_t kPackPrefetchRows = 8;
 /// Xeon VM, 1 thread, 2048 x 1024 x 1024, B packed): before the blocks were
 /// regrouped (groupByBlockColumn), the weight gradient's tiles waited for
 /// each block's first lines from memory (b = 16, density 1: 0.71 -> 0.90x);
-/// regrouped, its tiles read one line per update along a column strip of
-/// the block and the prefetch gains 1-4 % at b = 16-64; 2 entries ahead and
-/// 1 within noise of each other.
+/// 2 entries ahead and 1 within noise of each other.
 constexpr int64_t kBlockPrefetchEntries = 2;
-/// Without transpose_a a tile reads whole rows of each block in storage
-/// order, which the hardware prefetchers follow for blocks at least this
-/// many columns wide (b = 32 and 64: prefetching cost up to 5 % at density
-/// 0.25); narrower ones are prefetched (b = 16: 5-7 % faster at density
+/// A tile reads whole rows of each block (as the lists store it), which the
+/// hardware prefetchers follow for rows at least this many elements long
+/// (b = 32 and 64: prefetching cost up to 5 % at density 0.25 in both
+/// forms); shorter ones are prefetched (b = 16: 5-7 % faster at density
 /// 0.1-1).
 constexpr int64_t kPrefetchMinWidth = 32;
 
@@ -90,7 +89,8 @@ static int64_t getRowTile(int64_t blockHeight, int64_t maxRows) {
 
 /// The stored blocks that contribute to one output block row, as a range of
 /// entries [begin, end) of an entry list: entry q is the block at q * r * c
-/// in `values`, at block index `kBlocks[q]` along the contraction.
+/// in `values` (row-major r x c, or c x r with transpose_a), at block index
+/// `kBlocks[q]` along the contraction.
 struct BlockLists {
   Value begins;  // one position per output block row, plus one
   Value kBlocks; // contraction block of each entry
@@ -100,11 +100,15 @@ struct BlockLists {
 /// The BSR operand regrouped by block column: a counting sort of the
 /// coordinates that keeps storage order within a column, so the sums of the
 /// transposed product run in block-row order, and a copy of the blocks in
-/// that order (in parallel over the entries). Read in place, the blocks of a
-/// block column lie a block row apart: on the Intel Xeon VM (48 KiB 12-way
-/// L1) the lines a register tile read from 16 such blocks fell into the same
-/// L1 sets, and the weight gradient ran at 0.67x oneDNN (b = 32, density 1,
-/// 2048 x 1024 x 1024).
+/// that order (in parallel over the entries), each transposed. Read in
+/// place, the blocks of a block column lie a block row apart: on the Intel
+/// Xeon VM (48 KiB 12-way L1) the lines a register tile read from 16 such
+/// blocks fell into the same L1 sets, and the weight gradient ran at 0.67x
+/// oneDNN (b = 32, density 1, 2048 x 1024 x 1024). Copied as stored, a
+/// tile read a column strip of each block, one line per rank-1 update;
+/// transposed, it reads rows as the forward form does (interleaved over
+/// oneDNN, 1 thread, same shape: 5-12 % faster at b = 32-64, density
+/// 0.1-0.25, level at b = 16).
 static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
                                      int64_t blockRows, int64_t blockCols) {
   Type indexType = k.b.getIndexType();
@@ -143,8 +147,13 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
   k.forEachParallel(k.index(0), numStored, [&](Value q) {
     Value from = k.mul(k.load(blocks, q), k.index(blockSize));
     Value to = k.mul(q, k.index(blockSize));
-    k.forEach(k.index(0), k.index(blockSize), [&](Value i) {
-      k.store(k.load(bsr.values, k.add(from, i)), values, k.add(to, i));
+    k.forEach(k.index(0), k.index(bsr.blockRows), [&](Value i) {
+      Value rowFrom = k.add(from, k.mul(i, k.index(bsr.blockCols)));
+      Value columnTo = k.add(to, i);
+      k.forEach(k.index(0), k.index(bsr.blockCols), [&](Value j) {
+        k.store(k.load(bsr.values, k.add(rowFrom, j)), values,
+                k.add(columnTo, k.mul(j, k.index(bsr.blockRows))));
+      });
     });
   });
   return {begins, kBlocks, values};
@@ -321,7 +330,7 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
   // The stored block of the entry kBlockPrefetchEntries ahead (the last
   // entry's own near the end).
   Value aheadBase;
-  if (transposeA || c < kPrefetchMinWidth) {
+  if (inner < kPrefetchMinWidth) {
     Value ahead = k.minU(k.add(q, k.index(kBlockPrefetchEntries)),
                          k.sub(entriesEnd, k.index(1)));
     aheadBase = k.mul(ahead, k.index(r * c));
@@ -329,20 +338,14 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
   return k.forAccumulate(
       k.index(0), k.index(inner), acc, [&](Value e, ValueRange tileAcc) {
         if (aheadBase) {
-          // A line of the tile's rows of that block per update: with
-          // transpose_a row e (its elements t0.. of the tile), otherwise
-          // row t0 + e mod rowTile from column (e / rowTile) lines on.
-          Value offset;
-          if (transposeA) {
-            offset = k.add(k.mul(e, k.index(c)), t0);
-          } else {
-            int64_t lineFloats = 64 / 4;
-            Value row = k.add(t0, k.remU(e, k.index(rowTile)));
-            Value column =
-                k.minU(k.mul(k.divU(e, k.index(rowTile)), k.index(lineFloats)),
-                       k.index(c - 1));
-            offset = k.add(k.mul(row, k.index(c)), column);
-          }
+          // A line of the tile's rows of that block per update: row t0 +
+          // e mod rowTile from column (e / rowTile) lines on.
+          int64_t lineFloats = 64 / 4;
+          Value row = k.add(t0, k.remU(e, k.index(rowTile)));
+          Value column =
+              k.minU(k.mul(k.divU(e, k.index(rowTile)), k.index(lineFloats)),
+                     k.index(inner - 1));
+          Value offset = k.add(k.mul(row, k.index(inner)), column);
           memref::PrefetchOp::create(
               k.b, lists.values, ValueRange{k.add(aheadBase, offset)},
               /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
@@ -360,17 +363,14 @@ SmallVector<Value> LhsSparseProduct::applyBlock(Value q, Value t0, Value slot,
                 ValueRange{slot, k.add(panelBase, e), k.index(v * lanes)}));
         }
         // Element (t0 + t, e) of the output block's operand: row t0 + t,
-        // column e of the stored block, or the transposed position with
-        // transpose_a.
-        Value first = transposeA ? k.add(k.mul(e, k.index(c)), t0)
-                                 : k.add(k.mul(t0, k.index(c)), e);
-        Value at0 = k.add(blockBase, first);
-        int64_t step = transposeA ? 1 : c;
+        // column e of the block as the lists store it (transposed with
+        // transpose_a).
+        Value at0 = k.add(blockBase, k.add(k.mul(t0, k.index(inner)), e));
         SmallVector<Value> next;
         for (int64_t t = 0; t < rowTile; ++t) {
           Value a = vector::BroadcastOp::create(
               k.b, vectorType,
-              k.load(lists.values, k.add(at0, k.index(t * step))));
+              k.load(lists.values, k.add(at0, k.index(t * inner))));
           for (int64_t v = 0; v < kTileVectors; ++v)
             next.push_back(vector::FMAOp::create(
                 k.b, a, row[v], tileAcc[t * kTileVectors + v]));

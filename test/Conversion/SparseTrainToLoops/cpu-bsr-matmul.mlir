@@ -11,8 +11,8 @@
 // without transpose_b, B is read in place, unpacked, when its contraction
 // blocks have at most in-place-uses stored blocks each on average (0 by
 // default: always packed, no in-place loops). The micro-kernel prefetches
-// the stored block two entries ahead where the blocks are narrower than 32
-// columns or read out of storage order (transpose_a).
+// the stored block two entries ahead where it contracts fewer than 32
+// elements of a block (its columns, or its rows with transpose_a).
 // Other element types keep the reference loops.
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu | FileCheck %s
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=4" | FileCheck %s --check-prefix=IN-PLACE
@@ -110,15 +110,22 @@ func.func @forward(%x: tensor<8x8xf32, #BSR>, %w: tensor<8x?xf32>) -> tensor<8x?
 }
 
 // The weight-gradient form: the stored blocks are regrouped by block column
-// (a counting sort) and copied in that order (in parallel over the entries),
-// then the same kernel runs on the copy, prefetching ahead.
+// (a counting sort) and copied in that order, each transposed (in parallel
+// over the entries: element (i, j) of a 4 x 4 block goes to j * 4 + i), then
+// the same kernel runs on the copy, prefetching ahead.
 // CHECK-LABEL: func.func @transpose_a
 //       CHECK: %[[ENTRY:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
 //       CHECK: %[[COPY:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK: scf.parallel (%[[Q:.*]]) =
 //       CHECK: memref.load %[[ENTRY]][%[[Q]]] : memref<?xindex>
+//       CHECK: %[[TO:.*]] = arith.muli %[[Q]], %c16{{(_[0-9]+)?}} : index
+//       CHECK: scf.for %[[I:.*]] =
+//       CHECK: %[[COLUMN:.*]] = arith.addi %[[TO]], %[[I]] : index
+//       CHECK: scf.for %[[J:.*]] =
+//       CHECK: %[[J4:.*]] = arith.muli %[[J]], %c4{{(_[0-9]+)?}} : index
+//       CHECK: %[[AT:.*]] = arith.addi %[[COLUMN]], %[[J4]] : index
 //       CHECK: %[[V:.*]] = memref.load %{{.*}} : memref<?xf32>
-//       CHECK: memref.store %[[V]], %[[COPY]][%{{.*}}] : memref<?xf32>
+//       CHECK: memref.store %[[V]], %[[COPY]][%[[AT]]] : memref<?xf32>
 //       CHECK: scf.parallel
 //       CHECK: memref.prefetch %[[COPY]][%{{.*}}], read, locality<3>, data : memref<?xf32>
 //       CHECK: memref.load %[[COPY]]
@@ -156,8 +163,9 @@ func.func @negative_rhs_sparse(%a: tensor<3x8xf32>, %x: tensor<8x8xf32, #BSR>) -
   return %y : tensor<3x8xf32>
 }
 
-// Without transpose_a, blocks 32 columns wide are read in storage order and
-// not prefetched (the panels still are, while packed).
+// Blocks 32 columns wide are read row by row and not prefetched (the panels
+// still are, while packed); nor are blocks 32 rows high in the weight
+// gradient, which reads their transposed copies row by row.
 #BSR32 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 32 : dense, j floordiv 32 : compressed, i mod 32 : dense, j mod 32 : dense)}>
 // CHECK-LABEL: func.func @wide_blocks
 //   CHECK-NOT: memref.prefetch %{{.*}} : memref<?xf32>
@@ -167,4 +175,15 @@ func.func @negative_rhs_sparse(%a: tensor<3x8xf32>, %x: tensor<8x8xf32, #BSR>) -
 func.func @wide_blocks(%x: tensor<64x64xf32, #BSR32>, %w: tensor<64x?xf32>) -> tensor<64x?xf32> {
   %y = sparse_train.bsr_matmul %x, %w : tensor<64x64xf32, #BSR32>, tensor<64x?xf32> -> tensor<64x?xf32>
   return %y : tensor<64x?xf32>
+}
+
+#BSR32x4 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 32 : dense, j floordiv 4 : compressed, i mod 32 : dense, j mod 4 : dense)}>
+// CHECK-LABEL: func.func @tall_blocks_transpose_a
+//   CHECK-NOT: memref.prefetch %{{.*}} : memref<?xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//   CHECK-NOT: memref.prefetch %{{.*}} : memref<?xf32>
+//       CHECK: return
+func.func @tall_blocks_transpose_a(%x: tensor<64x64xf32, #BSR32x4>, %dy: tensor<64x?xf32>) -> tensor<64x?xf32> {
+  %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<64x64xf32, #BSR32x4>, tensor<64x?xf32> -> tensor<64x?xf32>
+  return %g : tensor<64x?xf32>
 }
