@@ -55,6 +55,14 @@ using namespace mlir::sparse_train;
 
 namespace {
 
+/// How far ahead of the vector being loaded a streaming pass prefetches
+/// its input. The passes do enough work per vector that the hardware
+/// prefetchers alone left one core reading x at about half a plain read's
+/// rate. Measured interleaved (Intel Xeon VM, 1 thread, 2^24 floats,
+/// bitmask): min_k_retain 24-32 % less time at keep 0.1-0.5 (Gaussian and
+/// ReLU), min_k_restore 1-20 % less; 4 to 16 KiB ahead beat 2 KiB,
+/// within noise of each other.
+constexpr int64_t kStreamPrefetchBytes = 8192;
 /// Key of every NaN: one above the key of +Inf.
 constexpr int64_t kNaNKey32 = 0x7F800001;
 /// Elements per parallel item of min_k_retain and min_k_restore: a
@@ -144,20 +152,29 @@ struct Lanes {
   /// Streams x[offset, offset + length) a vector at a time:
   /// `body(j, xs, inside, carried)` sees the elements (f32, or i32 keys)
   /// at offset + j and the mask of the lanes inside the set, and returns
-  /// the next carried values. Whole vectors use plain loads; the last
-  /// partial one a masked load.
+  /// the next carried values. Whole vectors use plain loads, each with a
+  /// prefetch kStreamPrefetchBytes ahead (clamped to the last element of
+  /// x, so that a chunk's last vectors prefetch the next chunk's first);
+  /// the last partial one a masked load.
   template <typename Body>
   SmallVector<Value> stream(Value x, Value offset, Value length,
                             ValueRange init, Body body) {
     VectorType type =
         cast<MemRefType>(x.getType()).getElementType().isF32() ? f32s : i32s;
+    // Elements are 4 bytes (f32 or i32).
+    Value prefetchAhead = k.index(kStreamPrefetchBytes / 4);
+    Value last = k.sub(k.dim(x, 0), k.index(1));
     Value whole = k.sub(length, k.remU(length, k.index(n)));
     Value all = splat(masks, k.b.getBoolAttr(true));
     auto loop = scf::ForOp::create(k.b, k.index(0), whole, k.index(n), init);
     k.yieldFrom(loop.getBody(), [&] {
       Value j = loop.getInductionVar();
-      Value xs =
-          vector::LoadOp::create(k.b, type, x, ValueRange{k.add(offset, j)});
+      Value at = k.add(offset, j);
+      memref::PrefetchOp::create(
+          k.b, x, ValueRange{k.minU(k.add(at, prefetchAhead), last)},
+          /*isWrite=*/false, /*localityHint=*/3,
+          /*isDataCache=*/true);
+      Value xs = vector::LoadOp::create(k.b, type, x, ValueRange{at});
       return body(j, xs, all, loop.getRegionIterArgs());
     });
     Value partial = k.cmp(arith::CmpIPredicate::ult, whole, length);

@@ -3,7 +3,8 @@
 // that compress-stores the candidate keys, and a vector compaction pass
 // that compress-stores the kept values (and the indices, or ORs the mask
 // bits into the bitmask), or for a bitmask keeping at most a fifth, one
-// pass over x and a fix-up of what it stored. The passes over x run in
+// pass over x and a fix-up of what it stored; every streaming pass
+// prefetches its input 8 KiB ahead. The passes over x run in
 // parallel over chunks (scf.parallel), each chunk writing its own slots
 // (memref.subview) from an output position a sequential loop over the
 // chunks computes. Compress-stores are vector.compressstore, or with
@@ -33,6 +34,15 @@
 //       CHECK: scf.parallel
 //       CHECK: memref.subview %[[CANDIDATES]]
 //       CHECK: %[[CHUNK_SCRATCH:.*]] = memref.subview %[[SCRATCH]]
+// Each vector of x prefetches the line 8 KiB (2048 floats) ahead, clamped
+// to the last element.
+//       CHECK: %[[LAST:.*]] = arith.subi %{{.*}}, %c1{{(_[0-9]+)?}} : index
+//       CHECK: scf.for %[[J:.*]] = %{{.*}} iter_args
+//       CHECK: %[[AT:.*]] = arith.addi %{{.*}}, %[[J]] : index
+//       CHECK: %[[AHEAD:.*]] = arith.addi %[[AT]], %c2048{{(_[0-9]+)?}} : index
+//       CHECK: %[[CLAMPED:.*]] = arith.minui %[[AHEAD]], %[[LAST]] : index
+//       CHECK: memref.prefetch %[[X:.*]][%[[CLAMPED]]], read, locality<3>, data : memref<250xf32>
+//       CHECK: vector.load %[[X]][%[[AT]]] : memref<250xf32>, vector<16xf32>
 //       CHECK: arith.constant dense<2139095041> : vector<16xi32>
 //       CHECK: arith.minui %{{.*}} : vector<16xi32>
 //       CHECK: vector.compressstore %[[CHUNK_SCRATCH]][%{{.*}}], %{{.*}}, %{{.*}} : memref<?xf32, strided<[1], offset: ?>>, vector<16xi1>, vector<16xf32>
