@@ -191,8 +191,9 @@ def openblas_candidate(x, w1, w2, dy, a, dh, start, width, expected):
 
 # --- one configuration ------------------------------------------------------------------------
 
-def run_config(protocol, threads, shape, keep):
-    """Measures the three candidates at one keep ratio; their rows."""
+def keep_candidates(threads, shape, keep):
+    """The three candidates at one keep ratio, named `<keep>:<candidate>`,
+    and the fields of their rows."""
     t, d, hidden = shape
     width = kept_width(keep, hidden)
     rng = np.random.default_rng([SEED, t, d, hidden, width])
@@ -213,27 +214,37 @@ def run_config(protocol, threads, shape, keep):
                            [(2, np.float32)] * 6, lambda out: _check_all(GEMM_OUTPUTS, out, expected)),
         openblas_candidate(x, w1, w2, dy, a, dh, start, width, expected),
     ]
-    timings = protocol.measure(cands)
-    flops = 12.0 * t * d * width
-    rows = []
-    for name, timing in timings.items():
-        row = dict(shape="x".join(map(str, shape)), keep=keep, width=width, actual_keep=width / hidden,
-                   start=start, candidate=name, **timing.summary())
-        row["gflops"] = flops / row["median_ms"] / 1e6
-        row["x_openblas"], row["x_openblas_per_rep"] = common.speedup(timing, timings["openblas-gemms"])
-        rows.append(row)
-    return rows
+    for cand in cands:
+        cand.name = f"{keep}:{cand.name}"
+    fields = dict(shape="x".join(map(str, shape)), keep=keep, width=width,
+                  actual_keep=width / hidden, start=start)
+    return cands, fields
 
 
 def run(args, protocol):
-    """Every keep ratio in this process (Benchmark.run)."""
+    """Every keep ratio in this process (Benchmark.run), measured in the
+    same interleaved rounds: time(keep) / time(keep 1) is a ratio of
+    medians taken together, not minutes apart (this VM's speed drifts by
+    tens of percent between configurations)."""
     threads = int(args.threads)
     info = peers.identify(threads)
     shape = QUICK["shape"] if args.quick else SHAPE
-    rows = []
+    cands, fields = [], {}
     for keep in QUICK["keeps"] if args.quick else KEEPS:
         print(f"[{threads}T] {shape} keep={keep}", flush=True)
-        rows += run_config(protocol, threads, shape, keep)
+        keep_cands, fields[keep] = keep_candidates(threads, shape, keep)
+        cands += keep_cands
+    timings = protocol.measure(cands)
+    rows = []
+    for name, timing in timings.items():
+        keep, cand = name.split(":")
+        keep = float(keep)
+        row = dict(**fields[keep], candidate=cand, **timing.summary())
+        t, d, _ = shape
+        row["gflops"] = 12.0 * t * d * row["width"] / row["median_ms"] / 1e6
+        row["x_openblas"], row["x_openblas_per_rep"] = common.speedup(
+            timing, timings[f"{keep}:openblas-gemms"])
+        rows.append(row)
     return rows, info
 
 
