@@ -235,12 +235,12 @@ def run(args, protocol):
         keep_cands, fields[keep] = keep_candidates(threads, shape, keep)
         cands += keep_cands
     timings = protocol.measure(cands)
+    t, d, _ = shape
     rows = []
     for name, timing in timings.items():
         keep, cand = name.split(":")
         keep = float(keep)
         row = dict(**fields[keep], candidate=cand, **timing.summary())
-        t, d, _ = shape
         row["gflops"] = 12.0 * t * d * row["width"] / row["median_ms"] / 1e6
         row["x_openblas"], row["x_openblas_per_rep"] = common.speedup(
             timing, timings[f"{keep}:openblas-gemms"])
