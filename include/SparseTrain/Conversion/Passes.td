@@ -73,8 +73,9 @@ def ConvertSparseTrainToCPUPass
     Covered today: `bsr_matmul` with a BSR left operand in its four transpose
     forms, f32. `op(B)` is packed once per call into panels of six vectors of
     columns; with `transpose_a` the stored blocks are regrouped by block column
-    (a stable counting sort) and copied in that order (a temporary the size of
-    the stored values). The contraction runs in slices that hold about
+    (a stable counting sort) and copied in that order, each block transposed
+    so that the kernel reads its rows (a temporary the size of the stored
+    values). The contraction runs in slices that hold about
     `panel-depth` panel rows of stored blocks per output block row (fewer, wider
     slices for sparser operands, so output tiles are not reloaded for one
     block); within a slice, output block rows run in parallel (`scf.parallel`,
