@@ -4,6 +4,7 @@
 #ifndef SPARSETRAIN_CONVERSION_PASSES_H
 #define SPARSETRAIN_CONVERSION_PASSES_H
 
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

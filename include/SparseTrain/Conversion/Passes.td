@@ -144,14 +144,17 @@ def ConvertSparseTrainToCPUPass
   let options = [
     Option<"runtimeChecks", "runtime-checks", "bool", /*default=*/"false",
            "Check dynamic slice starts at run time (cf.assert)">,
-    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/
+           "::mlir::sparse_train::CPULoweringOptions().vectorBits",
            "Width of the target's vector registers in bits (512 for AVX-512, 256 for AVX2)">,
-    Option<"panelDepth", "panel-depth", "unsigned", /*default=*/"512",
+    Option<"panelDepth", "panel-depth", "unsigned", /*default=*/
+           "::mlir::sparse_train::CPULoweringOptions().panelDepth",
            "Rows of a packed panel applied to an output tile between two "
            "passes over it (bsr_matmul's contraction blocking: fewer, longer "
            "slices reload output tiles less often; 512 measured best or "
            "within noise of it at N = 1024 and 4096)">,
-    Option<"panelCacheKiB", "panel-cache-kib", "unsigned", /*default=*/"1024",
+    Option<"panelCacheKiB", "panel-cache-kib", "unsigned", /*default=*/
+           "::mlir::sparse_train::CPULoweringOptions().panelCacheKiB",
            "KiB of a contraction slice's packed panels that bsr_matmul "
            "keeps in cache: wider products run over blocks of output "
            "columns, each packed just before its product (0: no column "
@@ -159,14 +162,16 @@ def ConvertSparseTrainToCPUPass
            "of 1536-2048 on an Intel Xeon at N = 1024 and 4096, where 8192 "
            "was up to 25 % slower; on a Zen 4 with a 32 MiB L3, 8192 was "
            "level with 2048-4096)">,
-    Option<"inPlaceUses", "in-place-uses", "unsigned", /*default=*/"0",
+    Option<"inPlaceUses", "in-place-uses", "unsigned", /*default=*/
+           "::mlir::sparse_train::CPULoweringOptions().inPlaceUses",
            "Without transpose_b, bsr_matmul reads B in place instead of "
            "packing it into panels when its stored blocks number at most "
            "this many per contraction block (a run-time test; 0, the "
            "default: always pack, and the in-place loops are not emitted; "
            "4 gained 5-17 % at density 0.1 on a Zen 4 but lost up to 4x on "
            "an Intel Xeon, where rows of B a page apart share L1 sets)">,
-    Option<"x86Compress", "x86-compress", "bool", /*default=*/"false",
+    Option<"x86Compress", "x86-compress", "bool", /*default=*/
+           "::mlir::sparse_train::CPULoweringOptions().x86Compress",
            "With 16-lane vectors, compress-stores as an AVX-512 register "
            "compress and a masked store (the memory form of vpcompressd "
            "is microcode on AMD Zen 4/5); the code then needs an AVX-512 "

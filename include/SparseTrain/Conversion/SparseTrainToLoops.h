@@ -54,7 +54,9 @@ LogicalResult applySparseTrainConversion(
     llvm::function_ref<void(const TypeConverter &, RewritePatternSet &)>
         addPatterns);
 
-/// Options of the CPU lowering.
+/// Options of the CPU lowering. Their defaults are the defaults of the
+/// options of convert-sparse-train-to-cpu (Passes.td) and sparse-train-to-cpu
+/// (Pipelines.h), which read them from here.
 struct CPULoweringOptions : public LoopsLoweringOptions {
   /// Width of the target's vector registers in bits.
   unsigned vectorBits = 512;

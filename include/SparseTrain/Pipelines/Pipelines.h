@@ -4,6 +4,7 @@
 #ifndef SPARSETRAIN_PIPELINES_PIPELINES_H
 #define SPARSETRAIN_PIPELINES_PIPELINES_H
 
+#include "SparseTrain/Conversion/SparseTrainToLoops.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
@@ -38,29 +39,29 @@ struct SparseTrainToCPUOptions
   PassOptions::Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Width of the target's vector registers in bits"),
-      llvm::cl::init(512)};
+      llvm::cl::init(CPULoweringOptions().vectorBits)};
   PassOptions::Option<unsigned> panelDepth{
       *this, "panel-depth",
       llvm::cl::desc("Rows of a packed panel applied to an output tile "
                      "between two passes over it (bsr_matmul)"),
-      llvm::cl::init(512)};
+      llvm::cl::init(CPULoweringOptions().panelDepth)};
   PassOptions::Option<unsigned> panelCacheKiB{
       *this, "panel-cache-kib",
       llvm::cl::desc("KiB of a contraction slice's packed panels that "
                      "bsr_matmul keeps in cache (0: no column blocking)"),
-      llvm::cl::init(1024)};
+      llvm::cl::init(CPULoweringOptions().panelCacheKiB)};
   PassOptions::Option<unsigned> inPlaceUses{
       *this, "in-place-uses",
       llvm::cl::desc("Stored blocks per contraction block up to which "
                      "bsr_matmul reads B in place instead of packing it "
                      "(without transpose_b; 0: always pack)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(CPULoweringOptions().inPlaceUses)};
   PassOptions::Option<bool> x86Compress{
       *this, "x86-compress",
       llvm::cl::desc("min_k_retain's compress-stores and min_k_restore's "
                      "expand-loads in AVX-512 registers (fast on AMD Zen "
                      "4/5; needs an AVX-512 target)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(CPULoweringOptions().x86Compress)};
   PassOptions::Option<bool> propagateSlices{
       *this, "propagate-slices",
       llvm::cl::desc("Run sparse-train-propagate-slices first: slice-drop "
