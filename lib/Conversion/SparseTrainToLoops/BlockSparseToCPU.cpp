@@ -97,6 +97,34 @@ struct BlockLists {
   Value values;  // the blocks, in entry order
 };
 
+/// Transposes the square matrix whose rows are `rows` (as many as each has
+/// lanes, a power of two) in place: for s = lanes / 2, ..., 1 the
+/// off-diagonal s x s blocks of every 2s x 2s block swap, each output row
+/// one two-input shuffle of a pair of rows (log2(lanes) shuffles per row).
+static void transposeInRegisters(KernelBuilder &k,
+                                 SmallVectorImpl<Value> &rows) {
+  int64_t lanes = rows.size();
+  assert(llvm::isPowerOf2_64(lanes) && "rows must be a power of two");
+  for (int64_t s = lanes / 2; s >= 1; s /= 2) {
+    // Row a (bit s clear) takes row b's lanes j - s into its lanes j with
+    // bit s set; row b = a + s takes row a's lanes j + s into its lanes j
+    // with bit s clear. Shuffle indices >= lanes pick from the second
+    // operand.
+    SmallVector<int64_t> low, high;
+    for (int64_t j = 0; j < lanes; ++j) {
+      low.push_back(j & s ? lanes + j - s : j);
+      high.push_back(j & s ? lanes + j : j + s);
+    }
+    for (int64_t a = 0; a < lanes; ++a) {
+      if (a & s)
+        continue;
+      Value first = rows[a], second = rows[a + s];
+      rows[a] = vector::ShuffleOp::create(k.b, first, second, low);
+      rows[a + s] = vector::ShuffleOp::create(k.b, first, second, high);
+    }
+  }
+}
+
 /// The BSR operand regrouped by block column: a counting sort of the
 /// coordinates that keeps storage order within a column, so the sums of the
 /// transposed product run in block-row order, and a copy of the blocks in
@@ -108,9 +136,14 @@ struct BlockLists {
 /// tile read a column strip of each block, one line per rank-1 update;
 /// transposed, it reads rows as the forward form does (interleaved over
 /// oneDNN, 1 thread, same shape: 5-12 % faster at b = 32-64, density
-/// 0.1-0.25, level at b = 16).
+/// 0.1-0.25, level at b = 16). Blocks whose sides are multiples of a vector
+/// are transposed in registers, a square tile of one vector per side at a
+/// time: an element loop took 6 % of the weight gradient at b = 64, density
+/// 0.1; the tiles made the whole product 4-9 % faster at b = 16-64, density
+/// 0.1-1 (interleaved A/B, candidates in rotating order).
 static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
-                                     int64_t blockRows, int64_t blockCols) {
+                                     int64_t blockRows, int64_t blockCols,
+                                     int64_t lanes) {
   Type indexType = k.b.getIndexType();
   Value numStored = k.toIndex(k.load(bsr.positions, k.index(blockRows)));
   Value begins = k.alloc({blockCols + 1}, indexType);
@@ -141,18 +174,38 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
       k.store(k.add(at, k.index(1)), next, bc);
     });
   });
-  int64_t blockSize = bsr.blockRows * bsr.blockCols;
+  int64_t r = bsr.blockRows, c = bsr.blockCols, blockSize = r * c;
   Value values = k.alloc({ShapedType::kDynamic}, k.b.getF32Type(),
                          {k.mul(numStored, k.index(blockSize))}, 64);
   k.forEachParallel(k.index(0), numStored, [&](Value q) {
     Value from = k.mul(k.load(blocks, q), k.index(blockSize));
     Value to = k.mul(q, k.index(blockSize));
-    k.forEach(k.index(0), k.index(bsr.blockRows), [&](Value i) {
-      Value rowFrom = k.add(from, k.mul(i, k.index(bsr.blockCols)));
-      Value columnTo = k.add(to, i);
-      k.forEach(k.index(0), k.index(bsr.blockCols), [&](Value j) {
-        k.store(k.load(bsr.values, k.add(rowFrom, j)), values,
-                k.add(columnTo, k.mul(j, k.index(bsr.blockRows))));
+    if (r % lanes != 0 || c % lanes != 0) {
+      k.forEach(k.index(0), k.index(r), [&](Value i) {
+        Value rowFrom = k.add(from, k.mul(i, k.index(c)));
+        Value columnTo = k.add(to, i);
+        k.forEach(k.index(0), k.index(c), [&](Value j) {
+          k.store(k.load(bsr.values, k.add(rowFrom, j)), values,
+                  k.add(columnTo, k.mul(j, k.index(r))));
+        });
+      });
+      return;
+    }
+    // Square tiles of `lanes` x `lanes` elements, transposed in registers.
+    auto vectorType = VectorType::get({lanes}, k.b.getF32Type());
+    k.forEachStep(k.index(0), k.index(r), lanes, [&](Value i0) {
+      k.forEachStep(k.index(0), k.index(c), lanes, [&](Value j0) {
+        Value tileFrom = k.add(from, k.add(k.mul(i0, k.index(c)), j0));
+        SmallVector<Value> rows;
+        for (int64_t t = 0; t < lanes; ++t)
+          rows.push_back(vector::LoadOp::create(
+              k.b, vectorType, bsr.values,
+              ValueRange{k.add(tileFrom, k.index(t * c))}));
+        transposeInRegisters(k, rows);
+        Value tileTo = k.add(to, k.add(k.mul(j0, k.index(r)), i0));
+        for (int64_t t = 0; t < lanes; ++t)
+          vector::StoreOp::create(k.b, rows[t], values,
+                                  ValueRange{k.add(tileTo, k.index(t * r))});
       });
     });
   });
@@ -486,7 +539,7 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   Type f32 = k.b.getF32Type();
   // 2. The stored blocks of each output block row.
   if (transposeA)
-    lists = groupByBlockColumn(k, bsr, blockRows, blockCols);
+    lists = groupByBlockColumn(k, bsr, blockRows, blockCols, lanes);
   else
     lists = {bsr.positions, bsr.coordinates, bsr.values};
   entriesEnd = k.toIndex(k.load(lists.begins, k.index(outBlocks)));

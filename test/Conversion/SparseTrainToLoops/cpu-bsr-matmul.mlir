@@ -187,3 +187,29 @@ func.func @tall_blocks_transpose_a(%x: tensor<64x64xf32, #BSR32x4>, %dy: tensor<
   %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<64x64xf32, #BSR32x4>, tensor<64x?xf32> -> tensor<64x?xf32>
   return %g : tensor<64x?xf32>
 }
+
+// Blocks whose sides are multiples of a vector are copied transposed in
+// square tiles of one vector per side: loaded row by row, transposed in
+// registers by log2(lanes) rounds of two-input shuffles (the first round
+// swaps the halves of rows 0 and 8), stored row by row of the copy.
+// CHECK-LABEL: func.func @square_blocks_transpose_a
+//       CHECK: scf.parallel
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %c32{{(_[0-9]+)?}} step %c16{{(_[0-9]+)?}}
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %c32{{(_[0-9]+)?}} step %c16{{(_[0-9]+)?}}
+//  CHECK-COUNT-16: vector.load %{{.*}} : memref<?xf32>, vector<16xf32>
+//       CHECK: vector.shuffle %[[ROW0:.*]], %[[ROW8:.*]] [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+//       CHECK: vector.shuffle %[[ROW0]], %[[ROW8]] [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]
+//  CHECK-COUNT-62: vector.shuffle
+//   CHECK-NOT: vector.shuffle
+//  CHECK-COUNT-16: vector.store %{{.*}} : memref<?xf32>, vector<16xf32>
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: return
+// AVX2-LABEL: func.func @square_blocks_transpose_a
+//  AVX2-COUNT-8: vector.load %{{.*}} : memref<?xf32>, vector<8xf32>
+//  AVX2-COUNT-24: vector.shuffle %{{.*}} : vector<8xf32>, vector<8xf32>
+//   AVX2-NOT: vector.shuffle
+//  AVX2-COUNT-8: vector.store %{{.*}} : memref<?xf32>, vector<8xf32>
+func.func @square_blocks_transpose_a(%x: tensor<64x64xf32, #BSR32>, %dy: tensor<64x?xf32>) -> tensor<64x?xf32> {
+  %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<64x64xf32, #BSR32>, tensor<64x?xf32> -> tensor<64x?xf32>
+  return %g : tensor<64x?xf32>
+}
