@@ -76,7 +76,8 @@ def ConvertSparseTrainToCPUPass
     (a stable counting sort) and copied in that order, each block transposed
     so that the kernel reads its rows (a temporary the size of the stored
     values; blocks whose sides are multiples of a vector are transposed in
-    registers, one square tile of vectors at a time, with shuffles). The contraction runs in slices that hold about
+    registers, one square tile of vectors at a time, with shuffles). The
+    contraction runs in slices that hold about
     `panel-depth` panel rows of stored blocks per output block row (fewer, wider
     slices for sparser operands, so output tiles are not reloaded for one
     block); within a slice, output block rows run in parallel (`scf.parallel`,

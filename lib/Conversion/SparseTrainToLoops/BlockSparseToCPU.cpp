@@ -136,11 +136,12 @@ static void transposeInRegisters(KernelBuilder &k,
 /// tile read a column strip of each block, one line per rank-1 update;
 /// transposed, it reads rows as the forward form does (interleaved over
 /// oneDNN, 1 thread, same shape: 5-12 % faster at b = 32-64, density
-/// 0.1-0.25, level at b = 16). Blocks whose sides are multiples of a vector
-/// are transposed in registers, a square tile of one vector per side at a
-/// time: an element loop took 6 % of the weight gradient at b = 64, density
-/// 0.1; the tiles made the whole product 4-9 % faster at b = 16-64, density
-/// 0.1-1 (interleaved A/B, candidates in rotating order).
+/// 0.1-0.25, level at b = 16; candidates in a fixed order per round, which
+/// was later found to favour the second by 4-9 %). Blocks whose sides are
+/// multiples of a vector are transposed in registers, a square tile of one
+/// vector per side at a time: an element loop took 6 % of the weight gradient
+/// at b = 64, density 0.1; the tiles made the whole product 4-9 % faster at b =
+/// 16-64, density 0.1-1 (interleaved A/B, candidates in rotating order).
 static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
                                      int64_t blockRows, int64_t blockCols,
                                      int64_t lanes) {
