@@ -256,45 +256,86 @@ static std::pair<Value, Value> findBucket(KernelBuilder &k, Value hist,
   return {k.add(base, bucket), k.add(aboveSuper, above)};
 }
 
+/// Sets each super-bucket counter of `hist` to the sum of its buckets'
+/// counters, a vector of `i32s` at a time. Bumping a super-bucket per key
+/// instead serialized the passes on a few counters (keys near the
+/// threshold share their high bits), each bump waiting for the last one's
+/// store.
+static void sumSuperBuckets(KernelBuilder &k, Value hist, VectorType i32s) {
+  int64_t lanes = i32s.getNumElements();
+  Value zeros = arith::ConstantOp::create(
+      k.b, i32s, DenseElementsAttr::get(i32s, k.b.getI32IntegerAttr(0)));
+  k.forEach(k.index(0), k.index(kSuperBuckets), [&](Value super) {
+    Value base = k.mul(super, k.index(kBucketsPerSuper));
+    Value sum = k.forAccumulate(
+        k.index(0), k.index(kBucketsPerSuper / lanes), {zeros},
+        [&](Value j, ValueRange acc) {
+          Value counts = vector::LoadOp::create(
+              k.b, i32s, hist,
+              ValueRange{k.add(base, k.mul(j, k.index(lanes)))});
+          return SmallVector<Value>{k.add(acc[0], counts)};
+        })[0];
+    k.store(vector::ReductionOp::create(k.b, vector::CombiningKind::ADD, sum),
+            hist, k.add(k.index(kBuckets), super));
+  });
+}
+
+/// The number of low bits that emitKthLargestKey leaves to its second
+/// level for keys in [origin, top] (i32, unsigned): the first level then
+/// spreads them over all kBuckets buckets, whatever their span.
+static Value getLevelShift(KernelBuilder &k, Value origin, Value top) {
+  Type i32 = k.b.getI32Type();
+  Value span = arith::SubIOp::create(k.b, top, origin);
+  Value width = arith::SubIOp::create(
+      k.b, k.integer(i32, 32), math::CountLeadingZerosOp::create(k.b, span));
+  return arith::MaxSIOp::create(
+      k.b, k.integer(i32, 0),
+      arith::SubIOp::create(k.b, width, k.integer(i32, 16)));
+}
+
 /// The `rank`-th largest (1-based, `1 <= rank <= count`) of the i32 keys
 /// `keys[0, count)` and how many keys are larger, by a two-level histogram
-/// of the high and low 16 bits. `hist` holds kHistogramSize i32 counters,
-/// all zero on entry; they are zero again on return.
+/// of key - `origin` (every key is at least `origin`, unsigned): its bits
+/// from `shift` up (below 2^16, see getLevelShift), then, among the keys of
+/// that bucket, its low `shift` bits. `hist` holds kHistogramSize i32
+/// counters; the kBuckets bucket counters are zero on entry and again on
+/// return, the super-bucket counters are scratch.
 static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
                                                  Value count, Value rank,
-                                                 Value hist) {
+                                                 Value hist, Value origin,
+                                                 Value shift, VectorType i32s) {
   Type i32 = k.b.getI32Type();
-  auto superOf = [&](Value bucket) {
-    return k.add(k.index(kBuckets), k.divU(bucket, k.index(kBucketsPerSuper)));
-  };
   auto bump = [&](Value bucket) {
-    for (Value at : {bucket, superOf(bucket)})
-      k.store(k.add(k.load(hist, at), k.integer(i32, 1)), hist, at);
+    k.store(k.add(k.load(hist, bucket), k.integer(i32, 1)), hist, bucket);
   };
   // Zeroes the counters a pass over the keys may have bumped: those of
   // the keys' buckets when the keys are few, else all of them.
   auto clear = [&](function_ref<Value(Value)> bucketOf) {
-    Value few =
-        k.cmp(arith::CmpIPredicate::ult, count, k.index(kHistogramSize / 8));
+    Value few = k.cmp(arith::CmpIPredicate::ult, count, k.index(kBuckets / 8));
     k.ifThen(few, [&] {
       k.forEach(k.index(0), count, [&](Value i) {
-        Value bucket = bucketOf(k.load(keys, i));
-        k.store(k.integer(i32, 0), hist, bucket);
-        k.store(k.integer(i32, 0), hist, superOf(bucket));
+        k.store(k.integer(i32, 0), hist, bucketOf(k.load(keys, i)));
       });
     });
     k.ifThen(arith::XOrIOp::create(k.b, few, k.boolean(true)), [&] {
-      k.forEach(k.index(0), k.index(kHistogramSize),
+      k.forEach(k.index(0), k.index(kBuckets),
                 [&](Value b) { k.store(k.integer(i32, 0), hist, b); });
     });
   };
+  Value lowMask = arith::SubIOp::create(
+      k.b, arith::ShLIOp::create(k.b, k.integer(i32, 1), shift),
+      k.integer(i32, 1));
+  auto relative = [&](Value key) {
+    return arith::SubIOp::create(k.b, key, origin);
+  };
   auto high = [&](Value key) {
-    return k.toIndex(arith::ShRUIOp::create(k.b, key, k.integer(i32, 16)));
+    return k.toIndex(arith::ShRUIOp::create(k.b, relative(key), shift));
   };
   auto lowBits = [&](Value key) {
-    return k.toIndex(k.andI(key, k.integer(i32, 0xFFFF)));
+    return k.toIndex(k.andI(relative(key), lowMask));
   };
   k.forEach(k.index(0), count, [&](Value i) { bump(high(k.load(keys, i))); });
+  sumSuperBuckets(k, hist, i32s);
   std::pair<Value, Value> topBucket = findBucket(k, hist, rank);
   Value top = topBucket.first, aboveTop = topBucket.second;
   clear(high);
@@ -303,13 +344,14 @@ static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top),
              [&] { bump(lowBits(key)); });
   });
+  sumSuperBuckets(k, hist, i32s);
   std::pair<Value, Value> lowBucket =
       findBucket(k, hist, k.sub(rank, aboveTop));
   clear(lowBits);
   Value low = lowBucket.first, aboveLow = lowBucket.second;
-  Value key = k.orI(
-      arith::ShLIOp::create(k.b, k.indexCast(i32, top), k.integer(i32, 16)),
-      k.indexCast(i32, low));
+  Value key = k.add(
+      origin, k.orI(arith::ShLIOp::create(k.b, k.indexCast(i32, top), shift),
+                    k.indexCast(i32, low)));
   return {key, k.add(aboveTop, aboveLow)};
 }
 
@@ -334,7 +376,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value sampleSize; ///< keys sampled per set
     Value sample;     ///< i32 x sampleSize
     Value candidates; ///< i32 x length: candidate keys, per chunk then packed
-    Value hist;       ///< i32 x kHistogramSize counters, zero between uses
+    Value hist;       ///< the histogram of emitKthLargestKey
     Value numChunks;  ///< chunks per set
     /// Per chunk (index x numChunks): keys above the bracket, in it (the
     /// candidates), equal to its bottom; where its candidates start in the
@@ -470,16 +512,17 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
                                 gathered.atLo),
                           c.keep));
           SmallVector<Value> bracket = k.ifThenElse(
-              missed, {i32, index, index},
+              missed, {i32, index, index, i32},
               [&] {
+                Value nanKey = k.integer(i32, kNaNKey32);
                 Gathered all = gatherChunks(k, v, c, offset, k.integer(i32, 0),
-                                            k.integer(i32, kNaNKey32),
-                                            /*onePass=*/Value());
+                                            nanKey, /*onePass=*/Value());
                 return SmallVector<Value>{k.integer(i32, 0), all.above,
-                                          all.inside};
+                                          all.inside, nanKey};
               },
               [&] {
-                return SmallVector<Value>{lo, gathered.above, gathered.inside};
+                return SmallVector<Value>{lo, gathered.above, gathered.inside,
+                                          hi};
               });
           // T: among the candidates, or the bottom of the bracket when they
           // are fewer than needed (the rest are ties at it).
@@ -490,8 +533,11 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
           SmallVector<Value> t = k.ifThenElse(
               amongCandidates, {i32, index},
               [&] {
+                // The candidates lie in (bottom, top].
+                Value origin = k.add(bottom, k.integer(i32, 1));
                 std::pair<Value, Value> kth = emitKthLargestKey(
-                    k, c.candidates, inside, k.indexCast(i64, need), c.hist);
+                    k, c.candidates, inside, k.indexCast(i64, need), c.hist,
+                    origin, getLevelShift(k, origin, bracket[3]), v.i32s);
                 return SmallVector<Value>{kth.first,
                                           k.sub(need, k.toIndex(kth.second))};
               },
@@ -734,10 +780,30 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
                             k.sub(rank, margin), k.index(1));
     Value rankLo = k.minU(k.add(rank, margin), sampleSize);
     auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
-    Value hi =
-        emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist).first;
-    Value lo =
-        emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist).first;
+    // The histograms spread the sample's span [least, most] over their
+    // buckets.
+    Type i32 = k.b.getI32Type();
+    Value most32 = v.splat(v.i32s, k.b.getI32IntegerAttr(-1));
+    SmallVector<Value> span =
+        v.stream(sample, k.index(0), sampleSize,
+                 {most32, v.splat(v.i32s, k.b.getI32IntegerAttr(0))},
+                 [&](Value, Value keys, Value inside, ValueRange acc) {
+                   return SmallVector<Value>{
+                       k.minU(acc[0], arith::SelectOp::create(k.b, inside, keys,
+                                                              most32)),
+                       k.maxU(acc[1], keys)};
+                 });
+    Value origin =
+        vector::ReductionOp::create(k.b, vector::CombiningKind::MINUI, span[0]);
+    Value most =
+        vector::ReductionOp::create(k.b, vector::CombiningKind::MAXUI, span[1]);
+    Value shift = getLevelShift(k, origin, most);
+    Value hi = emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist,
+                                 origin, shift, v.i32s)
+                   .first;
+    Value lo = emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist,
+                                 origin, shift, v.i32s)
+                   .first;
     return {lo, hi};
   }
 
