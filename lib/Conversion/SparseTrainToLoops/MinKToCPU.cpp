@@ -280,7 +280,7 @@ static void sumSuperBuckets(KernelBuilder &k, Value hist, VectorType i32s) {
   });
 }
 
-/// The number of low bits that emitKthLargestKey leaves to its second
+/// The number of low bits that emitKthLargestKeys leaves to its second
 /// level for keys in [origin, top] (i32, unsigned): the first level then
 /// spreads them over all kBuckets buckets, whatever their span.
 static Value getLevelShift(KernelBuilder &k, Value origin, Value top) {
@@ -293,17 +293,18 @@ static Value getLevelShift(KernelBuilder &k, Value origin, Value top) {
       arith::SubIOp::create(k.b, width, k.integer(i32, 16)));
 }
 
-/// The `rank`-th largest (1-based, `1 <= rank <= count`) of the i32 keys
-/// `keys[0, count)` and how many keys are larger, by a two-level histogram
-/// of key - `origin` (every key is at least `origin`, unsigned): its bits
-/// from `shift` up (below 2^16, see getLevelShift), then, among the keys of
-/// that bucket, its low `shift` bits. `hist` holds kHistogramSize i32
+/// For each of `ranks` (i64, 1-based, `1 <= rank <= count`), the rank-th
+/// largest of the i32 keys `keys[0, count)` and how many keys are larger,
+/// by a two-level histogram of key - `origin` (every key is at least
+/// `origin`, unsigned): its bits from `shift` up (below 2^16, see
+/// getLevelShift), one pass for all ranks, then, among the keys of each
+/// rank's bucket, its low `shift` bits. `hist` holds kHistogramSize i32
 /// counters; the kBuckets bucket counters are zero on entry and again on
 /// return, the super-bucket counters are scratch.
-static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
-                                                 Value count, Value rank,
-                                                 Value hist, Value origin,
-                                                 Value shift, VectorType i32s) {
+static SmallVector<std::pair<Value, Value>>
+emitKthLargestKeys(KernelBuilder &k, Value keys, Value count,
+                   ArrayRef<Value> ranks, Value hist, Value origin, Value shift,
+                   VectorType i32s) {
   Type i32 = k.b.getI32Type();
   auto bump = [&](Value bucket) {
     k.store(k.add(k.load(hist, bucket), k.integer(i32, 1)), hist, bucket);
@@ -336,23 +337,27 @@ static std::pair<Value, Value> emitKthLargestKey(KernelBuilder &k, Value keys,
   };
   k.forEach(k.index(0), count, [&](Value i) { bump(high(k.load(keys, i))); });
   sumSuperBuckets(k, hist, i32s);
-  std::pair<Value, Value> topBucket = findBucket(k, hist, rank);
-  Value top = topBucket.first, aboveTop = topBucket.second;
+  SmallVector<std::pair<Value, Value>> topBuckets;
+  for (Value rank : ranks)
+    topBuckets.push_back(findBucket(k, hist, rank));
   clear(high);
-  k.forEach(k.index(0), count, [&](Value i) {
-    Value key = k.load(keys, i);
-    k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top),
-             [&] { bump(lowBits(key)); });
-  });
-  sumSuperBuckets(k, hist, i32s);
-  std::pair<Value, Value> lowBucket =
-      findBucket(k, hist, k.sub(rank, aboveTop));
-  clear(lowBits);
-  Value low = lowBucket.first, aboveLow = lowBucket.second;
-  Value key = k.add(
-      origin, k.orI(arith::ShLIOp::create(k.b, k.indexCast(i32, top), shift),
-                    k.indexCast(i32, low)));
-  return {key, k.add(aboveTop, aboveLow)};
+  SmallVector<std::pair<Value, Value>> found;
+  for (auto [rank, topBucket] : llvm::zip_equal(ranks, topBuckets)) {
+    auto [top, aboveTop] = topBucket;
+    k.forEach(k.index(0), count, [&](Value i) {
+      Value key = k.load(keys, i);
+      k.ifThen(k.cmp(arith::CmpIPredicate::eq, high(key), top),
+               [&] { bump(lowBits(key)); });
+    });
+    sumSuperBuckets(k, hist, i32s);
+    auto [low, aboveLow] = findBucket(k, hist, k.sub(rank, aboveTop));
+    clear(lowBits);
+    Value key = k.add(
+        origin, k.orI(arith::ShLIOp::create(k.b, k.indexCast(i32, top), shift),
+                      k.indexCast(i32, low)));
+    found.push_back({key, k.add(aboveTop, aboveLow)});
+  }
+  return found;
 }
 
 struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
@@ -376,7 +381,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     Value sampleSize; ///< keys sampled per set
     Value sample;     ///< i32 x sampleSize
     Value candidates; ///< i32 x length: candidate keys, per chunk then packed
-    Value hist;       ///< the histogram of emitKthLargestKey
+    Value hist;       ///< the histogram of emitKthLargestKeys
     Value numChunks;  ///< chunks per set
     /// Per chunk (index x numChunks): keys above the bracket, in it (the
     /// candidates), equal to its bottom; where its candidates start in the
@@ -535,9 +540,9 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
               [&] {
                 // The candidates lie in (bottom, top].
                 Value origin = k.add(bottom, k.integer(i32, 1));
-                std::pair<Value, Value> kth = emitKthLargestKey(
-                    k, c.candidates, inside, k.indexCast(i64, need), c.hist,
-                    origin, getLevelShift(k, origin, bracket[3]), v.i32s);
+                std::pair<Value, Value> kth = emitKthLargestKeys(
+                    k, c.candidates, inside, {k.indexCast(i64, need)}, c.hist,
+                    origin, getLevelShift(k, origin, bracket[3]), v.i32s)[0];
                 return SmallVector<Value>{kth.first,
                                           k.sub(need, k.toIndex(kth.second))};
               },
@@ -782,7 +787,6 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
     // The histograms spread the sample's span [least, most] over their
     // buckets.
-    Type i32 = k.b.getI32Type();
     Value most32 = v.splat(v.i32s, k.b.getI32IntegerAttr(-1));
     SmallVector<Value> span =
         v.stream(sample, k.index(0), sampleSize,
@@ -797,14 +801,10 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
         vector::ReductionOp::create(k.b, vector::CombiningKind::MINUI, span[0]);
     Value most =
         vector::ReductionOp::create(k.b, vector::CombiningKind::MAXUI, span[1]);
-    Value shift = getLevelShift(k, origin, most);
-    Value hi = emitKthLargestKey(k, sample, sampleSize, toI64(rankHi), hist,
-                                 origin, shift, v.i32s)
-                   .first;
-    Value lo = emitKthLargestKey(k, sample, sampleSize, toI64(rankLo), hist,
-                                 origin, shift, v.i32s)
-                   .first;
-    return {lo, hi};
+    SmallVector<std::pair<Value, Value>> bounds = emitKthLargestKeys(
+        k, sample, sampleSize, {toI64(rankLo), toI64(rankHi)}, hist, origin,
+        getLevelShift(k, origin, most), v.i32s);
+    return {bounds[0].first, bounds[1].first};
   }
 
   /// One pass over the set: counts the keys above `hi` and equal to `lo`,
