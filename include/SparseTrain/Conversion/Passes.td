@@ -72,11 +72,13 @@ def ConvertSparseTrainToCPUPass
 
     Covered today: `bsr_matmul` with a BSR left operand in its four transpose
     forms, f32. `op(B)` is packed once per call into panels of six vectors of
-    columns; with `transpose_a` the stored blocks are regrouped by block column
-    (a stable counting sort) and copied in that order, each block transposed
-    so that the kernel reads its rows (a temporary the size of the stored
-    values; blocks whose sides are multiples of a vector are transposed in
-    registers, one square tile of vectors at a time, with shuffles). The
+    columns (with `transpose_b`, square tiles of one vector per side are
+    transposed in registers with shuffles, where the vector's lanes are a
+    power of two); with `transpose_a` the stored blocks are regrouped by block
+    column (a stable counting sort) and copied in that order, each block
+    transposed so that the kernel reads its rows (a temporary the size of the
+    stored values; blocks whose sides are multiples of a vector are transposed
+    the same way). The
     contraction runs in slices that hold about
     `panel-depth` panel rows of stored blocks per output block row (fewer, wider
     slices for sparser operands, so output tiles are not reloaded for one

@@ -181,7 +181,7 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
   k.forEachParallel(k.index(0), numStored, [&](Value q) {
     Value from = k.mul(k.load(blocks, q), k.index(blockSize));
     Value to = k.mul(q, k.index(blockSize));
-    if (r % lanes != 0 || c % lanes != 0) {
+    if (r % lanes != 0 || c % lanes != 0 || !llvm::isPowerOf2_64(lanes)) {
       k.forEach(k.index(0), k.index(r), [&](Value i) {
         Value rowFrom = k.add(from, k.mul(i, k.index(c)));
         Value columnTo = k.add(to, i);
@@ -358,20 +358,45 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
     });
     return;
   }
-  // op(B)[kk][j] = B[j][kk]: read rows of B, write panel columns.
+  // op(B)[kk][j] = B[j][kk]: square tiles of `lanes` rows of B (columns
+  // of the panel), a vector of each, transposed in registers into rows of
+  // the panel; rows past the last column of op(B) are zeros. The
+  // contraction past the last whole tile (all of it when the lanes are not
+  // a power of two) goes element by element.
+  int64_t wholeDepth =
+      llvm::isPowerOf2_64(lanes) ? contraction - contraction % lanes : 0;
   k.forEachParallel(jcBegin, jcEnd, [&](Value jc) {
     Value j0 = k.mul(jc, k.index(chunk));
     Value slot = k.sub(jc, jcBegin);
     Value last = k.sub(n, k.index(1));
-    k.forEach(k.index(0), k.index(chunk), [&](Value j) {
-      Value column = k.add(j0, j);
-      Value inside = k.cmp(arith::CmpIPredicate::ult, column, n);
-      Value clamped = k.select(inside, column, last);
-      k.forEach(k.index(0), k.index(contraction), [&](Value kk) {
-        Value v = k.select(inside, k.load(rhs, {clamped, kk}), zero);
-        k.store(v, panels, {slot, kk, j});
+    for (int64_t v = 0; v < kTileVectors; ++v) {
+      SmallVector<Value> inside, clamped;
+      for (int64_t t = 0; t < lanes; ++t) {
+        Value column = k.add(j0, k.index(v * lanes + t));
+        inside.push_back(k.cmp(arith::CmpIPredicate::ult, column, n));
+        clamped.push_back(k.select(inside.back(), column, last));
+      }
+      if (wholeDepth > 0)
+        k.forEachStep(k.index(0), k.index(wholeDepth), lanes, [&](Value kk0) {
+          SmallVector<Value> rows;
+          for (int64_t t = 0; t < lanes; ++t)
+            rows.push_back(
+                k.select(inside[t],
+                         vector::LoadOp::create(k.b, vectorType, rhs,
+                                                ValueRange{clamped[t], kk0}),
+                         zeroVector));
+          transposeInRegisters(k, rows);
+          for (int64_t t = 0; t < lanes; ++t)
+            vector::StoreOp::create(
+                k.b, rows[t], panels,
+                ValueRange{slot, k.add(kk0, k.index(t)), k.index(v * lanes)});
+        });
+      k.forEach(k.index(wholeDepth), k.index(contraction), [&](Value kk) {
+        for (int64_t t = 0; t < lanes; ++t)
+          k.store(k.select(inside[t], k.load(rhs, {clamped[t], kk}), zero),
+                  panels, {slot, kk, k.index(v * lanes + t)});
       });
-    });
+    }
   });
 }
 
@@ -529,8 +554,13 @@ void LhsSparseProduct::emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd,
                                             IntegerAttr());
           }
       };
-      k.ifThenElse(
-          streamTile, [&] { storeTile(true); }, [&] { storeTile(false); });
+      // Vectors whose bytes are not a power of two are never aligned to
+      // their size: plain stores only.
+      if (llvm::isPowerOf2_64(lanes))
+        k.ifThenElse(
+            streamTile, [&] { storeTile(true); }, [&] { storeTile(false); });
+      else
+        storeTile(false);
     });
   });
 }
@@ -549,7 +579,8 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   // the result is stored by the kernel: no zero fill. Aligned to a vector,
   // for the streaming stores.
   out = k.allocShaped(resultType.getShape(), f32,
-                      {k.index(outBlocks * outHeight), n}, vectorBytes);
+                      {k.index(outBlocks * outHeight), n},
+                      llvm::PowerOf2Ceil(vectorBytes));
   SlicePlan plan = planSlices(options.panelDepth, options.panelCacheKiB);
   // cursor[ob] is the first entry of output block row ob not applied yet
   // (entries are sorted by contraction block).

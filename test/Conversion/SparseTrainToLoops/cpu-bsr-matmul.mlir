@@ -22,6 +22,7 @@
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="panel-cache-kib=0" | FileCheck %s --check-prefix=ONE-BLOCK
 // RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=USES7
 // RUN: sparse-train-opt %s --sparse-train-to-cpu="in-place-uses=7" | FileCheck %s --check-prefix=PIPELINE
+// RUN: sparse-train-opt %s --convert-sparse-train-to-cpu="vector-bits=96" | FileCheck %s --check-prefix=LANES3
 
 #BSR = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 4 : dense, j floordiv 4 : compressed, i mod 4 : dense, j mod 4 : dense)}>
 
@@ -212,4 +213,42 @@ func.func @tall_blocks_transpose_a(%x: tensor<64x64xf32, #BSR32x4>, %dy: tensor<
 func.func @square_blocks_transpose_a(%x: tensor<64x64xf32, #BSR32>, %dy: tensor<64x?xf32>) -> tensor<64x?xf32> {
   %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<64x64xf32, #BSR32>, tensor<64x?xf32> -> tensor<64x?xf32>
   return %g : tensor<64x?xf32>
+}
+
+// With transpose_b and a contraction of whole vectors, the panels are
+// filled by square tiles: a vector of each of `lanes` rows of B (panel
+// columns; rows past the last are zeros), transposed in registers, stored
+// as panel rows.
+// CHECK-LABEL: func.func @wide_transpose_b
+//       CHECK: scf.parallel
+//       CHECK: scf.for %{{.*}} = %{{.*}} to %c64{{(_[0-9]+)?}} step %c16{{(_[0-9]+)?}}
+//  CHECK-COUNT-16: vector.load %{{.*}} : memref<?x64xf32>, vector<16xf32>
+//  CHECK-COUNT-64: vector.shuffle
+//   CHECK-NOT: vector.shuffle
+//  CHECK-COUNT-16: vector.store %{{.*}} : memref<?x64x96xf32>, vector<16xf32>
+//       CHECK: scf.for %{{.*}} = %c64{{(_[0-9]+)?}} to %c64
+//  CHECK-COUNT-24: vector.fma %{{.*}} : vector<16xf32>
+//       CHECK: return
+// AVX2-LABEL: func.func @wide_transpose_b
+//  AVX2-COUNT-8: vector.load %{{.*}} : memref<?x64xf32>, vector<8xf32>
+//  AVX2-COUNT-24: vector.shuffle %{{.*}} : vector<8xf32>, vector<8xf32>
+//  AVX2-COUNT-8: vector.store %{{.*}} : memref<?x64x48xf32>, vector<8xf32>
+func.func @wide_transpose_b(%x: tensor<64x64xf32, #BSR32>, %w: tensor<?x64xf32>) -> tensor<64x?xf32> {
+  %y = sparse_train.bsr_matmul %x, %w transpose_b : tensor<64x64xf32, #BSR32>, tensor<?x64xf32> -> tensor<64x?xf32>
+  return %y : tensor<64x?xf32>
+}
+
+#BSR6 = #sparse_tensor.encoding<{map = (i, j) -> (i floordiv 6 : dense, j floordiv 6 : compressed, i mod 6 : dense, j mod 6 : dense)}>
+
+// Vectors of a lane count that is not a power of two (vector-bits = 96)
+// copy and pack element by element: no in-register transposes.
+// LANES3-LABEL: func.func @three_lane_blocks
+//   LANES3-NOT: vector.shuffle
+//       LANES3: vector.fma %{{.*}} : vector<3xf32>
+//   LANES3-NOT: vector.shuffle
+//       LANES3: return
+func.func @three_lane_blocks(%x: tensor<12x12xf32, #BSR6>, %dy: tensor<12x?xf32>, %w: tensor<?x12xf32>) -> (tensor<12x?xf32>, tensor<12x?xf32>) {
+  %g = sparse_train.bsr_matmul %x, %dy transpose_a : tensor<12x12xf32, #BSR6>, tensor<12x?xf32> -> tensor<12x?xf32>
+  %y = sparse_train.bsr_matmul %x, %w transpose_b : tensor<12x12xf32, #BSR6>, tensor<?x12xf32> -> tensor<12x?xf32>
+  return %g, %y : tensor<12x?xf32>, tensor<12x?xf32>
 }
