@@ -88,6 +88,10 @@ def main():
     parser.add_argument("--crash-file", default="mutant-crash.mlir")
     parser.add_argument("--lower", action="store_true",
                         help="also run --sparse-train-to-cpu on every mutant")
+    parser.add_argument("--lower-vector-bits", default="",
+                        help="with --lower, also run --sparse-train-to-cpu "
+                             "at each of these vector widths (comma-separated "
+                             "bits)")
     parser.add_argument("--lower-gpu", action="store_true",
                         help="also run --sparse-train-to-nvvm (PTX) on every "
                              "mutant")
@@ -101,6 +105,8 @@ def main():
     runs = [[], ["-canonicalize"], ["-mlir-print-op-generic"]]
     if args.lower:
         runs.append(["--sparse-train-to-cpu"])
+        for bits in filter(None, args.lower_vector_bits.split(",")):
+            runs.append([f"--sparse-train-to-cpu=vector-bits={bits}"])
     if args.lower_gpu:
         runs.append(["--sparse-train-to-nvvm=chip=sm_90 format=isa"])
     for extra in runs:
