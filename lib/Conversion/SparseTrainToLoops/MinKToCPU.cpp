@@ -295,17 +295,17 @@ static Value getLevelShift(KernelBuilder &k, Value origin, Value top) {
 
 /// For each of `ranks` (i64, 1-based, `1 <= rank <= count`), the rank-th
 /// largest of the i32 keys `keys[0, count)` and how many keys are larger,
-/// by a two-level histogram of key - `origin` (every key is at least
-/// `origin`, unsigned): its bits from `shift` up (below 2^16, see
-/// getLevelShift), one pass for all ranks, then, among the keys of each
-/// rank's bucket, its low `shift` bits. `hist` holds kHistogramSize i32
-/// counters; the kBuckets bucket counters are zero on entry and again on
-/// return, the super-bucket counters are scratch.
+/// by a two-level histogram of key - `origin` (the keys lie in [origin,
+/// top], unsigned): its high bits (getLevelShift), one pass for all ranks,
+/// then, among the keys of each rank's bucket, its low bits. `hist` holds
+/// kHistogramSize i32 counters; the kBuckets bucket counters are zero on entry
+/// and again on return, the super-bucket counters are scratch.
 static SmallVector<std::pair<Value, Value>>
 emitKthLargestKeys(KernelBuilder &k, Value keys, Value count,
-                   ArrayRef<Value> ranks, Value hist, Value origin, Value shift,
+                   ArrayRef<Value> ranks, Value hist, Value origin, Value top,
                    VectorType i32s) {
   Type i32 = k.b.getI32Type();
+  Value shift = getLevelShift(k, origin, top);
   auto bump = [&](Value bucket) {
     k.store(k.add(k.load(hist, bucket), k.integer(i32, 1)), hist, bucket);
   };
@@ -542,7 +542,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
                 Value origin = k.add(bottom, k.integer(i32, 1));
                 std::pair<Value, Value> kth = emitKthLargestKeys(
                     k, c.candidates, inside, {k.indexCast(i64, need)}, c.hist,
-                    origin, getLevelShift(k, origin, bracket[3]), v.i32s)[0];
+                    origin, bracket[3], v.i32s)[0];
                 return SmallVector<Value>{kth.first,
                                           k.sub(need, k.toIndex(kth.second))};
               },
@@ -787,14 +787,14 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
     auto toI64 = [&](Value index) { return k.indexCast(i64, index); };
     // The histograms spread the sample's span [least, most] over their
     // buckets.
-    Value most32 = v.splat(v.i32s, k.b.getI32IntegerAttr(-1));
+    Value allOnes = v.splat(v.i32s, k.b.getI32IntegerAttr(-1));
     SmallVector<Value> span =
         v.stream(sample, k.index(0), sampleSize,
-                 {most32, v.splat(v.i32s, k.b.getI32IntegerAttr(0))},
+                 {allOnes, v.splat(v.i32s, k.b.getI32IntegerAttr(0))},
                  [&](Value, Value keys, Value inside, ValueRange acc) {
                    return SmallVector<Value>{
                        k.minU(acc[0], arith::SelectOp::create(k.b, inside, keys,
-                                                              most32)),
+                                                              allOnes)),
                        k.maxU(acc[1], keys)};
                  });
     Value origin =
@@ -803,7 +803,7 @@ struct MinKRetainVectorLowering : public OpConversionPattern<MinKRetainOp> {
         vector::ReductionOp::create(k.b, vector::CombiningKind::MAXUI, span[1]);
     SmallVector<std::pair<Value, Value>> bounds = emitKthLargestKeys(
         k, sample, sampleSize, {toI64(rankLo), toI64(rankHi)}, hist, origin,
-        getLevelShift(k, origin, most), v.i32s);
+        most, v.i32s);
     return {bounds[0].first, bounds[1].first};
   }
 
