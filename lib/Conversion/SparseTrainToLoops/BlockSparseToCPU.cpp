@@ -97,14 +97,19 @@ struct BlockLists {
   Value values;  // the blocks, in entry order
 };
 
-/// Transposes the square matrix whose rows are `rows` (as many as each has
-/// lanes, a power of two) in place: for s = lanes / 2, ..., 1 the
-/// off-diagonal s x s blocks of every 2s x 2s block swap, each output row
-/// one two-input shuffle of a pair of rows (log2(lanes) shuffles per row).
-static void transposeInRegisters(KernelBuilder &k,
-                                 SmallVectorImpl<Value> &rows) {
-  int64_t lanes = rows.size();
-  assert(llvm::isPowerOf2_64(lanes) && "rows must be a power of two");
+/// Copies a square tile of `lanes` x `lanes` elements (lanes a power of
+/// two) transposed: `loadRow(t)` gives row t of the tile as a vector,
+/// `storeRow(t, column)` takes its column t. The transpose runs in
+/// registers: for s = lanes / 2, ..., 1 the off-diagonal s x s blocks of
+/// every 2s x 2s block swap, each output row one two-input shuffle of a
+/// pair of rows (log2(lanes) shuffles per row).
+static void copyTransposed(KernelBuilder &k, int64_t lanes,
+                           function_ref<Value(int64_t)> loadRow,
+                           function_ref<void(int64_t, Value)> storeRow) {
+  assert(llvm::isPowerOf2_64(lanes) && "lanes must be a power of two");
+  SmallVector<Value> rows;
+  for (int64_t t = 0; t < lanes; ++t)
+    rows.push_back(loadRow(t));
   for (int64_t s = lanes / 2; s >= 1; s /= 2) {
     // Row a (bit s clear) takes row b's lanes j - s into its lanes j with
     // bit s set; row b = a + s takes row a's lanes j + s into its lanes j
@@ -123,6 +128,8 @@ static void transposeInRegisters(KernelBuilder &k,
       rows[a + s] = vector::ShuffleOp::create(k.b, first, second, high);
     }
   }
+  for (int64_t t = 0; t < lanes; ++t)
+    storeRow(t, rows[t]);
 }
 
 /// The BSR operand regrouped by block column: a counting sort of the
@@ -144,7 +151,7 @@ static void transposeInRegisters(KernelBuilder &k,
 /// 16-64, density 0.1-1 (interleaved A/B, candidates in rotating order).
 static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
                                      int64_t blockRows, int64_t blockCols,
-                                     int64_t lanes) {
+                                     int64_t tileLanes) {
   Type indexType = k.b.getIndexType();
   Value numStored = k.toIndex(k.load(bsr.positions, k.index(blockRows)));
   Value begins = k.alloc({blockCols + 1}, indexType);
@@ -181,7 +188,7 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
   k.forEachParallel(k.index(0), numStored, [&](Value q) {
     Value from = k.mul(k.load(blocks, q), k.index(blockSize));
     Value to = k.mul(q, k.index(blockSize));
-    if (r % lanes != 0 || c % lanes != 0 || !llvm::isPowerOf2_64(lanes)) {
+    if (tileLanes == 0 || r % tileLanes != 0 || c % tileLanes != 0) {
       k.forEach(k.index(0), k.index(r), [&](Value i) {
         Value rowFrom = k.add(from, k.mul(i, k.index(c)));
         Value columnTo = k.add(to, i);
@@ -192,21 +199,23 @@ static BlockLists groupByBlockColumn(KernelBuilder &k, const BsrBuffers &bsr,
       });
       return;
     }
-    // Square tiles of `lanes` x `lanes` elements, transposed in registers.
-    auto vectorType = VectorType::get({lanes}, k.b.getF32Type());
-    k.forEachStep(k.index(0), k.index(r), lanes, [&](Value i0) {
-      k.forEachStep(k.index(0), k.index(c), lanes, [&](Value j0) {
+    auto vectorType = VectorType::get({tileLanes}, k.b.getF32Type());
+    k.forEachStep(k.index(0), k.index(r), tileLanes, [&](Value i0) {
+      k.forEachStep(k.index(0), k.index(c), tileLanes, [&](Value j0) {
         Value tileFrom = k.add(from, k.add(k.mul(i0, k.index(c)), j0));
-        SmallVector<Value> rows;
-        for (int64_t t = 0; t < lanes; ++t)
-          rows.push_back(vector::LoadOp::create(
-              k.b, vectorType, bsr.values,
-              ValueRange{k.add(tileFrom, k.index(t * c))}));
-        transposeInRegisters(k, rows);
         Value tileTo = k.add(to, k.add(k.mul(j0, k.index(r)), i0));
-        for (int64_t t = 0; t < lanes; ++t)
-          vector::StoreOp::create(k.b, rows[t], values,
-                                  ValueRange{k.add(tileTo, k.index(t * r))});
+        copyTransposed(
+            k, tileLanes,
+            [&](int64_t t) -> Value {
+              return vector::LoadOp::create(
+                  k.b, vectorType, bsr.values,
+                  ValueRange{k.add(tileFrom, k.index(t * c))});
+            },
+            [&](int64_t t, Value column) {
+              vector::StoreOp::create(
+                  k.b, column, values,
+                  ValueRange{k.add(tileTo, k.index(t * r))});
+            });
       });
     });
   });
@@ -242,6 +251,7 @@ public:
     contraction = sparseType.getDimSize(transposeA ? 0 : 1);
     lanes = vectorBits / 32;
     vectorBytes = lanes * 4;
+    powerOfTwoLanes = llvm::isPowerOf2_64(lanes);
     chunk = kTileVectors * lanes;
     // 32 vector registers hold 4 x 6 accumulators, the 6 loaded vectors of
     // the panel and a broadcast with AVX-512; narrower targets get half the
@@ -307,6 +317,11 @@ private:
   int64_t r, c, blockRows, blockCols;
   int64_t outHeight, inner, outBlocks, contraction;
   int64_t lanes, vectorBytes, chunk, rowTile;
+  /// Whether the lanes are a power of two: only then are tiles transposed
+  /// in registers (copyTransposed) and vectors aligned to their size (for
+  /// streaming stores); other widths (e.g. 3 lanes) copy element by
+  /// element and store plainly.
+  bool powerOfTwoLanes;
   Value rhs, n, numChunks;
   VectorType vectorType, maskType;
   Value zeroVector, zero;
@@ -363,8 +378,7 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
   // the panel; rows past the last column of op(B) are zeros. The
   // contraction past the last whole tile (all of it when the lanes are not
   // a power of two) goes element by element.
-  int64_t wholeDepth =
-      llvm::isPowerOf2_64(lanes) ? contraction - contraction % lanes : 0;
+  int64_t wholeDepth = powerOfTwoLanes ? contraction - contraction % lanes : 0;
   k.forEachParallel(jcBegin, jcEnd, [&](Value jc) {
     Value j0 = k.mul(jc, k.index(chunk));
     Value slot = k.sub(jc, jcBegin);
@@ -378,18 +392,20 @@ void LhsSparseProduct::packPanels(Value jcBegin, Value jcEnd) {
       }
       if (wholeDepth > 0)
         k.forEachStep(k.index(0), k.index(wholeDepth), lanes, [&](Value kk0) {
-          SmallVector<Value> rows;
-          for (int64_t t = 0; t < lanes; ++t)
-            rows.push_back(
-                k.select(inside[t],
-                         vector::LoadOp::create(k.b, vectorType, rhs,
-                                                ValueRange{clamped[t], kk0}),
-                         zeroVector));
-          transposeInRegisters(k, rows);
-          for (int64_t t = 0; t < lanes; ++t)
-            vector::StoreOp::create(
-                k.b, rows[t], panels,
-                ValueRange{slot, k.add(kk0, k.index(t)), k.index(v * lanes)});
+          copyTransposed(
+              k, lanes,
+              [&](int64_t t) {
+                return k.select(
+                    inside[t],
+                    vector::LoadOp::create(k.b, vectorType, rhs,
+                                           ValueRange{clamped[t], kk0}),
+                    zeroVector);
+              },
+              [&](int64_t t, Value row) {
+                vector::StoreOp::create(k.b, row, panels,
+                                        ValueRange{slot, k.add(kk0, k.index(t)),
+                                                   k.index(v * lanes)});
+              });
         });
       k.forEach(k.index(wholeDepth), k.index(contraction), [&](Value kk) {
         for (int64_t t = 0; t < lanes; ++t)
@@ -554,9 +570,7 @@ void LhsSparseProduct::emitOutputBlockRow(Value ob, Value jcBegin, Value jcEnd,
                                             IntegerAttr());
           }
       };
-      // Vectors whose bytes are not a power of two are never aligned to
-      // their size: plain stores only.
-      if (llvm::isPowerOf2_64(lanes))
+      if (powerOfTwoLanes)
         k.ifThenElse(
             streamTile, [&] { storeTile(true); }, [&] { storeTile(false); });
       else
@@ -570,7 +584,8 @@ Value LhsSparseProduct::emitProduct(RankedTensorType resultType,
   Type f32 = k.b.getF32Type();
   // 2. The stored blocks of each output block row.
   if (transposeA)
-    lists = groupByBlockColumn(k, bsr, blockRows, blockCols, lanes);
+    lists = groupByBlockColumn(k, bsr, blockRows, blockCols,
+                               powerOfTwoLanes ? lanes : 0);
   else
     lists = {bsr.positions, bsr.coordinates, bsr.values};
   entriesEnd = k.toIndex(k.load(lists.begins, k.index(outBlocks)));
